@@ -1,0 +1,162 @@
+/**
+ * The schema of the gateway's YAML config file: every key has a default and a description.
+ * `chamdiem gateway --print-config-schema` prints it as JSON Schema; README shows an example.
+ */
+import { Type, type Static } from '@sinclair/typebox'
+import { BOX_ID_PATTERN } from '../protocol/index.ts'
+
+const Slug = (description: string) =>
+  Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description })
+
+const Port = (def: number, description: string) =>
+  Type.Integer({ minimum: 0, maximum: 65535, default: def, description: `${description} (0 = any free port)` })
+
+export const RegistrySchema = Type.Object(
+  {
+    offices: Type.Array(
+      Type.Object({ id: Slug('Office id, e.g. "ubnd-q1"'), name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+      { default: [] },
+    ),
+    counters: Type.Array(
+      Type.Object(
+        { id: Slug('Counter id'), office: Slug('Office id'), name: Type.String({ minLength: 1 }) },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    officers: Type.Array(
+      Type.Object(
+        { id: Slug('Officer id'), office: Slug('Office id'), name: Type.String({ minLength: 1 }) },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    boxes: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ pattern: BOX_ID_PATTERN, description: 'Box id (its MQTT username)' }),
+          counter: Type.Optional(Slug('Counter the box stands at')),
+          secret: Type.Optional(
+            Type.String({
+              minLength: 16,
+              description:
+                'Secret to provision the box with (stored hashed). Omit to keep the current secret; new boxes without one get a random secret printed once.',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    shifts: Type.Array(
+      Type.Object(
+        {
+          counter: Slug('Counter id'),
+          officer: Slug('Officer id'),
+          days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+            minItems: 1,
+            description: 'ISO weekdays: 1 = Monday .. 7 = Sunday',
+          }),
+          from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Local start time HH:MM' }),
+          to: Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description: 'Local end time HH:MM (exclusive)' }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Offices, counters, officers, boxes and shifts imported idempotently at every start (entries are created or updated, never deleted).',
+  },
+)
+export type RegistryConfig = Static<typeof RegistrySchema>
+
+export const UsbBoxSchema = Type.Object(
+  {
+    box: Type.String({ pattern: BOX_ID_PATTERN, description: 'Box id the presses are attributed to' }),
+    path: Type.Optional(Type.String({ description: 'Serial port path, e.g. /dev/ttyACM0' })),
+    serialNumber: Type.Optional(Type.String({ description: 'USB serial number, found whatever port it gets' })),
+    pins: Type.Optional(
+      Type.Object(
+        {
+          positive: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
+          neutral: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
+          negative: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
+          ledPositive: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
+          ledNeutral: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
+          ledNegative: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
+          piezo: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 19 }), Type.Null()])),
+        },
+        { additionalProperties: false, description: 'Wiring; defaults in README "Wiring"' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const InfluxSchema = Type.Object(
+  {
+    api: Type.Union([Type.Literal('v1'), Type.Literal('v2')], {
+      default: 'v2',
+      description: 'v2: InfluxDB 2.x/3.x/Cloud/1.8+ via @influxdata/influxdb-client; v1: /write?db= of InfluxDB 1.x',
+    }),
+    url: Type.String({ default: 'http://127.0.0.1:8086', description: 'Server URL' }),
+    token: Type.Optional(Type.String({ description: 'v2: API token' })),
+    org: Type.String({ default: 'chamdiem', description: 'v2: organisation' }),
+    bucket: Type.String({ default: 'chamdiem', description: 'v2: bucket' }),
+    database: Type.String({ default: 'chamdiem', description: 'v1: database' }),
+    retentionPolicy: Type.Optional(Type.String({ description: 'v1: retention policy (rp=)' })),
+    username: Type.Optional(Type.String({ description: 'v1: user' })),
+    password: Type.Optional(Type.String({ description: 'v1: password' })),
+    batchSize: Type.Integer({ minimum: 1, maximum: 100000, default: 5000, description: 'Points per write' }),
+    flushIntervalMs: Type.Integer({ minimum: 10, default: 1000, description: 'How often the outbox is polled when idle' }),
+    maxBackoffMs: Type.Integer({ minimum: 100, default: 60000, description: 'Longest wait between retries' }),
+    timeoutMs: Type.Integer({ minimum: 100, default: 10000, description: 'HTTP timeout of one write' }),
+  },
+  { additionalProperties: false },
+)
+
+export const ConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({ default: './data', description: 'Folder of the SQLite database (chamdiem.db) and other state' }),
+    timezone: Type.String({ default: 'Asia/Ho_Chi_Minh', description: 'IANA time zone of shifts, "today" and office hours' }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info', description: 'Log level' },
+    ),
+    mqtt: Type.Object(
+      {
+        host: Type.String({ default: '0.0.0.0', description: 'Address the MQTT listeners bind to' }),
+        port: Port(1883, 'MQTT over TCP'),
+        wsPort: Type.Union([Port(9001, 'MQTT over WebSocket'), Type.Null()], { default: 9001, description: 'MQTT over WebSocket (null = off)' }),
+        concurrency: Type.Integer({ minimum: 1, default: 1000, description: 'Aedes in-flight message limit' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    ingest: Type.Object(
+      {
+        cooldownMs: Type.Integer({ minimum: 0, default: 5000, description: 'Presses within this time after a counted press of the same box are repeats' }),
+        feedbackMs: Type.Integer({ minimum: 0, default: 1500, description: 'LED feedback time sent to boxes' }),
+        maxAgeMs: Type.Integer({ minimum: 0, default: 7 * 24 * 3600 * 1000, description: 'Older queued presses (ageMs) are rejected as absurd' }),
+        maxBatch: Type.Integer({ minimum: 1, default: 2000, description: 'Most presses committed in one transaction' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    http: Type.Object(
+      {
+        host: Type.String({ default: '0.0.0.0', description: 'Address the dashboard and API bind to' }),
+        port: Port(8080, 'Dashboard and API'),
+        enabled: Type.Boolean({ default: true, description: 'Serve the dashboard and API' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    influx: Type.Union([InfluxSchema, Type.Null()], { default: null, description: 'InfluxDB forwarding (null = off)' }),
+    usb: Type.Array(UsbBoxSchema, { default: [], description: 'Boxes plugged into this host by USB, run in-process' }),
+    registry: Type.Optional(RegistrySchema),
+  },
+  { additionalProperties: false },
+)
+
+export type GatewayConfig = Static<typeof ConfigSchema>

@@ -1,0 +1,136 @@
+/**
+ * Versioned schema of the SQLite store. Each migration runs once, in order, inside a
+ * transaction; `PRAGMA user_version` records how far a database has come. Never edit a
+ * migration that has shipped: append a new one.
+ *
+ * Times are integers in milliseconds since the Unix epoch (UTC). Ids of offices, counters and
+ * officers are short slugs chosen by the office (used in reports, InfluxDB tags and the CLI).
+ */
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'registry, presses, rejected messages',
+    sql: `
+      CREATE TABLE offices (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL
+      );
+      CREATE TABLE counters (
+        id TEXT PRIMARY KEY,
+        office_id TEXT NOT NULL REFERENCES offices(id),
+        name TEXT NOT NULL
+      );
+      CREATE TABLE officers (
+        id TEXT PRIMARY KEY,
+        office_id TEXT NOT NULL REFERENCES offices(id),
+        name TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1
+      );
+      -- secret_hash: sha256 of the box secret (a 32-byte random token, so a slow hash adds
+      -- nothing but connect latency for thousands of boxes).
+      CREATE TABLE boxes (
+        id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        retired_at INTEGER,
+        last_seen_at INTEGER,
+        last_state TEXT,
+        last_status TEXT,
+        last_press_at INTEGER
+      );
+      -- Which counter a box stood at, over time. to_ms NULL = still there.
+      CREATE TABLE box_assignments (
+        id INTEGER PRIMARY KEY,
+        box_id TEXT NOT NULL REFERENCES boxes(id),
+        counter_id TEXT NOT NULL REFERENCES counters(id),
+        from_ms INTEGER NOT NULL,
+        to_ms INTEGER
+      );
+      CREATE INDEX box_assignments_box ON box_assignments(box_id, from_ms);
+      -- Explicit duty: an officer signed in at a counter (end_ms NULL = still on duty).
+      -- officer_id NULL records "nobody" (a scheduled officer who signed out early).
+      CREATE TABLE duty_sessions (
+        id INTEGER PRIMARY KEY,
+        counter_id TEXT NOT NULL REFERENCES counters(id),
+        officer_id TEXT REFERENCES officers(id),
+        start_ms INTEGER NOT NULL,
+        end_ms INTEGER,
+        source TEXT NOT NULL DEFAULT 'api'
+      );
+      CREATE INDEX duty_sessions_counter ON duty_sessions(counter_id, start_ms);
+      -- Weekly schedule in the office's local time: weekday 1 = Monday .. 7 = Sunday,
+      -- minutes since local midnight, end exclusive.
+      CREATE TABLE shifts (
+        id INTEGER PRIMARY KEY,
+        counter_id TEXT NOT NULL REFERENCES counters(id),
+        officer_id TEXT NOT NULL REFERENCES officers(id),
+        weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),
+        start_min INTEGER NOT NULL CHECK (start_min BETWEEN 0 AND 1439),
+        end_min INTEGER NOT NULL CHECK (end_min BETWEEN 1 AND 1440 AND end_min > start_min)
+      );
+      CREATE INDEX shifts_counter ON shifts(counter_id, weekday);
+      -- Every accepted press; the rowid order is also the outbox order for forwarders.
+      -- time_ms = received_at - age_ms. repeat = 1: within the cooldown, left out of counts.
+      CREATE TABLE presses (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        box_id TEXT NOT NULL,
+        boot TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        rating TEXT NOT NULL CHECK (rating IN ('positive', 'neutral', 'negative')),
+        repeat INTEGER NOT NULL DEFAULT 0,
+        received_at INTEGER NOT NULL,
+        age_ms INTEGER NOT NULL,
+        time_ms INTEGER NOT NULL,
+        office_id TEXT,
+        counter_id TEXT,
+        officer_id TEXT,
+        UNIQUE (box_id, boot, seq)
+      );
+      CREATE INDEX presses_time ON presses(time_ms);
+      CREATE INDEX presses_officer_time ON presses(officer_id, time_ms);
+      -- Messages that could not be counted: raw bytes and the reason, for the dashboard.
+      CREATE TABLE rejected (
+        id INTEGER PRIMARY KEY,
+        box_id TEXT,
+        topic TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        raw BLOB NOT NULL
+      );
+      CREATE INDEX rejected_time ON rejected(received_at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'dashboard users and sessions, forwarder cursors',
+    sql: `
+      CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'head', 'viewer')),
+        office_id TEXT REFERENCES offices(id),
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE user_sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      -- A forwarder's position in the presses table: every press with id <= last_press_id
+      -- has been accepted by that destination.
+      CREATE TABLE forwarder_cursors (
+        name TEXT PRIMARY KEY,
+        last_press_id INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+]

@@ -1,0 +1,45 @@
+/**
+ * The contract as data: for every topic kind, who publishes it, with which QoS and retain
+ * flag, and the schema of its payload (model: zigbee2mqtt lib/types/api.ts).
+ */
+import type { TSchema } from '@sinclair/typebox'
+import { ConfigPayload, PressPayload, StatusPayload } from './schemas.ts'
+import type { TopicKind } from './topics.ts'
+
+export interface TopicContract {
+  schema: TSchema
+  direction: 'box->gateway' | 'gateway->box'
+  qos: 1
+  retain: boolean
+  summary: string
+}
+
+export const CONTRACT = {
+  press: {
+    schema: PressPayload,
+    direction: 'box->gateway',
+    qos: 1,
+    retain: false,
+    summary: 'One button press. Re-send until PUBACK; the gateway deduplicates on (boxId, boot, seq).',
+  },
+  status: {
+    schema: StatusPayload,
+    direction: 'box->gateway',
+    qos: 1,
+    retain: true,
+    summary: 'Box health, retained. Also the will message with {"state":"offline"}.',
+  },
+  config: {
+    schema: ConfigPayload,
+    direction: 'gateway->box',
+    qos: 1,
+    retain: true,
+    summary: 'Settings and the officer on duty, retained, republished when they change.',
+  },
+} as const satisfies Record<TopicKind, TopicContract>
+
+export interface PayloadByKind {
+  press: PressPayload
+  status: StatusPayload
+  config: ConfigPayload
+}

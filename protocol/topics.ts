@@ -1,0 +1,48 @@
+/**
+ * Topic names of the chamdiem MQTT contract (DESIGN.md, "The contract").
+ * Every topic is `chamdiem/v1/boxes/{boxId}/{kind}`; the box id is also the MQTT username.
+ */
+
+export const TOPIC_ROOT = 'chamdiem/v1'
+
+/** A box id: 1 to 64 letters, digits, `_` or `-`. Safe inside a topic level and a file name. */
+export const BOX_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
+const boxIdRe = new RegExp(BOX_ID_PATTERN)
+
+export const TOPIC_KINDS = ['press', 'status', 'config'] as const
+export type TopicKind = (typeof TOPIC_KINDS)[number]
+
+export function isBoxId(value: unknown): value is string {
+  return typeof value === 'string' && boxIdRe.test(value)
+}
+
+export function boxTopic(boxId: string, kind: TopicKind): string {
+  if (!isBoxId(boxId)) throw new Error(`invalid box id ${JSON.stringify(boxId)}: expected ${BOX_ID_PATTERN}`)
+  return `${TOPIC_ROOT}/boxes/${boxId}/${kind}`
+}
+
+export const pressTopic = (boxId: string): string => boxTopic(boxId, 'press')
+export const statusTopic = (boxId: string): string => boxTopic(boxId, 'status')
+export const configTopic = (boxId: string): string => boxTopic(boxId, 'config')
+
+/** Filters a dashboard or tool may subscribe to. */
+export const ALL_STATUS_FILTER = `${TOPIC_ROOT}/boxes/+/status`
+export const ALL_PRESS_FILTER = `${TOPIC_ROOT}/boxes/+/press`
+
+export interface ParsedTopic {
+  boxId: string
+  kind: TopicKind
+}
+
+const PREFIX = `${TOPIC_ROOT}/boxes/`
+
+/** Parses a concrete topic; returns null for anything that is not exactly one of ours. */
+export function parseTopic(topic: string): ParsedTopic | null {
+  if (!topic.startsWith(PREFIX)) return null
+  const rest = topic.slice(PREFIX.length).split('/')
+  if (rest.length !== 2) return null
+  const [boxId, kind] = rest
+  if (!isBoxId(boxId)) return null
+  if (!(TOPIC_KINDS as readonly string[]).includes(kind)) return null
+  return { boxId, kind: kind as TopicKind }
+}
