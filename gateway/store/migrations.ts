@@ -133,4 +133,16 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'dashboard settings (alert thresholds, office hours)',
+    sql: `
+      -- One JSON document per key (e.g. 'alerts'), edited by admins on the dashboard.
+      CREATE TABLE dashboard_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ]

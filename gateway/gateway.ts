@@ -1,0 +1,135 @@
+/**
+ * The one wiring file of the gateway (model: zigbee2mqtt lib/controller.ts). It builds every
+ * part and starts them in a fixed order — store -> registry import -> ingest -> broker ->
+ * box configs -> optional parts (USB boxes, InfluxDB forwarder, HTTP) — and stops them in
+ * reverse. An optional part that fails to start is logged with its reason and the rest runs.
+ */
+import { join } from 'node:path'
+import { Attributor } from './attribution.ts'
+import { Broker } from './broker.ts'
+import type { GatewayConfig } from './config.ts'
+import { ConfigPublisher } from './config-publisher.ts'
+import { EventBus, type GatewayBus, type GatewayEvents } from './events.ts'
+import { Ingest } from './ingest.ts'
+import type { Logger } from './log.ts'
+import { Registry } from './registry.ts'
+import { importRegistry, type ImportResult } from './registry-import.ts'
+import { openDatabase, type Db } from './store/database.ts'
+
+/** A part with a life cycle. Optional parts may fail to start without stopping the gateway. */
+export interface Part {
+  readonly name: string
+  start(): Promise<void> | void
+  stop(): Promise<void> | void
+}
+
+export interface GatewayOptions {
+  config: GatewayConfig
+  log: Logger
+  /** Clock for ingest (tests); defaults to Date.now. */
+  now?: () => number
+}
+
+export interface PartState {
+  name: string
+  state: 'running' | 'failed' | 'stopped'
+  error?: string
+}
+
+export class Gateway {
+  readonly config: GatewayConfig
+  readonly log: Logger
+  readonly bus: GatewayBus
+  db!: Db
+  registry!: Registry
+  attributor!: Attributor
+  ingest!: Ingest
+  broker!: Broker
+  configPublisher!: ConfigPublisher
+  /** What the first start created and must be shown once (box secrets, first admin). */
+  readonly notices: { newBoxSecrets: ImportResult['newSecrets']; firstAdmin?: { username: string; password: string } } = { newBoxSecrets: [] }
+  readonly parts: PartState[] = []
+  private readonly running: Part[] = []
+  private readonly optional: Array<{ name: string; build: () => Promise<Part | null> }> = []
+
+  constructor(private readonly options: GatewayOptions) {
+    this.config = options.config
+    this.log = options.log
+    this.bus = new EventBus<GatewayEvents>(options.log.child({ area: 'bus' }))
+  }
+
+  get dbFile(): string {
+    return join(this.config.dataDir, 'chamdiem.db')
+  }
+
+  get mqttPort(): number {
+    return this.broker.port
+  }
+
+  get wsPort(): number | null {
+    return this.broker.wsPort
+  }
+
+  /**
+   * Registers an optional part, started after the core in registration order. Used for the
+   * USB boxes, the InfluxDB forwarder and the HTTP server, and by tools that embed a gateway.
+   */
+  addOptionalPart(name: string, build: () => Promise<Part | null>): void {
+    this.optional.push({ name, build })
+  }
+
+  async start(): Promise<void> {
+    const { config, log } = this
+    this.db = openDatabase(this.dbFile)
+    // Whatever was connected when the last run ended is not connected now.
+    this.db.prepare("UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
+    this.registry = new Registry(this.db, this.bus, config.timezone)
+    if (config.registry) {
+      this.notices.newBoxSecrets = importRegistry(this.registry, config.registry).newSecrets
+    }
+    this.attributor = new Attributor(this.db, config.timezone)
+    this.ingest = new Ingest({ db: this.db, bus: this.bus, attributor: this.attributor, config: config.ingest, log: log.child({ area: 'ingest' }), now: this.options.now })
+    await this.startPart({ name: 'ingest', start: () => this.ingest.start(), stop: () => this.ingest.stop() })
+    this.broker = new Broker({ config: config.mqtt, registry: this.registry, ingest: this.ingest, log: log.child({ area: 'broker' }) })
+    await this.startPart({ name: 'broker', start: () => this.broker.start(), stop: () => this.broker.stop() })
+    this.configPublisher = new ConfigPublisher({
+      registry: this.registry,
+      attributor: this.attributor,
+      bus: this.bus,
+      publish: (topic, payload, opts) => this.broker.publish(topic, payload, opts),
+      config: config.ingest,
+      log: log.child({ area: 'config' }),
+    })
+    await this.startPart({ name: 'box-config', start: () => this.configPublisher.start(), stop: () => this.configPublisher.stop() })
+    for (const { name, build } of this.optional) {
+      try {
+        const part = await build()
+        if (part) await this.startPart(part)
+      } catch (err) {
+        this.parts.push({ name, state: 'failed', error: (err as Error).message })
+        log.error({ err, part: name }, `${name} failed to start; the gateway runs without it`)
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    // Reverse order: HTTP and forwarder first, then the broker, then a final commit, then the store.
+    while (this.running.length > 0) {
+      const part = this.running.pop()!
+      try {
+        await part.stop()
+      } catch (err) {
+        this.log.error({ err, part: part.name }, 'stopping failed')
+      }
+      const state = this.parts.find((p) => p.name === part.name)
+      if (state) state.state = 'stopped'
+    }
+    if (this.db?.open) this.db.close()
+  }
+
+  private async startPart(part: Part): Promise<void> {
+    await part.start()
+    this.running.push(part)
+    this.parts.push({ name: part.name, state: 'running' })
+  }
+}

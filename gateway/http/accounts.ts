@@ -1,0 +1,226 @@
+/**
+ * Dashboard users and their sessions. Passwords are hashed with scrypt (memory-hard, in
+ * node:crypto, no native add-on); a session is a random 32-byte token kept only by the
+ * browser (httpOnly cookie) and stored here as its sha256, so a copy of the database does not
+ * let anyone log in.
+ *
+ * Roles: admin (everything), head (office head: sees and manages only their office), viewer
+ * (read-only, optionally limited to one office).
+ */
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import type { Db } from '../store/database.ts'
+
+export const ROLES = ['admin', 'head', 'viewer'] as const
+export type Role = (typeof ROLES)[number]
+
+export interface User {
+  id: number
+  username: string
+  role: Role
+  officeId: string | null
+  createdAt: number
+}
+
+export interface Session {
+  user: User
+  expiresAt: number
+  /** Double-submit CSRF token bound to this session (see csrfTokenFor). */
+  csrf: string
+}
+
+/** scrypt cost: N=2^15, r=8 (~32 MiB, ~50-100 ms): OWASP's minimum for scrypt. */
+const SCRYPT = { N: 1 << 15, r: 8, p: 1, keylen: 32 }
+const SESSION_MS = 12 * 3600 * 1000
+
+function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  )
+}
+
+/** `scrypt$N$r$p$salt$hash` (base64url), so the cost can be raised later without a migration. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16)
+  const { N, r, p, keylen } = SCRYPT
+  const key = await scryptAsync(password, salt, keylen, { N, r, p, maxmem: 128 * N * r * 2 })
+  return ['scrypt', N, r, p, salt.toString('base64url'), key.toString('base64url')].join('$')
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [kind, n, r, p, salt, hash] = stored.split('$')
+  if (kind !== 'scrypt' || !hash) return false
+  const expected = Buffer.from(hash, 'base64url')
+  const N = Number(n)
+  const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, {
+    N,
+    r: Number(r),
+    p: Number(p),
+    maxmem: 128 * N * Number(r) * 2,
+  })
+  return timingSafeEqual(key, expected)
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+
+/**
+ * The CSRF token of a session: derived from the session token, which only the browser holds
+ * (httpOnly), so a cross-site page can neither read nor compute it, and the server needs no
+ * extra state to check it.
+ */
+export function csrfTokenFor(sessionToken: string): string {
+  return createHash('sha256').update('chamdiem-csrf:' + sessionToken).digest('base64url')
+}
+
+export function randomPassword(): string {
+  // 18 bytes = 24 base64url characters (~144 bits): printed once, never stored in clear.
+  return randomBytes(18).toString('base64url')
+}
+
+interface UserRow {
+  id: number
+  username: string
+  password_hash: string
+  role: Role
+  office_id: string | null
+  created_at: number
+}
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  username: r.username,
+  role: r.role,
+  officeId: r.office_id,
+  createdAt: r.created_at,
+})
+
+export class AccountError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+  ) {
+    super(message)
+  }
+}
+
+export class Accounts {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * First start: when no user exists, creates `admin` with a random password and returns the
+   * password so the caller can print it once. Returns null when users exist already.
+   */
+  async ensureFirstAdmin(username = 'admin'): Promise<{ username: string; password: string } | null> {
+    const n = (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n
+    if (n > 0) return null
+    const password = randomPassword()
+    await this.create({ username, password, role: 'admin', officeId: null })
+    return { username, password }
+  }
+
+  list(): User[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser)
+  }
+
+  get(id: number): User | null {
+    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined
+    return row ? toUser(row) : null
+  }
+
+  async create(input: { username: string; password: string; role: Role; officeId: string | null }): Promise<User> {
+    this.checkRole(input.role, input.officeId)
+    if (this.db.prepare('SELECT 1 FROM users WHERE username = ?').get(input.username)) {
+      throw new AccountError(`user ${input.username} exists already`, 409)
+    }
+    const hash = await hashPassword(input.password)
+    const info = this.db
+      .prepare('INSERT INTO users (username, password_hash, role, office_id, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(input.username, hash, input.role, input.officeId, this.now())
+    return this.get(Number(info.lastInsertRowid))!
+  }
+
+  async update(id: number, change: { password?: string; role?: Role; officeId?: string | null }): Promise<User> {
+    const user = this.get(id)
+    if (!user) throw new AccountError('no such user', 404)
+    const role = change.role ?? user.role
+    const officeId = change.officeId !== undefined ? change.officeId : user.officeId
+    this.checkRole(role, officeId)
+    if (user.role === 'admin' && role !== 'admin') this.keepOneAdmin(id)
+    const hash = change.password !== undefined ? await hashPassword(change.password) : null
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE users SET role = ?, office_id = ? WHERE id = ?').run(role, officeId, id)
+      if (hash) {
+        this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, id)
+        // A new password ends every session of that user (a stolen cookie dies with it).
+        this.db.prepare('DELETE FROM user_sessions WHERE user_id = ?').run(id)
+      }
+    })()
+    return this.get(id)!
+  }
+
+  remove(id: number): void {
+    const user = this.get(id)
+    if (!user) throw new AccountError('no such user', 404)
+    if (user.role === 'admin') this.keepOneAdmin(id)
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM user_sessions WHERE user_id = ?').run(id)
+      this.db.prepare('DELETE FROM users WHERE id = ?').run(id)
+    })()
+  }
+
+  /** Checks a password; returns the user or null (same answer for unknown user and wrong password). */
+  async authenticate(username: string, password: string): Promise<User | null> {
+    const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined
+    // Hash anyway for unknown users so response time does not reveal which usernames exist.
+    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH)
+    return row && ok ? toUser(row) : null
+  }
+
+  /** Opens a session; returns the token for the cookie (never stored in clear). */
+  openSession(userId: number): { token: string; expiresAt: number } {
+    const token = randomBytes(32).toString('base64url')
+    const now = this.now()
+    const expiresAt = now + SESSION_MS
+    this.db.prepare('DELETE FROM user_sessions WHERE expires_at <= ?').run(now)
+    this.db
+      .prepare('INSERT INTO user_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .run(sha256(token), userId, now, expiresAt)
+    return { token, expiresAt }
+  }
+
+  session(token: string | undefined): Session | null {
+    if (!token) return null
+    const row = this.db
+      .prepare(
+        `SELECT u.*, s.expires_at AS expires_at FROM user_sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ?`,
+      )
+      .get(sha256(token)) as (UserRow & { expires_at: number }) | undefined
+    if (!row || row.expires_at <= this.now()) return null
+    return { user: toUser(row), expiresAt: row.expires_at, csrf: csrfTokenFor(token) }
+  }
+
+  closeSession(token: string | undefined): void {
+    if (token) this.db.prepare('DELETE FROM user_sessions WHERE token_hash = ?').run(sha256(token))
+  }
+
+  private checkRole(role: Role, officeId: string | null): void {
+    if (role === 'head' && !officeId) throw new AccountError('an office head needs an office', 400)
+    if (role === 'admin' && officeId) throw new AccountError('an admin is not limited to an office', 400)
+    if (officeId && !this.db.prepare('SELECT 1 FROM offices WHERE id = ?').get(officeId)) {
+      throw new AccountError(`no such office ${officeId}`, 400)
+    }
+  }
+
+  private keepOneAdmin(exceptId: number): void {
+    const n = (
+      this.db.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin' AND id != ?").get(exceptId) as { n: number }
+    ).n
+    if (n === 0) throw new AccountError('the last admin cannot be removed or demoted', 409)
+  }
+}
+
+// A valid hash of a random password, verified against when the username is unknown.
+const DUMMY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${randomBytes(16).toString('base64url')}$${randomBytes(32).toString('base64url')}`

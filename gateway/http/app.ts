@@ -1,0 +1,128 @@
+/**
+ * The dashboard and JSON API as one Fastify app, built from the gateway's parts so tests can
+ * drive it with `app.inject()` (model: fastify/demo src/app.ts). server.ts only listens.
+ */
+import Fastify, { type FastifyInstance } from 'fastify'
+import cookie from '@fastify/cookie'
+import rateLimit from '@fastify/rate-limit'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Db } from '../store/database.ts'
+import { RegistryError, type Registry } from '../registry.ts'
+import type { GatewayBus } from '../events.ts'
+import type { GatewayConfig } from '../config.ts'
+import type { Logger } from '../log.ts'
+import { buildReport, type Report, type ReportQuery } from '../report.ts'
+import { Alerts } from '../alerts.ts'
+import { Accounts } from './accounts.ts'
+import { authHook, HttpError } from './auth.ts'
+import { registerStatic } from './static.ts'
+import { LiveQuery } from './live-query.ts'
+import { LiveHub } from './live-hub.ts'
+import { sessionRoutes } from './routes/session.ts'
+import { liveRoutes } from './routes/live.ts'
+import { reportRoutes } from './routes/reports.ts'
+import { registryRoutes } from './routes/registry.ts'
+import { boxRoutes } from './routes/boxes.ts'
+import { dutyRoutes } from './routes/duty.ts'
+import { userRoutes } from './routes/users.ts'
+import { systemRoutes, type HealthReport } from './routes/system.ts'
+
+export interface HttpDeps {
+  db: Db
+  registry: Registry
+  bus: GatewayBus
+  config: GatewayConfig
+  log: Logger
+  /** Builds a report; defaults to report.ts buildReport on `db`. */
+  reports?: (q: ReportQuery) => Report
+  /** The gateway's health for /api/health; defaults to "ok" with the database reachable. */
+  health?: () => HealthReport | Promise<HealthReport>
+  /** Given to share one Alerts service; otherwise the app runs its own (started with the app). */
+  alerts?: Alerts
+  /** Clock, for tests. */
+  now?: () => number
+}
+
+/** What the route modules get: the deps with defaults filled in, plus the app's own parts. */
+export interface AppContext extends Required<Omit<HttpDeps, 'alerts' | 'now'>> {
+  accounts: Accounts
+  alerts: Alerts
+  live: LiveQuery
+  hub: LiveHub
+  now: () => number
+}
+
+export type App = FastifyInstance
+
+export async function buildApp(deps: HttpDeps, opts: { logger?: boolean } = {}): Promise<App> {
+  const log = deps.log.child({ area: 'http' })
+  const app = Fastify({
+    loggerInstance: opts.logger === false ? undefined : log,
+    disableRequestLogging: true,
+    // A login form or an admin change is small; reports are GETs.
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+    // No stack traces or internals in validation messages beyond the path and problem.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const ownAlerts = !deps.alerts
+  const alerts = deps.alerts ?? new Alerts({ db: deps.db, bus: deps.bus, timezone: deps.config.timezone, log, now: deps.now })
+  const live = new LiveQuery(deps.db, deps.registry, deps.config.timezone)
+  const hub = new LiveHub({ bus: deps.bus, alerts, officeOfBox: (id) => live.officeOfBox(id), log })
+  const ctx: AppContext = {
+    ...deps,
+    log,
+    reports: deps.reports ?? ((q) => buildReport(deps.db, q)),
+    health: deps.health ?? (() => ({ status: 'ok' })),
+    accounts: new Accounts(deps.db, deps.now),
+    alerts,
+    live,
+    hub,
+    now: deps.now ?? Date.now,
+  }
+
+  app.decorateRequest('session', null)
+  await app.register(cookie)
+  // Only the login route is limited (config.rateLimit on the route): guessing passwords.
+  await app.register(rateLimit, { global: false })
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    const status =
+      err instanceof RegistryError ? (/^unknown /.test(err.message) ? 404 : 400) : err.statusCode && err.statusCode >= 400 ? err.statusCode : 500
+    if (status >= 500) {
+      // The client learns nothing of the internals; the log has everything.
+      req.log.error({ err, url: req.url, method: req.method }, 'request failed')
+      return reply.code(status).send({ error: 'internal error' })
+    }
+    return reply.code(status).send({ error: err.message })
+  })
+  app.setNotFoundHandler((req, reply) => {
+    // Unknown paths answer 401 too without a session, so they reveal nothing.
+    if (!req.session) return reply.code(401).send({ error: 'login required' })
+    return reply.code(404).send({ error: 'not found' })
+  })
+
+  app.addHook('onRequest', authHook(ctx.accounts))
+
+  if (ownAlerts) {
+    app.addHook('onReady', async () => alerts.start())
+  }
+  app.addHook('onReady', async () => hub.start())
+  // Event streams never end by themselves: end them before the server waits for connections.
+  app.addHook('preClose', async () => hub.stop())
+  if (ownAlerts) app.addHook('onClose', async () => alerts.stop())
+
+  registerStatic(app)
+  await app.register(sessionRoutes, { ctx })
+  await app.register(liveRoutes, { ctx })
+  await app.register(reportRoutes, { ctx })
+  await app.register(registryRoutes, { ctx })
+  await app.register(boxRoutes, { ctx })
+  await app.register(dutyRoutes, { ctx })
+  await app.register(userRoutes, { ctx })
+  await app.register(systemRoutes, { ctx })
+  return app
+}
+
+export { HttpError }

@@ -1,0 +1,170 @@
+/**
+ * The live view's snapshot: per officer today (office time zone) the counts of each rating,
+ * and per counter the officer on duty now, its boxes online/offline and the last press.
+ * Repeats are left out of every count. The browser then applies each new press it receives
+ * over server-sent events (live-hub.ts) to this snapshot.
+ *
+ * Queries the registry does not have live here (tell the lead if they should move).
+ */
+import type { Db } from '../store/database.ts'
+import type { Registry } from '../registry.ts'
+import { Attributor } from '../attribution.ts'
+import { startOfLocalDay, localTime } from '../local-time.ts'
+
+export interface Counts {
+  positive: number
+  neutral: number
+  negative: number
+}
+
+export interface LiveOfficer {
+  officerId: string | null
+  name: string | null
+  officeId: string | null
+  counts: Counts
+  lastPressAt: number | null
+}
+
+export interface LiveBox {
+  id: string
+  state: 'online' | 'offline'
+  lastSeenAt: number | null
+  lastPressAt: number | null
+}
+
+export interface LiveCounter {
+  id: string
+  name: string
+  officeId: string
+  officerId: string | null
+  officerName: string | null
+  boxes: LiveBox[]
+  counts: Counts
+  lastPressAt: number | null
+}
+
+export interface LiveSnapshot {
+  now: number
+  /** Local midnight that starts "today"; presses before it belong to earlier days. */
+  dayStart: number
+  dayEnd: number
+  date: string
+  timezone: string
+  officeId: string | null
+  /** Highest press id included: the browser applies only live presses above it. */
+  lastPressId: number
+  offices: Array<{ id: string; name: string }>
+  officers: LiveOfficer[]
+  counters: LiveCounter[]
+}
+
+const zero = (): Counts => ({ positive: 0, neutral: 0, negative: 0 })
+
+export class LiveQuery {
+  private readonly attributor: Attributor
+
+  constructor(
+    private readonly db: Db,
+    private readonly registry: Registry,
+    private readonly timezone: string,
+  ) {
+    this.attributor = new Attributor(db, timezone)
+  }
+
+  snapshot(officeId: string | null, now = Date.now()): LiveSnapshot {
+    const dayStart = startOfLocalDay(now, this.timezone)
+    // The next local midnight: 25 h later snapped back to its day start (safe across DST).
+    const dayEnd = startOfLocalDay(dayStart + 25 * 3600_000, this.timezone)
+    const office = officeId ?? null
+    // better-sqlite3 is synchronous: no press is committed between these queries.
+    const lastPressId = (this.db.prepare('SELECT coalesce(max(id), 0) AS id FROM presses').get() as { id: number }).id
+    const offices = this.registry.offices().filter((o) => !office || o.id === office)
+
+    const byOfficer = this.db
+      .prepare(
+        `SELECT office_id, officer_id, rating, count(*) AS n, max(time_ms) AS last
+           FROM presses
+          WHERE time_ms >= ? AND time_ms < ? AND repeat = 0 AND (? IS NULL OR office_id = ?)
+          GROUP BY office_id, officer_id, rating`,
+      )
+      .all(dayStart, dayEnd, office, office) as Array<{ office_id: string | null; officer_id: string | null; rating: keyof Counts; n: number; last: number }>
+    const byCounter = this.db
+      .prepare(
+        `SELECT counter_id, rating, count(*) AS n, max(time_ms) AS last
+           FROM presses
+          WHERE time_ms >= ? AND time_ms < ? AND repeat = 0 AND counter_id IS NOT NULL AND (? IS NULL OR office_id = ?)
+          GROUP BY counter_id, rating`,
+      )
+      .all(dayStart, dayEnd, office, office) as Array<{ counter_id: string; rating: keyof Counts; n: number; last: number }>
+
+    const officerNames = new Map(this.registry.officers(office ?? undefined).map((o) => [o.id, o]))
+    const officers = new Map<string, LiveOfficer>()
+    const key = (officeId: string | null, officerId: string | null) => `${officeId ?? ''}\u0000${officerId ?? ''}`
+    for (const o of officerNames.values()) {
+      if (o.active) officers.set(key(o.officeId, o.id), { officerId: o.id, name: o.name, officeId: o.officeId, counts: zero(), lastPressAt: null })
+    }
+    for (const r of byOfficer) {
+      const k = key(r.office_id, r.officer_id)
+      let row = officers.get(k)
+      if (!row) {
+        const known = r.officer_id ? officerNames.get(r.officer_id) : undefined
+        row = { officerId: r.officer_id, name: known?.name ?? null, officeId: r.office_id, counts: zero(), lastPressAt: null }
+        officers.set(k, row)
+      }
+      row.counts[r.rating] += r.n
+      row.lastPressAt = Math.max(row.lastPressAt ?? 0, r.last)
+    }
+
+    const boxes = this.registry.boxes(office ?? undefined).filter((b) => b.retiredAt === null && b.counterId)
+    const counters: LiveCounter[] = this.registry.counters(office ?? undefined).map((c) => {
+      const officerId = this.attributor.officerAt(c.id, now)
+      return {
+        id: c.id,
+        name: c.name,
+        officeId: c.officeId,
+        officerId,
+        officerName: officerId ? (this.registry.officer(officerId)?.name ?? officerId) : null,
+        boxes: boxes
+          .filter((b) => b.counterId === c.id)
+          .map((b) => ({ id: b.id, state: b.lastState === 'online' ? 'online' : 'offline', lastSeenAt: b.lastSeenAt, lastPressAt: b.lastPressAt })),
+        counts: zero(),
+        lastPressAt: null,
+      }
+    })
+    const counterById = new Map(counters.map((c) => [c.id, c]))
+    for (const r of byCounter) {
+      const c = counterById.get(r.counter_id)
+      if (!c) continue
+      c.counts[r.rating] += r.n
+      c.lastPressAt = Math.max(c.lastPressAt ?? 0, r.last)
+    }
+
+    const sorted = [...officers.values()].sort(
+      (a, b) =>
+        (a.officeId ?? '~').localeCompare(b.officeId ?? '~') ||
+        // Unattributed rows last within their office.
+        (a.officerId === null ? 1 : 0) - (b.officerId === null ? 1 : 0) ||
+        (a.name ?? a.officerId ?? '').localeCompare(b.name ?? b.officerId ?? '', 'vi'),
+    )
+    return {
+      now,
+      dayStart,
+      dayEnd,
+      date: localTime(now, this.timezone).date,
+      timezone: this.timezone,
+      officeId: office,
+      lastPressId,
+      offices,
+      officers: sorted,
+      counters,
+    }
+  }
+
+  /** The office a box stands in now (for routing its status to the right dashboards). */
+  officeOfBox(boxId: string): string | null {
+    const row = this.db
+      .prepare('SELECT c.office_id FROM box_assignments a JOIN counters c ON c.id = a.counter_id WHERE a.box_id = ? AND a.to_ms IS NULL')
+      .get(boxId) as { office_id: string } | undefined
+    return row?.office_id ?? null
+  }
+}

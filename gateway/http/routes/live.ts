@@ -1,0 +1,66 @@
+/**
+ * The live view: a snapshot of today, the event stream that keeps it current, the alerts,
+ * their settings, and the rejected messages behind the "rejected" alert.
+ */
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AppContext } from '../app.ts'
+import { scope } from '../auth.ts'
+import { AlertSettingsSchema } from '../../alerts.ts'
+import { visibleAlerts } from '../live-hub.ts'
+
+const OfficeQuery = Type.Object({ office: Type.Optional(Type.String({ maxLength: 64 })) })
+
+export const liveRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/api/live', { schema: { querystring: OfficeQuery } }, async (req) => {
+    const officeId = scope(req, req.query.office)
+    return { ...ctx.live.snapshot(officeId, ctx.now()), alerts: visibleAlerts(ctx.alerts.list(), officeId) }
+  })
+
+  app.get('/api/live/events', { schema: { querystring: OfficeQuery } }, async (req, reply) => {
+    const officeId = scope(req, req.query.office)
+    reply.hijack()
+    ctx.hub.attach(reply.raw, officeId)
+  })
+
+  app.get('/api/alerts', { schema: { querystring: OfficeQuery } }, async (req) => {
+    const officeId = scope(req, req.query.office)
+    return { alerts: visibleAlerts(ctx.alerts.refresh(), officeId) }
+  })
+
+  app.get('/api/alert-settings', { schema: { response: { 200: AlertSettingsSchema } } }, async () => ctx.alerts.settings())
+
+  app.put(
+    '/api/alert-settings',
+    { config: { roles: ['admin'] }, schema: { body: AlertSettingsSchema, response: { 200: AlertSettingsSchema } } },
+    async (req) => ctx.alerts.saveSettings(req.body),
+  )
+
+  app.get(
+    '/api/rejected',
+    {
+      schema: {
+        querystring: Type.Object({
+          office: Type.Optional(Type.String({ maxLength: 64 })),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+        }),
+      },
+    },
+    async (req) => {
+      const officeId = scope(req, req.query.office)
+      // Messages from unknown boxes belong to no office: only users of every office see them.
+      const rows = ctx.db
+        .prepare(
+          `SELECT r.id, r.box_id AS boxId, r.topic, r.received_at AS receivedAt, r.reason,
+                  substr(CAST(r.raw AS TEXT), 1, 200) AS raw, c.office_id AS officeId
+             FROM rejected r
+             LEFT JOIN box_assignments a ON a.box_id = r.box_id AND a.to_ms IS NULL
+             LEFT JOIN counters c ON c.id = a.counter_id
+            WHERE ? IS NULL OR c.office_id = ?
+            ORDER BY r.id DESC LIMIT ?`,
+        )
+        .all(officeId, officeId, req.query.limit)
+      return { rejected: rows }
+    },
+  )
+}

@@ -1,0 +1,94 @@
+/**
+ * Login, logout and "who am I". Login is rate limited per client address (password guessing)
+ * and takes JSON only: a cross-site HTML form cannot send application/json without a CORS
+ * preflight, which this server never grants, so there is no login CSRF.
+ */
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { AppContext } from '../app.ts'
+import { CSRF_COOKIE, SESSION_COOKIE, currentUser } from '../auth.ts'
+import { csrfTokenFor, ROLES } from '../accounts.ts'
+
+export const UserSchema = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+  officeId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.Integer(),
+})
+
+const SessionInfo = Type.Object({ user: UserSchema, csrf: Type.String(), expiresAt: Type.Integer() })
+
+/** Login attempts per address per window (config in tests can lower it). */
+export const LOGIN_LIMIT = { max: 10, timeWindow: 60_000 }
+
+function cookieOptions(req: FastifyRequest, expiresAt: number, httpOnly: boolean) {
+  return {
+    path: '/',
+    httpOnly,
+    sameSite: 'strict' as const,
+    // Secure when served over TLS (behind a reverse proxy or directly); plain HTTP on the
+    // office LAN otherwise, where a Secure cookie would never be sent back.
+    secure: req.protocol === 'https',
+    expires: new Date(expiresAt),
+  }
+}
+
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post(
+    '/api/login',
+    {
+      config: { public: true, noCsrf: true, rateLimit: LOGIN_LIMIT },
+      schema: {
+        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }),
+        response: { 200: SessionInfo },
+      },
+    },
+    async (req, reply) => {
+      const user = await ctx.accounts.authenticate(req.body.username, req.body.password)
+      if (!user) {
+        req.log.warn({ username: req.body.username, ip: req.ip }, 'failed login')
+        return reply.code(401).send({ error: 'wrong username or password' } as never)
+      }
+      const { token, expiresAt } = ctx.accounts.openSession(user.id)
+      const csrf = csrfTokenFor(token)
+      reply.setCookie(SESSION_COOKIE, token, cookieOptions(req, expiresAt, true))
+      // Readable by the page's script (double submit); worthless without the session cookie.
+      reply.setCookie(CSRF_COOKIE, csrf, cookieOptions(req, expiresAt, false))
+      req.log.info({ username: user.username }, 'login')
+      return { user, csrf, expiresAt }
+    },
+  )
+
+  app.post('/api/logout', { schema: { response: { 204: Type.Null() } } }, async (req, reply: FastifyReply) => {
+    ctx.accounts.closeSession(req.cookies[SESSION_COOKIE])
+    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    reply.clearCookie(CSRF_COOKIE, { path: '/' })
+    return reply.code(204).send()
+  })
+
+  app.get('/api/session', { schema: { response: { 200: SessionInfo } } }, async (req) => {
+    const user = currentUser(req)
+    return { user, csrf: req.session!.csrf, expiresAt: req.session!.expiresAt }
+  })
+
+  app.post(
+    '/api/password',
+    {
+      schema: {
+        body: Type.Object({ current: Type.String({ minLength: 1 }), password: Type.String({ minLength: 10, maxLength: 256 }) }),
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      const user = currentUser(req)
+      if (!(await ctx.accounts.authenticate(user.username, req.body.current))) {
+        return reply.code(403).send({ error: 'current password is wrong' } as never)
+      }
+      await ctx.accounts.update(user.id, { password: req.body.password })
+      reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      return reply.code(204).send()
+    },
+  )
+}

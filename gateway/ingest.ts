@@ -1,0 +1,320 @@
+/**
+ * The ingest pipeline (DESIGN.md, "Gateway"). Every message from a box goes through the same
+ * steps, whether it came over MQTT (the broker calls `accept` from Aedes's `authorizePublish`,
+ * the only hook that runs before the PUBACK) or in-process from a USB box (`submit`):
+ *
+ *   validate -> timestamp -> deduplicate -> attribute -> flag repeat   (per press, at once)
+ *   persist -> acknowledge -> publish                                  (per group commit)
+ *
+ * Persist groups every message that arrived in the same turn of the event loop into one
+ * SQLite transaction (fsynced); only after it commits are the messages acknowledged, so a
+ * PUBACK always means the press is on disk. A malformed message cannot be counted: it is
+ * kept with its reason in `rejected` and acknowledged too (a resend would fail the same way).
+ * If the commit itself fails, nothing of the group is acknowledged: the boxes resend.
+ */
+import type { Statement } from 'better-sqlite3'
+import { decode, type PressPayload, type TopicKind } from '../protocol/index.ts'
+import type { Attributor } from './attribution.ts'
+import type { GatewayConfig } from './config.ts'
+import type { GatewayBus, RejectedMessage, StoredPress } from './events.ts'
+import type { Logger } from './log.ts'
+import type { Db } from './store/database.ts'
+
+export type Done = (err?: Error | null) => void
+
+interface PressItem {
+  type: 'press'
+  boxId: string
+  press: PressPayload
+  receivedAt: number
+  timeMs: number
+  repeat: boolean
+  officeId: string | null
+  counterId: string | null
+  officerId: string | null
+  done: Done
+}
+interface StatusItem {
+  type: 'status'
+  boxId: string
+  state: 'online' | 'offline'
+  status: unknown
+  receivedAt: number
+  done: Done
+}
+interface RejectItem {
+  type: 'reject'
+  boxId: string | null
+  topic: string
+  raw: Buffer
+  reason: string
+  receivedAt: number
+  done: Done
+}
+/** A message that needs nothing written (a duplicate): acknowledged with the group. */
+interface AckItem {
+  type: 'ack'
+  done: Done
+}
+type Item = PressItem | StatusItem | RejectItem | AckItem
+
+/** A press on its way through the per-press steps. */
+interface PressContext {
+  boxId: string
+  raw: Buffer
+  receivedAt: number
+  press?: PressPayload
+  timeMs?: number
+  officeId?: string | null
+  counterId?: string | null
+  officerId?: string | null
+  repeat?: boolean
+}
+type StepResult = { reject: string } | 'duplicate' | undefined
+type Step = (this: Ingest, ctx: PressContext) => StepResult
+
+export interface IngestStats {
+  accepted: number
+  duplicates: number
+  rejected: number
+  repeats: number
+  commits: number
+  lastCommitSize: number
+  commitFailures: number
+}
+
+export interface IngestDeps {
+  db: Db
+  bus: GatewayBus
+  attributor: Attributor
+  config: GatewayConfig['ingest']
+  log: Logger
+  now?: () => number
+}
+
+export class Ingest {
+  readonly stats: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, repeats: 0, commits: 0, lastCommitSize: 0, commitFailures: 0 }
+  private pending: Item[] = []
+  private readonly pendingKeys = new Set<string>()
+  private flushScheduled = false
+  /** Time of the last counted (non-repeat) press per box, for the gateway-side cooldown. */
+  private readonly lastCounted = new Map<string, number>()
+  private stopped = false
+  private sql!: {
+    insertPress: Statement
+    insertRejected: Statement
+    updateStatus: Statement
+    touchBox: Statement
+    touchPress: Statement
+    exists: Statement
+    lastCounted: Statement
+  }
+
+  private static readonly pressSteps: Step[] = [
+    function validate(ctx) {
+      const r = decode('press', ctx.raw)
+      if (!r.ok) return { reject: `${r.error.field}: ${r.error.problem}` }
+      ctx.press = r.value
+    },
+    function timestamp(ctx) {
+      const ageMs = ctx.press!.ageMs
+      if (ageMs > this.deps.config.maxAgeMs) {
+        return { reject: `/ageMs: ${ageMs} ms is beyond the maximum of ${this.deps.config.maxAgeMs} ms` }
+      }
+      ctx.timeMs = ctx.receivedAt - ageMs
+    },
+    function deduplicate(ctx) {
+      const { boot, seq } = ctx.press!
+      const key = `${ctx.boxId}\u0000${boot}\u0000${seq}`
+      if (this.pendingKeys.has(key) || this.sql.exists.get(ctx.boxId, boot, seq)) return 'duplicate'
+      this.pendingKeys.add(key)
+    },
+    function attribute(ctx) {
+      const a = this.deps.attributor.attribute(ctx.boxId, ctx.timeMs!)
+      ctx.officeId = a.officeId
+      ctx.counterId = a.counterId
+      ctx.officerId = a.officerId
+    },
+    function flagRepeat(ctx) {
+      // A box that sends the flag applies its own cooldown; for the others the gateway does.
+      const last = this.lastCountedAt(ctx.boxId)
+      const repeat = ctx.press!.repeat ?? (last !== undefined && ctx.timeMs! >= last && ctx.timeMs! - last < this.deps.config.cooldownMs)
+      ctx.repeat = repeat
+      if (!repeat && (last === undefined || ctx.timeMs! > last)) this.lastCounted.set(ctx.boxId, ctx.timeMs!)
+    },
+  ]
+
+  constructor(private readonly deps: IngestDeps) {}
+
+  start(): void {
+    const db = this.deps.db
+    this.sql = {
+      insertPress: db.prepare(
+        `INSERT INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertRejected: db.prepare('INSERT INTO rejected (box_id, topic, received_at, reason, raw) VALUES (?, ?, ?, ?, ?)'),
+      updateStatus: db.prepare('UPDATE boxes SET last_seen_at = ?, last_state = ?, last_status = COALESCE(?, last_status) WHERE id = ?'),
+      touchBox: db.prepare('UPDATE boxes SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?'),
+      touchPress: db.prepare('UPDATE boxes SET last_press_at = MAX(COALESCE(last_press_at, 0), ?) WHERE id = ?'),
+      exists: db.prepare('SELECT 1 FROM presses WHERE box_id = ? AND boot = ? AND seq = ?'),
+      lastCounted: db.prepare('SELECT MAX(time_ms) AS t FROM presses WHERE box_id = ? AND repeat = 0'),
+    }
+    this.stopped = false
+  }
+
+  /** Commits what is pending; later messages are refused (the boxes resend to the next run). */
+  stop(): void {
+    this.flush()
+    this.stopped = true
+  }
+
+  /** Promise form for in-process callers (USB boxes): resolves once the message is committed. */
+  submit(boxId: string, kind: TopicKind, payload: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => this.accept(boxId, kind, payload, (err) => (err ? reject(err) : resolve())))
+  }
+
+  /**
+   * Takes one message of a box's own topic (the broker has checked the ACL). `done` is called
+   * once the message is durably handled, or with an error if it could not be stored.
+   */
+  accept(boxId: string, kind: TopicKind, payload: Buffer, done: Done, topic = `${kind}`): void {
+    if (this.stopped) return done(new Error('gateway is stopping'))
+    const receivedAt = this.now()
+    if (kind === 'press') this.acceptPress(boxId, payload, receivedAt, done, topic)
+    else if (kind === 'status') this.acceptStatus(boxId, payload, receivedAt, done, topic)
+    else this.enqueue({ type: 'reject', boxId, topic, raw: payload, reason: `boxes may not publish ${kind} messages`, receivedAt, done })
+  }
+
+  /** A connection opened or closed: recorded with the next group commit. */
+  connection(boxId: string, state: 'online' | 'offline'): void {
+    if (this.stopped) return
+    this.enqueue({ type: 'status', boxId, state, status: null, receivedAt: this.now(), done: noop })
+  }
+
+  private acceptPress(boxId: string, raw: Buffer, receivedAt: number, done: Done, topic: string): void {
+    const ctx: PressContext = { boxId, raw, receivedAt }
+    for (const step of Ingest.pressSteps) {
+      const result = step.call(this, ctx)
+      if (result === 'duplicate') {
+        this.stats.duplicates++
+        return this.enqueue({ type: 'ack', done })
+      }
+      if (result) {
+        return this.enqueue({ type: 'reject', boxId, topic, raw, reason: `${step.name}: ${result.reject}`, receivedAt, done })
+      }
+    }
+    this.enqueue({
+      type: 'press',
+      boxId,
+      press: ctx.press!,
+      receivedAt,
+      timeMs: ctx.timeMs!,
+      repeat: ctx.repeat!,
+      officeId: ctx.officeId!,
+      counterId: ctx.counterId!,
+      officerId: ctx.officerId!,
+      done,
+    })
+  }
+
+  private acceptStatus(boxId: string, raw: Buffer, receivedAt: number, done: Done, topic: string): void {
+    // An empty retained message clears the retained status (MQTT-3.3.1-10): nothing to record.
+    if (raw.length === 0) return this.enqueue({ type: 'ack', done })
+    const r = decode('status', raw)
+    if (!r.ok) return this.enqueue({ type: 'reject', boxId, topic, raw, reason: `validate: ${r.error.field}: ${r.error.problem}`, receivedAt, done })
+    this.enqueue({ type: 'status', boxId, state: r.value.state, status: r.value, receivedAt, done })
+  }
+
+  private enqueue(item: Item): void {
+    this.pending.push(item)
+    if (this.pending.length >= this.deps.config.maxBatch) {
+      this.flush()
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true
+      // Everything parsed in this turn of the event loop shares one commit.
+      setImmediate(() => this.flush())
+    }
+  }
+
+  /** persist -> acknowledge -> publish, for everything pending. */
+  flush(): void {
+    this.flushScheduled = false
+    const items = this.pending
+    if (items.length === 0) return
+    this.pending = []
+    let stored: StoredPress[]
+    let rejected: RejectedMessage[]
+    try {
+      ;({ stored, rejected } = this.persist(items))
+    } catch (err) {
+      // Nothing acknowledged: every box in the group resends. Forget the keys and cooldown
+      // state that assumed these presses were stored.
+      this.stats.commitFailures++
+      this.pendingKeys.clear()
+      this.lastCounted.clear()
+      this.deps.log.error({ err, messages: items.length }, 'commit failed; messages not acknowledged')
+      for (const item of items) item.done(err as Error)
+      return
+    }
+    this.pendingKeys.clear()
+    this.stats.commits++
+    this.stats.lastCommitSize = items.length
+    for (const item of items) item.done(null)
+    for (const p of stored) this.deps.bus.emit('press', p)
+    for (const r of rejected) this.deps.bus.emit('rejected', r)
+    for (const item of items) {
+      if (item.type === 'status') {
+        this.deps.bus.emit('boxStatus', { boxId: item.boxId, state: item.state, at: item.receivedAt, status: item.status })
+      }
+    }
+  }
+
+  private persist(items: Item[]): { stored: StoredPress[]; rejected: RejectedMessage[] } {
+    const stored: StoredPress[] = []
+    const rejected: RejectedMessage[] = []
+    const lastPress = new Map<string, number>()
+    const seen = new Map<string, number>()
+    this.deps.db.transaction(() => {
+      for (const item of items) {
+        if (item.type === 'press') {
+          const { press } = item
+          const id = Number(
+            this.sql.insertPress.run(item.boxId, press.boot, press.seq, press.rating, item.repeat ? 1 : 0, item.receivedAt, press.ageMs, item.timeMs, item.officeId, item.counterId, item.officerId)
+              .lastInsertRowid,
+          )
+          stored.push({ id, boxId: item.boxId, boot: press.boot, seq: press.seq, rating: press.rating, repeat: item.repeat, receivedAt: item.receivedAt, ageMs: press.ageMs, timeMs: item.timeMs, officeId: item.officeId, counterId: item.counterId, officerId: item.officerId })
+          lastPress.set(item.boxId, Math.max(lastPress.get(item.boxId) ?? 0, item.timeMs))
+          seen.set(item.boxId, item.receivedAt)
+        } else if (item.type === 'reject') {
+          const id = Number(this.sql.insertRejected.run(item.boxId, item.topic, item.receivedAt, item.reason, item.raw).lastInsertRowid)
+          rejected.push({ id, boxId: item.boxId, topic: item.topic, receivedAt: item.receivedAt, reason: item.reason })
+          if (item.boxId) seen.set(item.boxId, item.receivedAt)
+        } else if (item.type === 'status') {
+          this.sql.updateStatus.run(item.receivedAt, item.state, item.status === null ? null : JSON.stringify(item.status), item.boxId)
+        }
+      }
+      for (const [boxId, t] of lastPress) this.sql.touchPress.run(t, boxId)
+      for (const [boxId, t] of seen) this.sql.touchBox.run(t, boxId)
+    })()
+    this.stats.accepted += stored.length
+    this.stats.repeats += stored.filter((s) => s.repeat).length
+    this.stats.rejected += rejected.length
+    return { stored, rejected }
+  }
+
+  private lastCountedAt(boxId: string): number | undefined {
+    if (!this.lastCounted.has(boxId)) {
+      const t = (this.sql.lastCounted.get(boxId) as { t: number | null }).t
+      if (t !== null) this.lastCounted.set(boxId, t)
+      return t ?? undefined
+    }
+    return this.lastCounted.get(boxId)
+  }
+
+  private now(): number {
+    return this.deps.now ? this.deps.now() : Date.now()
+  }
+}
+
+function noop(): void {}
