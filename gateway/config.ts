@@ -63,7 +63,7 @@ export function resolveConfig(input: unknown, source = '(object)', env: NodeJS.P
   }
   // Value.Default does not descend into a union's chosen member: fill the influx section itself.
   if (value.influx && typeof value.influx === 'object') value.influx = Value.Default(InfluxSchema, value.influx)
-  const withDefaults = Value.Default(ConfigSchema, value)
+  const withDefaults = Value.Default(ConfigSchema, value) as Record<string, unknown>
   const describe = (prefix: string) => (e: ValueError) =>
     `${prefix}${e.path === '' && !prefix ? '/' : e.path}: ${e.message[0].toLowerCase()}${e.message.slice(1)}` +
     (e.value !== undefined && typeof e.value !== 'object' ? ` (got ${JSON.stringify(e.value)})` : '')

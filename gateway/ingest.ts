@@ -70,7 +70,7 @@ interface PressContext {
   officerId?: string | null
   repeat?: boolean
 }
-type StepResult = { reject: string } | 'duplicate' | undefined
+type StepResult = { reject: string } | 'duplicate' | undefined | void
 type Step = (this: Ingest, ctx: PressContext) => StepResult
 
 export interface IngestStats {

@@ -41,6 +41,13 @@ export interface Shift {
   endMin: number
 }
 
+interface OfficerRow {
+  id: string
+  officeId: string
+  name: string
+  active: number
+}
+
 const SLUG = /^[A-Za-z0-9_.-]{1,64}$/
 
 /** Box secrets are 24 random bytes: high entropy, so sha256 is enough (no slow KDF needed). */
@@ -105,7 +112,7 @@ export class Registry {
   officers(officeId?: string): Officer[] {
     const rows = this.db
       .prepare('SELECT id, office_id AS officeId, name, active FROM officers WHERE ? IS NULL OR office_id = ? ORDER BY id')
-      .all(officeId ?? null, officeId ?? null) as Array<Officer & { active: number }>
+      .all(officeId ?? null, officeId ?? null) as OfficerRow[]
     return rows.map((r) => ({ ...r, active: r.active === 1 }))
   }
 
@@ -118,9 +125,7 @@ export class Registry {
   }
 
   officer(id: string): Officer | undefined {
-    const r = this.db.prepare('SELECT id, office_id AS officeId, name, active FROM officers WHERE id = ?').get(id) as
-      | (Officer & { active: number })
-      | undefined
+    const r = this.db.prepare('SELECT id, office_id AS officeId, name, active FROM officers WHERE id = ?').get(id) as OfficerRow | undefined
     return r ? { ...r, active: r.active === 1 } : undefined
   }
 

@@ -1,0 +1,54 @@
+/** `chamdiem gateway`: runs the gateway until SIGINT/SIGTERM. */
+import { Command } from 'commander'
+import { Value } from '@sinclair/typebox/value'
+import { loadConfig } from '../config.ts'
+import { ConfigSchema } from '../config-schema.ts'
+import { Gateway } from '../gateway.ts'
+import { createLogger } from '../log.ts'
+import { addStandardParts } from '../parts.ts'
+import { runProgram } from './common.ts'
+
+export async function run(argv: string[]): Promise<void> {
+  const program = new Command('chamdiem gateway')
+    .description('Run the gateway: MQTT broker, ingest, SQLite store, box configs, optional USB boxes, InfluxDB forwarder and dashboard.')
+    .option('-c, --config <file>', 'config file (YAML); env CHAMDIEM_CONFIG', process.env.CHAMDIEM_CONFIG)
+    .option('--check', 'validate the config and exit')
+    .option('--print-config-schema', 'print the config file JSON Schema and exit')
+    .action(async (opts: { config?: string; check?: boolean; printConfigSchema?: boolean }) => {
+      if (opts.printConfigSchema) {
+        console.log(JSON.stringify(Value.Clone(ConfigSchema), null, 2))
+        return
+      }
+      const config = loadConfig(opts.config)
+      if (opts.check) {
+        console.log(`config ${opts.config ?? '(defaults)'} is valid`)
+        return
+      }
+      const log = createLogger(config.logLevel)
+      const gateway = new Gateway({ config, log })
+      addStandardParts(gateway)
+      await gateway.start()
+      printNotices(gateway)
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log.info({ signal }, 'stopping')
+          gateway.stop().then(resolve, (err) => {
+            log.error({ err }, 'stop failed')
+            resolve()
+          })
+        }
+        process.once('SIGINT', () => stop('SIGINT'))
+        process.once('SIGTERM', () => stop('SIGTERM'))
+      })
+    })
+  await runProgram(program, argv)
+}
+
+/** Secrets and first-admin passwords are shown once, on the console, never in the log. */
+export function printNotices(gateway: Gateway): void {
+  for (const { boxId, secret } of gateway.notices.newBoxSecrets) {
+    console.log(`new box ${boxId}: secret ${secret}   (shown once; configure the box with it)`)
+  }
+  const admin = gateway.notices.firstAdmin
+  if (admin) console.log(`first dashboard user: ${admin.username} / ${admin.password}   (shown once; change it after logging in)`)
+}

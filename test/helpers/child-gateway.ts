@@ -1,0 +1,60 @@
+/**
+ * A gateway in a child process (`chamdiem gateway --config ...`), for tests that kill it for
+ * real. The config is written as YAML in the data dir; ports are chosen free up front so a
+ * restart listens where the clients expect it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { stringify } from 'yaml'
+import { registerCleanup } from './cleanup.ts'
+import { freePort, waitForPort } from './ports.ts'
+
+const ROOT = new URL('../..', import.meta.url).pathname
+
+export interface ChildGateway {
+  mqttPort: number
+  httpPort: number
+  configFile: string
+  start(): Promise<void>
+  kill(signal?: NodeJS.Signals): Promise<void>
+  output(): string
+}
+
+export async function childGateway(dataDir: string, config: Record<string, unknown>): Promise<ChildGateway> {
+  const mqttPort = await freePort()
+  const httpPort = await freePort()
+  const configFile = join(dataDir, 'gateway.yaml')
+  writeFileSync(
+    configFile,
+    stringify({ dataDir, logLevel: 'warn', ...config, mqtt: { host: '127.0.0.1', port: mqttPort, wsPort: null }, http: { host: '127.0.0.1', port: httpPort, ...(config.http as object) } }),
+  )
+  let child: ChildProcess | undefined
+  let out = ''
+  const g: ChildGateway = {
+    mqttPort,
+    httpPort,
+    configFile,
+    async start() {
+      child = spawn(process.execPath, [join(ROOT, 'bin/chamdiem.js'), 'gateway', '--config', configFile], {
+        cwd: ROOT,
+        env: { ...process.env, CHAMDIEM_LOG_JSON: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      child.stdout!.on('data', (d) => (out += d))
+      child.stderr!.on('data', (d) => (out += d))
+      const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`gateway exited with ${code} before listening:\n${out}`))))
+      await Promise.race([waitForPort(mqttPort, 60_000), exited])
+    },
+    async kill(signal = 'SIGKILL') {
+      const c = child
+      if (!c || c.exitCode !== null || c.signalCode !== null) return
+      const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()))
+      c.kill(signal)
+      await gone
+    },
+    output: () => out,
+  }
+  registerCleanup(() => g.kill('SIGKILL'))
+  return g
+}
