@@ -88,7 +88,7 @@ export class Broker {
 
     const aedes = this.aedes
     this.tcp = createServer((socket) => aedes.handle(socket))
-    await listen(this.tcp, config.port, config.host)
+    await listen(this.tcp, config.port, config.host, 'MQTT (mqtt.port)')
     log.info({ host: config.host, port: this.port }, 'MQTT listening')
 
     if (config.wsPort !== null) {
@@ -102,7 +102,7 @@ export class Broker {
         stream.on('error', () => ws.terminate())
         aedes.handle(stream as never, req)
       })
-      await listen(this.wsHttp, config.wsPort, config.host)
+      await listen(this.wsHttp, config.wsPort, config.host, 'MQTT over WebSocket (mqtt.wsPort)')
       log.info({ host: config.host, port: this.wsPort }, 'MQTT over WebSocket listening')
     }
   }
@@ -163,11 +163,15 @@ function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError
 }
 
-function listen(server: Server | import('node:http').Server, port: number, host: string): Promise<void> {
+function listen(server: Server | import('node:http').Server, port: number, host: string, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject)
+    const fail = (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need root)' : err.message
+      reject(new Error(`cannot listen for ${what} on ${host}:${port}: ${why}`))
+    }
+    server.once('error', fail)
     server.listen(port, host, () => {
-      server.off('error', reject)
+      server.off('error', fail)
       resolve()
     })
   })

@@ -52,7 +52,10 @@ export async function runProgram(program: Command, argv: string[]): Promise<void
       process.exitCode = 1
       return
     }
-    throw err
+    // Anything else is unexpected: one line for the user, the stack only when asked for.
+    console.error(`chamdiem: ${(err as Error).message ?? err}`)
+    if (process.env.CHAMDIEM_DEBUG) console.error(err)
+    process.exitCode = 1
   }
 }
 

@@ -1,0 +1,77 @@
+/**
+ * Writes the contract for firmware authors from the TypeBox schemas: one JSON Schema per
+ * payload and an AsyncAPI 2.6 document (`npm run protocol:docs`). The files are committed; a
+ * test fails when they differ from what the schemas generate, so they never go stale.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { stringify } from 'yaml'
+import { CONTRACT } from './contract.ts'
+import { BOX_ID_PATTERN, TOPIC_ROOT } from './topics.ts'
+
+export const GENERATED_DIR = join(dirname(fileURLToPath(import.meta.url)), 'generated')
+
+/** Plain JSON Schema (draft 2020-12) without TypeBox's internal symbols. */
+function jsonSchema(schema: unknown, id: string): Record<string, unknown> {
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...JSON.parse(JSON.stringify(schema)), $id: id }
+}
+
+export function generatedFiles(): Record<string, string> {
+  const files: Record<string, string> = {}
+  const messages: Record<string, unknown> = {}
+  const channels: Record<string, unknown> = {}
+  for (const [kind, c] of Object.entries(CONTRACT)) {
+    const name = `${kind}.schema.json`
+    files[name] = JSON.stringify(jsonSchema(c.schema, name), null, 2) + '\n'
+    messages[kind] = {
+      name: kind,
+      title: (c.schema as { title?: string }).title,
+      summary: c.summary,
+      contentType: 'application/json',
+      payload: JSON.parse(JSON.stringify(c.schema)),
+      bindings: { mqtt: { bindingVersion: '0.1.0' } },
+    }
+    // AsyncAPI describes the application (the gateway): boxes publish, so the gateway subscribes.
+    const op = c.direction === 'box->gateway' ? 'publish' : 'subscribe'
+    channels[`${TOPIC_ROOT}/boxes/{boxId}/${kind}`] = {
+      parameters: { boxId: { description: 'Box id, also its MQTT username', schema: { type: 'string', pattern: BOX_ID_PATTERN } } },
+      [op]: {
+        summary: c.summary,
+        bindings: { mqtt: { qos: c.qos, retain: c.retain, bindingVersion: '0.1.0' } },
+        message: { $ref: `#/components/messages/${kind}` },
+      },
+    }
+  }
+  const asyncapi = {
+    asyncapi: '2.6.0',
+    info: {
+      title: 'chamdiem box protocol',
+      version: '1.0.0',
+      description: [
+        'Button boxes report citizen ratings to the on-premise chamdiem gateway over MQTT 3.1.1.',
+        'Connect with username = boxId and password = the secret issued at provisioning; set a will',
+        `message {"state":"offline"} (QoS 1, retained) on ${TOPIC_ROOT}/boxes/{boxId}/status.`,
+        'Publish presses with QoS 1 and keep each in a local queue until its PUBACK arrives; resend',
+        'with the same boot and seq after a reconnect: the gateway stores each (boxId, boot, seq) once.',
+        'A box may publish only to its own press and status topics (anything else closes the',
+        'connection) and subscribe only to its own config topic (anything else gets SUBACK 0x80).',
+        'A malformed press is acknowledged and kept aside with the reason; it is never counted.',
+      ].join('\n'),
+    },
+    defaultContentType: 'application/json',
+    servers: { gateway: { url: 'mqtt://gateway:1883', protocol: 'mqtt', protocolVersion: '3.1.1', description: 'The office gateway (WebSocket: ws://gateway:9001)' } },
+    channels,
+    components: { messages },
+  }
+  files['asyncapi.yaml'] = stringify(asyncapi, { lineWidth: 0 })
+  return files
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  mkdirSync(GENERATED_DIR, { recursive: true })
+  for (const [name, text] of Object.entries(generatedFiles())) {
+    writeFileSync(join(GENERATED_DIR, name), text)
+    console.log(`wrote ${join('protocol/generated', name)}`)
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { figures, rankByLowerBound, wilsonInterval } from '../../gateway/stats.ts'
+import { openDatabase } from '../../gateway/store/database.ts'
+import { buildReport, reportToCsv } from '../../gateway/report.ts'
+import { join } from 'node:path'
+import { tempDir } from '../helpers/tmp.ts'
+
+describe('stats', () => {
+  it('computes the Wilson 95% interval (reference values)', () => {
+    // 8 of 10: 0.4902 .. 0.9433 (Wilson score, z = 1.96)
+    const w = wilsonInterval(8, 10)!
+    expect(w.low).toBeCloseTo(0.4902, 3)
+    expect(w.high).toBeCloseTo(0.9433, 3)
+    expect(wilsonInterval(0, 0)).toBeNull()
+    expect(wilsonInterval(5, 5)!.high).toBe(1)
+  })
+
+  it('gives satisfaction, index and too-few flags', () => {
+    expect(figures({ positive: 6, neutral: 2, negative: 2 })).toMatchObject({ total: 10, satisfaction: 0.8, index: 70, tooFew: false })
+    expect(figures({ positive: 1, neutral: 0, negative: 0 })).toMatchObject({ total: 1, satisfaction: 1, index: 100, tooFew: true })
+    expect(figures({ positive: 0, neutral: 0, negative: 0 })).toMatchObject({ satisfaction: null, index: null })
+  })
+
+  it('ranks 400 votes at 90% above 4 votes at 100%', () => {
+    const few = { key: 'few', ...figures({ positive: 4, neutral: 0, negative: 0 }, 1) }
+    const many = { key: 'many', ...figures({ positive: 300, neutral: 60, negative: 40 }, 1) }
+    expect(rankByLowerBound([few, many]).map((r) => r.key)).toEqual(['many', 'few'])
+  })
+})
+
+describe('report', () => {
+  it('groups, leaves repeats out, and adds up', () => {
+    const db = openDatabase(join(tempDir(), 'r.db'))
+    db.exec(`INSERT INTO offices VALUES ('o', 'Office'); INSERT INTO counters VALUES ('c', 'o', 'Quầy 1');
+             INSERT INTO officers (id, office_id, name) VALUES ('a', 'o', 'An'), ('b', 'o', 'Bình');`)
+    const ins = db.prepare('INSERT INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)')
+    let seq = 0
+    const add = (rating: string, officer: string | null, repeat = 0, time = 1000) => ins.run('x', 'b', ++seq, rating, repeat, time, 'o', 'c', officer)
+    for (let i = 0; i < 12; i++) add('positive', 'a')
+    add('negative', 'a')
+    add('negative', 'a', 1) // repeat
+    add('neutral', 'b')
+    add('positive', null)
+    add('positive', 'a', 0, 99_999) // outside the period
+    const r = buildReport(db, { fromMs: 0, toMs: 10_000, by: 'officer' })
+    expect(r.rows.map((x) => [x.key, x.positive, x.neutral, x.negative, x.repeats, x.total, x.rank])).toEqual([
+      ['a', 12, 0, 1, 1, 13, 1],
+      ['unattributed', 1, 0, 0, 0, 1, null],
+      ['b', 0, 1, 0, 0, 1, null],
+    ])
+    expect(r.totals).toMatchObject({ positive: 13, neutral: 1, negative: 1, repeats: 1, total: 15 })
+    const csv = reportToCsv(r).split('\r\n')
+    expect(csv[0]).toBe('rank,key,name,positive,neutral,negative,total,repeats,satisfaction,index,wilsonLow,wilsonHigh,tooFew')
+    expect(csv[1]).toMatch(/^1,a,An,12,0,1,13,1,0\.9231,92\.3077,/)
+    expect(csv.at(-2)).toMatch(/^,TOTAL,,13,1,1,15,1,/)
+    db.close()
+  })
+})
