@@ -5,7 +5,6 @@
 import { Command } from 'commander'
 import { ConfigError, loadConfig, type GatewayConfig } from '../config.ts'
 import { EventBus, type GatewayEvents } from '../events.ts'
-import { silentLogger } from '../log.ts'
 import { Registry, RegistryError } from '../registry.ts'
 import { RegistryImportError } from '../registry-import.ts'
 import { openDatabase, type Db } from '../store/database.ts'

@@ -40,7 +40,7 @@ describe('deduplication', () => {
 
 describe('cooldown repeats', () => {
   it('stores flagged repeats and leaves them out of report counts', async () => {
-    let clock = Date.parse('2026-11-23T09:00:00+07:00')
+    const clock = Date.parse('2026-11-23T09:00:00+07:00')
     const t = await startTestGateway({ registry: OFFICE, now: () => clock })
     t.gw.registry.signIn('an', 'q1', clock - 1000)
     const box = await t.connectBox('box-1', SECRET('box-1'))

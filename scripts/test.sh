@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs what the tests need (Debian packages when run
+# as root with apt, npm packages from the lockfile), type-checks, then runs vitest and prints
+# one closing line "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the real-part tests start: InfluxDB 1.6.7, VictoriaMetrics, Chromium for
+# the dashboard, Mosquitto for the benchmark baseline, socat for the emulated serial ports.
+declare -A NEED=(
+  [influxd]=influxdb
+  [victoria-metrics]=victoria-metrics
+  [chromium]=chromium
+  [mosquitto]=mosquitto
+  [socat]=socat
+)
+missing=()
+for bin in "${!NEED[@]}"; do
+  command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("${NEED[$bin]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing Debian packages: run  sudo apt-get install -y ${missing[*]}  and try again" >&2
+    exit 1
+  fi
+fi
+# The Debian packages start their own services; the tests start private instances instead.
+for svc in influxdb victoria-metrics mosquitto; do
+  if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
+  if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
+done
+
+# npm packages, exactly as locked (better-sqlite3 builds from source: allowScripts).
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+npm run --silent typecheck
+
+mkdir -p test-artifacts
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile=test-artifacts/vitest.json "$@"
+status=$?
+set -e
+node -e '
+  const r = require("./test-artifacts/vitest.json");
+  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+' || true
+exit $status
