@@ -2,10 +2,14 @@
  * Who gets the credit for a press: box -> counter (assignment history) -> officer on duty at
  * the press's time. An explicit duty session (sign-in, or the "nobody" left by a sign-out)
  * wins over the weekly shift schedule; no one on duty leaves the press unattributed.
+ *
+ * Every press needs this, so answers are cached per box and minute: shifts are whole minutes,
+ * and sessions and assignments change only through the registry, which calls `invalidate()`
+ * (the gateway also invalidates when another process, such as the CLI, commits to the store).
  */
+import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
 import { localTime } from './local-time.ts'
-import type { Statement } from 'better-sqlite3'
 
 export interface Attribution {
   officeId: string | null
@@ -13,11 +17,18 @@ export interface Attribution {
   officerId: string | null
 }
 
+const MINUTE = 60_000
+
 export class Attributor {
   private readonly counterAt: Statement
   private readonly officeOf: Statement
   private readonly session: Statement
+  private readonly sessionChange: Statement
   private readonly shift: Statement
+  private readonly assignmentChange: Statement
+  private readonly cache = new Map<string, { minute: number; value: Attribution }>()
+  private readonly dataVersion: () => number
+  private lastDataVersion: number
 
   constructor(
     db: Db,
@@ -30,12 +41,56 @@ export class Attributor {
     this.session = db.prepare(
       'SELECT officer_id FROM duty_sessions WHERE counter_id = ? AND start_ms <= ? AND (end_ms IS NULL OR end_ms > ?) ORDER BY start_ms DESC, id DESC LIMIT 1',
     )
+    // Does any session start or end strictly inside this minute? Then the minute is not cacheable.
+    this.sessionChange = db.prepare(
+      'SELECT 1 FROM duty_sessions WHERE (start_ms > ? AND start_ms < ?) OR (end_ms > ? AND end_ms < ?) LIMIT 1',
+    )
     this.shift = db.prepare(
       'SELECT officer_id FROM shifts WHERE counter_id = ? AND weekday = ? AND start_min <= ? AND end_min > ? ORDER BY id DESC LIMIT 1',
     )
+    this.assignmentChange = db.prepare(
+      'SELECT 1 FROM box_assignments WHERE box_id = ? AND ((from_ms > ? AND from_ms < ?) OR (to_ms > ? AND to_ms < ?)) LIMIT 1',
+    )
+    const version = db.prepare('PRAGMA data_version').pluck()
+    this.dataVersion = () => version.get() as number
+    this.lastDataVersion = this.dataVersion()
+  }
+
+  /** Forget cached answers (the registry changed). */
+  invalidate(): void {
+    this.cache.clear()
+  }
+
+  /**
+   * Invalidates if another connection (the CLI, another tool) committed since the last check;
+   * returns true when it did. Cheap: one pragma. The ingest calls it once per group commit.
+   */
+  checkExternalChanges(): boolean {
+    const v = this.dataVersion()
+    if (v === this.lastDataVersion) return false
+    this.lastDataVersion = v
+    this.cache.clear()
+    return true
   }
 
   attribute(boxId: string, timeMs: number): Attribution {
+    const minute = Math.floor(timeMs / MINUTE)
+    const hit = this.cache.get(boxId)
+    if (hit && hit.minute === minute) return hit.value
+    const value = this.lookup(boxId, timeMs)
+    const start = minute * MINUTE
+    // Cache only minutes in which nothing changes part-way (sign-ins happen at any second).
+    if (!this.sessionChange.get(start, start + MINUTE, start, start + MINUTE) && !this.assignmentChangesWithin(boxId, start)) {
+      this.cache.set(boxId, { minute, value })
+    }
+    return value
+  }
+
+  private assignmentChangesWithin(boxId: string, start: number): boolean {
+    return !!this.assignmentChange.get(boxId, start, start + MINUTE, start, start + MINUTE)
+  }
+
+  private lookup(boxId: string, timeMs: number): Attribution {
     const counterId = (this.counterAt.get(boxId, timeMs, timeMs) as { counter_id: string } | undefined)?.counter_id ?? null
     if (!counterId) return { officeId: null, counterId: null, officerId: null }
     const officeId = (this.officeOf.get(counterId) as { office_id: string } | undefined)?.office_id ?? null

@@ -43,6 +43,11 @@ export class Broker {
     return this.wsHttp ? (this.wsHttp.address() as AddressInfo).port : null
   }
 
+  /** Boxes with at least one open connection. */
+  connectedBoxes(): number {
+    return this.connections.size
+  }
+
   isOnline(boxId: string): boolean {
     return (this.connections.get(boxId) ?? 0) > 0
   }

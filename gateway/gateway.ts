@@ -10,7 +10,7 @@ import { Broker } from './broker.ts'
 import type { GatewayConfig } from './config.ts'
 import { ConfigPublisher } from './config-publisher.ts'
 import { EventBus, type GatewayBus, type GatewayEvents } from './events.ts'
-import { Ingest } from './ingest.ts'
+import { Ingest, type IngestStats } from './ingest.ts'
 import type { Logger } from './log.ts'
 import { Registry } from './registry.ts'
 import { importRegistry, type ImportResult } from './registry-import.ts'
@@ -36,6 +36,14 @@ export interface PartState {
   error?: string
 }
 
+export interface GatewayHealth {
+  ok: boolean
+  store: boolean
+  parts: PartState[]
+  ingest: IngestStats
+  connectedBoxes: number
+}
+
 export class Gateway {
   readonly config: GatewayConfig
   readonly log: Logger
@@ -50,6 +58,7 @@ export class Gateway {
   readonly notices: { newBoxSecrets: ImportResult['newSecrets']; firstAdmin?: { username: string; password: string } } = { newBoxSecrets: [] }
   readonly parts: PartState[] = []
   private readonly running: Part[] = []
+  private externalChanges?: NodeJS.Timeout
   private readonly optional: Array<{ name: string; build: () => Promise<Part | null> }> = []
 
   constructor(private readonly options: GatewayOptions) {
@@ -88,6 +97,13 @@ export class Gateway {
       this.notices.newBoxSecrets = importRegistry(this.registry, config.registry).newSecrets
     }
     this.attributor = new Attributor(this.db, config.timezone)
+    this.bus.on('registryChanged', 'attribution-cache', () => this.attributor.invalidate())
+    // Changes made by another process (the CLI) reach the boxes' config within a second
+    // even when no press arrives to notice them.
+    this.externalChanges = setInterval(() => {
+      if (this.attributor.checkExternalChanges()) this.bus.emit('registryChanged', { kind: 'external' })
+    }, 1000)
+    this.externalChanges.unref()
     this.ingest = new Ingest({ db: this.db, bus: this.bus, attributor: this.attributor, config: config.ingest, log: log.child({ area: 'ingest' }), now: this.options.now })
     await this.startPart({ name: 'ingest', start: () => this.ingest.start(), stop: () => this.ingest.stop() })
     this.broker = new Broker({ config: config.mqtt, registry: this.registry, ingest: this.ingest, log: log.child({ area: 'broker' }) })
@@ -112,7 +128,30 @@ export class Gateway {
     }
   }
 
+  /**
+   * What /api/health and /metrics report of the core: each part's state, the ingest counters,
+   * connected boxes and whether the store answers. `ok` is false when a core part is down.
+   */
+  health(): GatewayHealth {
+    let store = true
+    try {
+      this.db.prepare('SELECT 1').get()
+    } catch {
+      store = false
+    }
+    const core = ['ingest', 'broker']
+    const ok = store && core.every((name) => this.parts.find((p) => p.name === name)?.state === 'running')
+    return {
+      ok,
+      store,
+      parts: this.parts.map((p) => ({ ...p })),
+      ingest: { ...this.ingest.stats },
+      connectedBoxes: this.broker?.connectedBoxes() ?? 0,
+    }
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.externalChanges)
     // Reverse order: HTTP and forwarder first, then the broker, then a final commit, then the store.
     while (this.running.length > 0) {
       const part = this.running.pop()!

@@ -106,7 +106,6 @@ export class Ingest {
     updateStatus: Statement
     touchBox: Statement
     touchPress: Statement
-    exists: Statement
     lastCounted: Statement
   }
 
@@ -124,9 +123,11 @@ export class Ingest {
       ctx.timeMs = ctx.receivedAt - ageMs
     },
     function deduplicate(ctx) {
+      // Within the group here; against what is already stored, the UNIQUE (box_id, boot, seq)
+      // key does it at persist time (INSERT OR IGNORE), which costs less than a lookup first.
       const { boot, seq } = ctx.press!
       const key = `${ctx.boxId}\u0000${boot}\u0000${seq}`
-      if (this.pendingKeys.has(key) || this.sql.exists.get(ctx.boxId, boot, seq)) return 'duplicate'
+      if (this.pendingKeys.has(key)) return 'duplicate'
       this.pendingKeys.add(key)
     },
     function attribute(ctx) {
@@ -150,14 +151,13 @@ export class Ingest {
     const db = this.deps.db
     this.sql = {
       insertPress: db.prepare(
-        `INSERT INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id)
+        `INSERT OR IGNORE INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertRejected: db.prepare('INSERT INTO rejected (box_id, topic, received_at, reason, raw) VALUES (?, ?, ?, ?, ?)'),
       updateStatus: db.prepare('UPDATE boxes SET last_seen_at = ?, last_state = ?, last_status = COALESCE(?, last_status) WHERE id = ?'),
       touchBox: db.prepare('UPDATE boxes SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?'),
       touchPress: db.prepare('UPDATE boxes SET last_press_at = MAX(COALESCE(last_press_at, 0), ?) WHERE id = ?'),
-      exists: db.prepare('SELECT 1 FROM presses WHERE box_id = ? AND boot = ? AND seq = ?'),
       lastCounted: db.prepare('SELECT MAX(time_ms) AS t FROM presses WHERE box_id = ? AND repeat = 0'),
     }
     this.stopped = false
@@ -180,6 +180,7 @@ export class Ingest {
    */
   accept(boxId: string, kind: TopicKind, payload: Buffer, done: Done, topic = `${kind}`): void {
     if (this.stopped) return done(new Error('gateway is stopping'))
+    if (this.pending.length === 0) this.beginGroup()
     const receivedAt = this.now()
     if (kind === 'press') this.acceptPress(boxId, payload, receivedAt, done, topic)
     else if (kind === 'status') this.acceptStatus(boxId, payload, receivedAt, done, topic)
@@ -237,6 +238,14 @@ export class Ingest {
     }
   }
 
+  /**
+   * Once per group: if another process (the CLI) changed the registry since, the attribution
+   * cache is dropped and everyone is told, so the first press of the group sees the change.
+   */
+  private beginGroup(): void {
+    if (this.deps.attributor.checkExternalChanges()) this.deps.bus.emit('registryChanged', { kind: 'external' })
+  }
+
   /** persist -> acknowledge -> publish, for everything pending. */
   flush(): void {
     this.flushScheduled = false
@@ -279,10 +288,12 @@ export class Ingest {
       for (const item of items) {
         if (item.type === 'press') {
           const { press } = item
-          const id = Number(
-            this.sql.insertPress.run(item.boxId, press.boot, press.seq, press.rating, item.repeat ? 1 : 0, item.receivedAt, press.ageMs, item.timeMs, item.officeId, item.counterId, item.officerId)
-              .lastInsertRowid,
-          )
+          const r = this.sql.insertPress.run(item.boxId, press.boot, press.seq, press.rating, item.repeat ? 1 : 0, item.receivedAt, press.ageMs, item.timeMs, item.officeId, item.counterId, item.officerId)
+          if (r.changes === 0) {
+            this.stats.duplicates++ // stored by an earlier group: acknowledged, not stored again
+            continue
+          }
+          const id = Number(r.lastInsertRowid)
           stored.push({ id, boxId: item.boxId, boot: press.boot, seq: press.seq, rating: press.rating, repeat: item.repeat, receivedAt: item.receivedAt, ageMs: press.ageMs, timeMs: item.timeMs, officeId: item.officeId, counterId: item.counterId, officerId: item.officerId })
           lastPress.set(item.boxId, Math.max(lastPress.get(item.boxId) ?? 0, item.timeMs))
           seen.set(item.boxId, item.receivedAt)

@@ -266,11 +266,13 @@ export class Registry {
         counters.add(s.counter_id)
       }
       const lt = localTime(at, this.timezone)
+      // Shifts are whole minutes: the "nobody" session ends exactly at the shift's end.
+      const minuteStart = at - (at % 60_000)
       const scheduled = this.db
         .prepare('SELECT counter_id, end_min FROM shifts WHERE officer_id = ? AND weekday = ? AND start_min <= ? AND end_min > ?')
         .all(officerId, lt.weekday, lt.minute, lt.minute) as Array<{ counter_id: string; end_min: number }>
       for (const s of scheduled) {
-        const endMs = at + (s.end_min - lt.minute) * 60_000
+        const endMs = minuteStart + (s.end_min - lt.minute) * 60_000
         this.db.prepare('INSERT INTO duty_sessions (counter_id, officer_id, start_ms, end_ms, source) VALUES (?, NULL, ?, ?, ?)').run(s.counter_id, at, endMs, source)
         counters.add(s.counter_id)
       }
