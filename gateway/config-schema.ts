@@ -120,6 +120,7 @@ export const InfluxSchema = Type.Object(
       description: 'After a write the server refused for good (bad credentials, unknown database or bucket), forwarding stops and is tried again this often',
     }),
     timeoutMs: Type.Integer({ minimum: 100, default: 10000, description: 'HTTP timeout of one write' }),
+    gzip: Type.Boolean({ default: false, description: 'Compress write bodies: saves bandwidth to a remote or cloud server, costs CPU' }),
   },
   { additionalProperties: false },
 )

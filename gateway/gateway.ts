@@ -57,6 +57,8 @@ export class Gateway {
   /** What the first start created and must be shown once (box secrets, first admin). */
   readonly notices: { newBoxSecrets: ImportResult['newSecrets']; firstAdmin?: { username: string; password: string } } = { newBoxSecrets: [] }
   readonly parts: PartState[] = []
+  /** The dashboard's URL once the HTTP part runs. */
+  httpUrl: string | null = null
   private readonly running: Part[] = []
   private externalChanges?: NodeJS.Timeout
   private readonly optional: Array<{ name: string; build: () => Promise<Part | null> }> = []
@@ -77,6 +79,10 @@ export class Gateway {
 
   get wsPort(): number | null {
     return this.broker.wsPort
+  }
+
+  get httpPort(): number | null {
+    return this.httpUrl ? Number(new URL(this.httpUrl).port) : null
   }
 
   /**

@@ -2,7 +2,7 @@
  * The dashboard and JSON API as one Fastify app, built from the gateway's parts so tests can
  * drive it with `app.inject()` (model: fastify/demo src/app.ts). server.ts only listens.
  */
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -54,11 +54,12 @@ export interface AppContext extends Required<Omit<HttpDeps, 'alerts' | 'now'>> {
 
 export type App = FastifyInstance
 
-export async function buildApp(deps: HttpDeps, opts: { logger?: boolean } = {}): Promise<App> {
+export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbeatMs?: number } = {}): Promise<App> {
   const log = deps.log.child({ area: 'http' })
   const app = Fastify({
     loggerInstance: opts.logger === false ? undefined : log,
-    disableRequestLogging: true,
+    // Requests are not logged one by one (SSE, polling); errors and logins are.
+    logController: new LogController({ disableRequestLogging: true }),
     // A login form or an admin change is small; reports are GETs.
     bodyLimit: 64 * 1024,
     trustProxy: false,
@@ -69,7 +70,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean } = {}):
   const ownAlerts = !deps.alerts
   const alerts = deps.alerts ?? new Alerts({ db: deps.db, bus: deps.bus, timezone: deps.config.timezone, log, now: deps.now })
   const live = new LiveQuery(deps.db, deps.registry, deps.config.timezone)
-  const hub = new LiveHub({ bus: deps.bus, alerts, officeOfBox: (id) => live.officeOfBox(id), log })
+  const hub = new LiveHub({ bus: deps.bus, alerts, officeOfBox: (id) => live.officeOfBox(id), log, heartbeatMs: opts.heartbeatMs })
   const ctx: AppContext = {
     ...deps,
     log,
@@ -122,7 +123,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean } = {}):
   await app.register(dutyRoutes, { ctx })
   await app.register(userRoutes, { ctx })
   await app.register(systemRoutes, { ctx })
-  return app
+  return app as unknown as App
 }
 
 export { HttpError }

@@ -33,6 +33,8 @@ interface Client {
   res: ServerResponse
   officeId: string | null
   pending: LivePress[]
+  /** False once the session behind the stream ended (logout, expiry, password change). */
+  valid: () => boolean
 }
 
 export class LiveHub {
@@ -43,7 +45,7 @@ export class LiveHub {
   private heartbeat: NodeJS.Timeout | undefined
 
   constructor(
-    private readonly deps: { bus: GatewayBus; alerts: Alerts; officeOfBox: (boxId: string) => string | null; log: Logger },
+    private readonly deps: { bus: GatewayBus; alerts: Alerts; officeOfBox: (boxId: string) => string | null; log: Logger; heartbeatMs?: number },
   ) {}
 
   start(): void {
@@ -60,8 +62,14 @@ export class LiveHub {
       }),
     )
     this.heartbeat = setInterval(() => {
-      for (const c of this.clients) c.res.write(': keep-alive\n\n')
-    }, HEARTBEAT_MS)
+      for (const c of this.clients) {
+        // A stream outlives no session: checked at each heartbeat.
+        if (!c.valid()) {
+          this.clients.delete(c)
+          c.res.end()
+        } else c.res.write(': keep-alive\n\n')
+      }
+    }, this.deps.heartbeatMs ?? HEARTBEAT_MS)
     this.heartbeat.unref()
   }
 
@@ -80,7 +88,7 @@ export class LiveHub {
   }
 
   /** Takes over a response as an event stream until the browser goes away. */
-  attach(res: ServerResponse, officeId: string | null): void {
+  attach(res: ServerResponse, officeId: string | null, valid: () => boolean = () => true): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -90,7 +98,7 @@ export class LiveHub {
     })
     // retry: how long the browser waits before reconnecting after a drop.
     res.write('retry: 2000\n\n')
-    const client: Client = { res, officeId, pending: [] }
+    const client: Client = { res, officeId, pending: [], valid }
     this.clients.add(client)
     this.send(client, 'hello', { officeId })
     this.send(client, 'alerts', visibleAlerts(this.deps.alerts.list(), officeId))

@@ -18,7 +18,7 @@ const TYPES: Record<string, string> = {
 }
 
 /** Files the login page needs; everything else needs a session. */
-const PUBLIC_FILES = new Set(['login.html', 'login.js', 'i18n.js', 'style.css', 'favicon.svg'])
+const PUBLIC_FILES = new Set(['login.html', 'login.js', 'i18n.js', 'dom.js', 'style.css', 'favicon.svg'])
 
 // Pages are single-page-app entry points: each path serves index.html, which routes itself.
 export const PAGES = ['/', '/live', '/reports', '/print', '/admin']
@@ -31,7 +31,8 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'same-origin',
 }
 
-export function registerStatic(app: FastifyInstance): void {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function registerStatic(app: FastifyInstance<any, any, any, any, any>): void {
   const files = new Map<string, Buffer>()
   for (const name of readdirSync(DIR)) if (TYPES[extname(name)]) files.set(name, readFileSync(join(DIR, name)))
 

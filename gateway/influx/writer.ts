@@ -13,8 +13,8 @@ export interface WriteResult {
 }
 
 export interface InfluxWriter {
-  /** Resolves once the server has accepted every line (durably, as far as it says). */
-  write(lines: string[], signal?: AbortSignal): Promise<WriteResult>
+  /** Resolves once the server has accepted every line of `body` (newline-separated line protocol). */
+  write(body: string, signal?: AbortSignal): Promise<WriteResult>
   /** Where the points go, without secrets, for logs and status: `v1 http://host:8086 db=chamdiem`. */
   readonly target: string
   close(): Promise<void>

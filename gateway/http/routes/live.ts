@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
-import { scope } from '../auth.ts'
+import { SESSION_COOKIE, scope } from '../auth.ts'
 import { AlertSettingsSchema } from '../../alerts.ts'
 import { visibleAlerts } from '../live-hub.ts'
 
@@ -19,8 +19,9 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
 
   app.get('/api/live/events', { schema: { querystring: OfficeQuery } }, async (req, reply) => {
     const officeId = scope(req, req.query.office)
+    const token = req.cookies[SESSION_COOKIE]
     reply.hijack()
-    ctx.hub.attach(reply.raw, officeId)
+    ctx.hub.attach(reply.raw, officeId, () => ctx.accounts.session(token) !== null)
   })
 
   app.get('/api/alerts', { schema: { querystring: OfficeQuery } }, async (req) => {

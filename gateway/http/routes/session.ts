@@ -7,18 +7,18 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../app.ts'
-import { CSRF_COOKIE, SESSION_COOKIE, currentUser } from '../auth.ts'
-import { csrfTokenFor, ROLES } from '../accounts.ts'
+import { CSRF_COOKIE, HttpError, SESSION_COOKIE, currentUser } from '../auth.ts'
+import { csrfTokenFor } from '../accounts.ts'
 
 export const UserSchema = Type.Object({
   id: Type.Integer(),
   username: Type.String(),
-  role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+  role: Type.Union([Type.Literal('admin'), Type.Literal('head'), Type.Literal('viewer')]),
   officeId: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.Integer(),
 })
 
-const SessionInfo = Type.Object({ user: UserSchema, csrf: Type.String(), expiresAt: Type.Integer() })
+const SessionInfo = Type.Object({ user: UserSchema, csrf: Type.String(), expiresAt: Type.Integer(), timezone: Type.String() })
 
 /** Login attempts per address per window (config in tests can lower it). */
 export const LOGIN_LIMIT = { max: 10, timeWindow: 60_000 }
@@ -49,7 +49,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       const user = await ctx.accounts.authenticate(req.body.username, req.body.password)
       if (!user) {
         req.log.warn({ username: req.body.username, ip: req.ip }, 'failed login')
-        return reply.code(401).send({ error: 'wrong username or password' } as never)
+        throw new HttpError(401, 'wrong username or password')
       }
       const { token, expiresAt } = ctx.accounts.openSession(user.id)
       const csrf = csrfTokenFor(token)
@@ -57,11 +57,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
       // Readable by the page's script (double submit); worthless without the session cookie.
       reply.setCookie(CSRF_COOKIE, csrf, cookieOptions(req, expiresAt, false))
       req.log.info({ username: user.username }, 'login')
-      return { user, csrf, expiresAt }
+      return { user, csrf, expiresAt, timezone: ctx.config.timezone }
     },
   )
 
-  app.post('/api/logout', { schema: { response: { 204: Type.Null() } } }, async (req, reply: FastifyReply) => {
+  app.post('/api/logout', {}, async (req, reply: FastifyReply) => {
     ctx.accounts.closeSession(req.cookies[SESSION_COOKIE])
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
     reply.clearCookie(CSRF_COOKIE, { path: '/' })
@@ -70,7 +70,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
 
   app.get('/api/session', { schema: { response: { 200: SessionInfo } } }, async (req) => {
     const user = currentUser(req)
-    return { user, csrf: req.session!.csrf, expiresAt: req.session!.expiresAt }
+    return { user, csrf: req.session!.csrf, expiresAt: req.session!.expiresAt, timezone: ctx.config.timezone }
   })
 
   app.post(
@@ -78,13 +78,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     {
       schema: {
         body: Type.Object({ current: Type.String({ minLength: 1 }), password: Type.String({ minLength: 10, maxLength: 256 }) }),
-        response: { 204: Type.Null() },
       },
     },
     async (req, reply) => {
       const user = currentUser(req)
       if (!(await ctx.accounts.authenticate(user.username, req.body.current))) {
-        return reply.code(403).send({ error: 'current password is wrong' } as never)
+        throw new HttpError(403, 'current password is wrong')
       }
       await ctx.accounts.update(user.id, { password: req.body.password })
       reply.clearCookie(SESSION_COOKIE, { path: '/' })

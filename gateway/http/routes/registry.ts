@@ -1,0 +1,144 @@
+/**
+ * Offices, counters, officers and the weekly shift schedule. Everyone logged in reads what
+ * their office scope allows; admins change anything, an office head only their own office,
+ * a viewer nothing. All changes go through Registry (which emits registryChanged, so the
+ * live view and the boxes' config follow).
+ */
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AppContext } from '../app.ts'
+import { HttpError, requireManage, scope } from '../auth.ts'
+import { formatHhMm, parseHhMm } from '../../local-time.ts'
+
+export const Slug = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' })
+const Name = Type.String({ minLength: 1, maxLength: 200 })
+const OfficeQuery = Type.Object({ office: Type.Optional(Type.String({ maxLength: 64 })) })
+const IdParams = Type.Object({ id: Slug })
+const WRITERS = { roles: ['admin' as const, 'head' as const] }
+
+export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { registry } = ctx
+
+  // ---- offices ------------------------------------------------------------------------
+  app.get('/api/offices', async (req) => {
+    const own = scope(req)
+    return { offices: registry.offices().filter((o) => !own || o.id === own) }
+  })
+
+  app.put(
+    '/api/offices/:id',
+    { config: WRITERS, schema: { params: IdParams, body: Type.Object({ name: Name }) } },
+    async (req, reply) => {
+      // Creating an office is an admin's job; a head may rename their own.
+      if (!registry.office(req.params.id) && req.session!.user.role !== 'admin') throw new HttpError(403, 'only an admin creates offices')
+      requireManage(req, req.params.id)
+      registry.upsertOffice(req.params.id, req.body.name)
+      return reply.code(204).send()
+    },
+  )
+
+  // ---- counters -----------------------------------------------------------------------
+  app.get('/api/counters', { schema: { querystring: OfficeQuery } }, async (req) => ({
+    counters: registry.counters(scope(req, req.query.office) ?? undefined),
+  }))
+
+  app.put(
+    '/api/counters/:id',
+    { config: WRITERS, schema: { params: IdParams, body: Type.Object({ office: Slug, name: Name }) } },
+    async (req, reply) => {
+      const existing = registry.counter(req.params.id)
+      if (existing) requireManage(req, existing.officeId)
+      requireManage(req, req.body.office)
+      registry.upsertCounter(req.params.id, req.body.office, req.body.name)
+      return reply.code(204).send()
+    },
+  )
+
+  // ---- officers -----------------------------------------------------------------------
+  app.get('/api/officers', { schema: { querystring: OfficeQuery } }, async (req) => ({
+    officers: registry.officers(scope(req, req.query.office) ?? undefined),
+  }))
+
+  app.put(
+    '/api/officers/:id',
+    {
+      config: WRITERS,
+      schema: { params: IdParams, body: Type.Object({ office: Slug, name: Name, active: Type.Optional(Type.Boolean()) }) },
+    },
+    async (req, reply) => {
+      const existing = registry.officer(req.params.id)
+      if (existing) requireManage(req, existing.officeId)
+      requireManage(req, req.body.office)
+      registry.upsertOfficer(req.params.id, req.body.office, req.body.name)
+      if (req.body.active !== undefined) registry.setOfficerActive(req.params.id, req.body.active)
+      return reply.code(204).send()
+    },
+  )
+
+  // ---- shifts -------------------------------------------------------------------------
+  const ShiftOut = Type.Object({
+    id: Type.Integer(),
+    counterId: Type.String(),
+    officerId: Type.String(),
+    weekday: Type.Integer(),
+    from: Type.String(),
+    to: Type.String(),
+  })
+  const shiftOut = (s: { id: number; counterId: string; officerId: string; weekday: number; startMin: number; endMin: number }) => ({
+    id: s.id,
+    counterId: s.counterId,
+    officerId: s.officerId,
+    weekday: s.weekday,
+    from: formatHhMm(s.startMin),
+    to: formatHhMm(s.endMin),
+  })
+
+  app.get('/api/shifts', { schema: { querystring: OfficeQuery, response: { 200: Type.Object({ shifts: Type.Array(ShiftOut) }) } } }, async (req) => {
+    const office = scope(req, req.query.office)
+    const counters = new Set(registry.counters(office ?? undefined).map((c) => c.id))
+    return { shifts: registry.shifts().filter((s) => counters.has(s.counterId)).map(shiftOut) }
+  })
+
+  app.post(
+    '/api/shifts',
+    {
+      config: WRITERS,
+      schema: {
+        body: Type.Object({
+          counter: Slug,
+          officer: Slug,
+          weekday: Type.Integer({ minimum: 1, maximum: 7 }),
+          from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+          to: Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$' }),
+        }),
+        response: { 201: ShiftOut },
+      },
+    },
+    async (req, reply) => {
+      const counter = registry.requireCounter(req.body.counter)
+      requireManage(req, counter.officeId)
+      const officer = registry.requireOfficer(req.body.officer)
+      if (officer.officeId !== counter.officeId) throw new HttpError(400, `officer ${officer.id} works in another office than counter ${counter.id}`)
+      const s = registry.addShift({
+        counterId: counter.id,
+        officerId: officer.id,
+        weekday: req.body.weekday,
+        startMin: parseHhMm(req.body.from),
+        endMin: parseHhMm(req.body.to),
+      })
+      return reply.code(201).send(shiftOut(s))
+    },
+  )
+
+  app.delete(
+    '/api/shifts/:id',
+    { config: WRITERS, schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } },
+    async (req, reply) => {
+      const s = registry.shifts().find((x) => x.id === req.params.id)
+      if (!s) throw new HttpError(404, `no shift ${req.params.id}`)
+      requireManage(req, registry.counter(s.counterId)?.officeId)
+      registry.removeShift(s.id)
+      return reply.code(204).send()
+    },
+  )
+}

@@ -1,0 +1,54 @@
+/**
+ * Dashboard users (admin only). Passwords never come back; the last admin cannot be removed
+ * or demoted (accounts.ts).
+ */
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AppContext } from '../app.ts'
+import { UserSchema } from './session.ts'
+
+const ADMIN = { roles: ['admin' as const] }
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('head'), Type.Literal('viewer')])
+const Office = Type.Union([Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), Type.Null()])
+const Password = Type.String({ minLength: 10, maxLength: 256 })
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+
+export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/api/users', { config: ADMIN, schema: { response: { 200: Type.Object({ users: Type.Array(UserSchema) }) } } }, async () => ({
+    users: ctx.accounts.list(),
+  }))
+
+  app.post(
+    '/api/users',
+    {
+      config: ADMIN,
+      schema: {
+        body: Type.Object({ username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$' }), password: Password, role: Role, officeId: Type.Optional(Office) }),
+        response: { 201: UserSchema },
+      },
+    },
+    async (req, reply) => {
+      const user = await ctx.accounts.create({ ...req.body, officeId: req.body.officeId ?? null })
+      req.log.info({ username: user.username, role: user.role }, 'user created')
+      return reply.code(201).send(user)
+    },
+  )
+
+  app.patch(
+    '/api/users/:id',
+    {
+      config: ADMIN,
+      schema: {
+        params: IdParams,
+        body: Type.Object({ password: Type.Optional(Password), role: Type.Optional(Role), officeId: Type.Optional(Office) }),
+        response: { 200: UserSchema },
+      },
+    },
+    async (req) => ctx.accounts.update(req.params.id, req.body),
+  )
+
+  app.delete('/api/users/:id', { config: ADMIN, schema: { params: IdParams } }, async (req, reply) => {
+    ctx.accounts.remove(req.params.id)
+    return reply.code(204).send()
+  })
+}

@@ -1,0 +1,394 @@
+/**
+ * Ships every stored press to InfluxDB, exactly once as far as any query can tell.
+ *
+ * The `presses` table is the outbox (rowid order); `forwarder_cursors` holds, per destination,
+ * the last press id the server has accepted. One loop: read the presses after the cursor, in
+ * batches, write them, and only then move the cursor, in SQLite, in its own commit. A crash
+ * between the server's answer and that commit re-sends the batch, which rewrites the very
+ * same points (same series, same timestamp: line-protocol.ts), so nothing is counted twice;
+ * a crash before the answer re-sends what may never have arrived, so nothing is lost.
+ *
+ * Failures (writer.ts decides which is which):
+ * - retry: network errors, 5xx, 429: exponential backoff with jitter, or the server's
+ *   Retry-After; presses keep accumulating in SQLite and drain when the server is back.
+ * - too-large (413): the batch is halved until it fits.
+ * - fatal (bad credentials, unknown database/bucket, unparseable batch): forwarding stops with
+ *   a loud error and `status().state === 'stopped'`; the backlog is kept; the write is tried
+ *   again every `recheckMs`, and a restart with a fixed config resumes at once.
+ *
+ * New presses wake the loop through the bus (`press`); without a bus it polls every
+ * `flushIntervalMs`.
+ */
+import type { Logger } from 'pino'
+import type { Db } from '../store/database.ts'
+import type { GatewayBus } from '../events.ts'
+import { BATCH_SQL, type Batch } from './line-protocol.ts'
+import { WriteError, type InfluxConfig, type InfluxWriter } from './writer.ts'
+import { V1Writer } from './v1-writer.ts'
+import { V2Writer } from './v2-writer.ts'
+
+export type ForwarderState = 'ok' | 'retrying' | 'stopped'
+
+export interface ForwarderStatus {
+  name: string
+  /** ok: writing or caught up; retrying: the server is unreachable/failing, backing off; stopped: refused for good until fixed */
+  state: ForwarderState
+  /** `v1 http://127.0.0.1:8086 db=chamdiem` (no secrets) */
+  target: string
+  /** Presses stored but not yet accepted by the server. */
+  backlog: number
+  /** Last press id the server accepted. */
+  cursor: number
+  lastSuccessAt: number | null
+  lastError: { message: string; status?: number; at: number } | null
+  /** When the next attempt is due while retrying or stopped. */
+  nextAttemptAt: number | null
+  consecutiveFailures: number
+  /** Points accepted since start (re-sends after a crash included). */
+  pointsWritten: number
+  /** Points the server dropped as older than its retention policy. */
+  pointsDropped: number
+  writeErrors: number
+  /** Over the last 10 s. */
+  pointsPerSecond: number
+}
+
+export interface MetricSample {
+  name: string
+  help: string
+  type: 'counter' | 'gauge'
+  value: number
+  labels?: Record<string, string>
+}
+
+export interface InfluxForwarderOptions {
+  db: Db
+  /** The `influx` section of the config. */
+  config: InfluxConfig
+  log: Logger
+  bus?: GatewayBus
+  /** Cursor name in `forwarder_cursors` (default 'influx'): one per destination. */
+  name?: string
+  /** Defaults to the writer for `config.api`. */
+  writer?: InfluxWriter
+}
+
+const RATE_WINDOW_MS = 10_000
+/** How long stop() lets a write in flight finish (so it need not be re-sent) before aborting it. */
+const STOP_GRACE_MS = 2000
+
+export function createWriter(config: InfluxConfig): InfluxWriter {
+  return config.api === 'v1' ? new V1Writer(config) : new V2Writer(config)
+}
+
+export class InfluxForwarder {
+  /** Also its cursor name in forwarder_cursors, and its name as a gateway part. */
+  readonly name: string
+  private readonly writer: InfluxWriter
+  private readonly log: Logger
+  private running = false
+  private started = false
+  private wakeWhileRunning = false
+  private loop: Promise<void> | null = null
+  private timer: NodeJS.Timeout | null = null
+  private abort: AbortController | null = null
+  private unsubscribe: (() => void) | null = null
+  private idleWaiters: Array<() => void> = []
+  private statements: {
+    batch: import('better-sqlite3').Statement<[number, number], Batch>
+    lastId: import('better-sqlite3').Statement<[], { n: number }>
+    save: import('better-sqlite3').Statement<[string, number, number]>
+  } | null = null
+
+  private cursor = 0
+  private batchLimit: number
+  private state: ForwarderState = 'ok'
+  private lastSuccessAt: number | null = null
+  private lastError: ForwarderStatus['lastError'] = null
+  private nextAttemptAt: number | null = null
+  private failures = 0
+  private pointsWritten = 0
+  private pointsDropped = 0
+  private writeErrors = 0
+  private recent: Array<[at: number, points: number]> = []
+
+  constructor(private readonly opts: InfluxForwarderOptions) {
+    this.name = opts.name ?? 'influx'
+    this.writer = opts.writer ?? createWriter(opts.config)
+    this.log = opts.log
+    this.batchLimit = opts.config.batchSize
+  }
+
+  start(): void {
+    if (this.started) return
+    this.started = true
+    const { db } = this.opts
+    this.statements = {
+      batch: db.prepare<[number, number], Batch>(BATCH_SQL),
+      lastId: db.prepare<[], { n: number }>('SELECT coalesce(max(id), 0) AS n FROM presses'),
+      save: db.prepare(
+        `INSERT INTO forwarder_cursors (name, last_press_id, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET last_press_id = excluded.last_press_id, updated_at = excluded.updated_at`,
+      ),
+    }
+    const row = db.prepare<[string], { last_press_id: number }>('SELECT last_press_id FROM forwarder_cursors WHERE name = ?').get(this.name)
+    this.cursor = row?.last_press_id ?? 0
+    this.unsubscribe = this.opts.bus?.on('press', `influx forwarder ${this.name}`, () => this.wake()) ?? null
+    this.log.info({ target: this.writer.target, cursor: this.cursor, backlog: this.backlog() }, 'forwarding presses to InfluxDB')
+    this.schedule(0)
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    this.unsubscribe?.()
+    this.unsubscribe = null
+    this.clearTimer()
+    if (this.loop) {
+      const grace = setTimeout(() => this.abort?.abort(), STOP_GRACE_MS)
+      await this.loop
+      clearTimeout(grace)
+    }
+    await this.writer.close()
+    for (const w of this.idleWaiters.splice(0)) w()
+  }
+
+  /** Writes now instead of at the next poll (e.g. after a press, or to retry at once). */
+  wake(): void {
+    if (!this.started || this.state !== 'ok') return
+    if (this.running) {
+      this.wakeWhileRunning = true
+      return
+    }
+    this.schedule(0)
+  }
+
+  /** Tries again now, also while backing off or stopped (an admin's "retry now"). */
+  retryNow(): void {
+    if (!this.started) return
+    if (this.running) this.wakeWhileRunning = true
+    else this.schedule(0)
+  }
+
+  /**
+   * Resolves once every press stored so far has been accepted (backlog 0), or rejects when the
+   * forwarder stops or is not ok (for tests, benchmarks and graceful shutdown).
+   */
+  async drained(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (this.backlog() > 0) {
+      if (!this.started) throw new Error('forwarder stopped before the backlog drained')
+      if (Date.now() > deadline) throw new Error(`backlog of ${this.backlog()} presses not drained after ${timeoutMs} ms`)
+      await new Promise<void>((resolve) => {
+        this.idleWaiters.push(resolve)
+        setTimeout(resolve, 50)
+      })
+    }
+  }
+
+  status(): ForwarderStatus {
+    return {
+      name: this.name,
+      state: this.state,
+      target: this.writer.target,
+      backlog: this.backlog(),
+      cursor: this.cursor,
+      lastSuccessAt: this.lastSuccessAt,
+      lastError: this.lastError,
+      nextAttemptAt: this.state === 'ok' ? null : this.nextAttemptAt,
+      consecutiveFailures: this.failures,
+      pointsWritten: this.pointsWritten,
+      pointsDropped: this.pointsDropped,
+      writeErrors: this.writeErrors,
+      pointsPerSecond: this.pointsPerSecond(),
+    }
+  }
+
+  /** Samples for `/metrics` (Prometheus text format is the HTTP layer's job: see formatPrometheus). */
+  metrics(): MetricSample[] {
+    const s = this.status()
+    const labels = { forwarder: this.name }
+    return [
+      { name: 'chamdiem_influx_backlog_presses', type: 'gauge', help: 'Presses stored but not yet accepted by InfluxDB', value: s.backlog, labels },
+      { name: 'chamdiem_influx_points_written_total', type: 'counter', help: 'Points InfluxDB accepted since start', value: s.pointsWritten, labels },
+      { name: 'chamdiem_influx_points_dropped_total', type: 'counter', help: 'Points InfluxDB dropped as beyond its retention policy', value: s.pointsDropped, labels },
+      { name: 'chamdiem_influx_write_errors_total', type: 'counter', help: 'Failed writes to InfluxDB since start', value: s.writeErrors, labels },
+      { name: 'chamdiem_influx_points_per_second', type: 'gauge', help: 'Points written per second over the last 10 s', value: s.pointsPerSecond, labels },
+      {
+        name: 'chamdiem_influx_last_success_timestamp_seconds',
+        type: 'gauge',
+        help: 'When InfluxDB last accepted a batch (0 = not since start)',
+        value: s.lastSuccessAt ? s.lastSuccessAt / 1000 : 0,
+        labels,
+      },
+      ...(['ok', 'retrying', 'stopped'] as const).map(
+        (state): MetricSample => ({
+          name: 'chamdiem_influx_state',
+          type: 'gauge',
+          help: 'Forwarder state: 1 for the current one (stopped = refused for good, needs a fix)',
+          value: s.state === state ? 1 : 0,
+          labels: { ...labels, state },
+        }),
+      ),
+    ]
+  }
+
+  // -------------------------------------------------------------------------------------
+
+  /**
+   * Presses after the cursor, from the highest id (an index lookup; count(*) would scan a
+   * backlog of a million rows for ~100 ms). Exact: AUTOINCREMENT ids have no gaps unless
+   * presses are deleted, and then this only overstates a backlog that is still draining.
+   */
+  private backlog(): number {
+    if (!this.statements) return 0
+    return Math.max(0, this.statements.lastId.get()!.n - this.cursor)
+  }
+
+  private pointsPerSecond(): number {
+    const since = Date.now() - RATE_WINDOW_MS
+    while (this.recent.length > 0 && this.recent[0][0] < since) this.recent.shift()
+    let sum = 0
+    for (const [, n] of this.recent) sum += n
+    return Math.round(sum / (RATE_WINDOW_MS / 1000))
+  }
+
+  private schedule(delayMs: number): void {
+    this.clearTimer()
+    if (!this.started) return
+    this.nextAttemptAt = Date.now() + delayMs
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.loop = this.run().finally(() => (this.loop = null))
+    }, delayMs)
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  /** Writes batches until the outbox is empty or a write fails; then schedules the next run. */
+  private async run(): Promise<void> {
+    if (this.running || !this.started) return
+    this.running = true
+    let next = this.opts.config.flushIntervalMs
+    try {
+      this.wakeWhileRunning = false
+      let batch = this.readBatch(this.cursor)
+      while (this.started && batch) {
+        const writing = this.writeBatch(batch)
+        // Read the next batch while the server works on this one (after one turn of the event
+        // loop, so the request is on the wire first).
+        await new Promise((resolve) => setImmediate(resolve))
+        const following = this.readBatch(batch.lastId)
+        const outcome = await writing
+        if (typeof outcome === 'number') {
+          next = outcome
+          break
+        }
+        this.wakeWhileRunning = false
+        batch = outcome === 'written' && following ? following : this.readBatch(this.cursor)
+      }
+      if (!batch) for (const w of this.idleWaiters.splice(0)) w()
+    } catch (err) {
+      // A bug or a broken database, not a server answer: log it and try again later.
+      this.log.error({ err }, 'InfluxDB forwarder failed; retrying')
+      next = this.opts.config.maxBackoffMs
+    } finally {
+      this.running = false
+      this.abort = null
+    }
+    if (this.wakeWhileRunning && this.state === 'ok') next = 0
+    this.schedule(next)
+  }
+
+  /** Up to batchLimit presses after `after`, as one request body; null when there are none. */
+  private readBatch(after: number): { lastId: number; points: number; body: string } | null {
+    const b = this.statements!.batch.get(after, this.batchLimit)!
+    return b.points > 0 ? (b as { lastId: number; points: number; body: string }) : null
+  }
+
+  /** 'written', 'smaller' (retry at once with a smaller batch), or the delay before the next try. */
+  private async writeBatch(batch: { lastId: number; points: number; body: string }): Promise<'written' | 'smaller' | number> {
+    const { lastId, points, body } = batch
+    this.abort = new AbortController()
+    try {
+      const { dropped } = await this.writer.write(body, this.abort.signal)
+      // The server has the points: move the cursor past them (its own commit; a crash before
+      // this line re-sends the same points, which overwrite themselves).
+      const now = Date.now()
+      this.statements!.save.run(this.name, lastId, now)
+      this.cursor = lastId
+      this.pointsWritten += points - dropped
+      this.pointsDropped += dropped
+      this.recent.push([now, points])
+      this.lastSuccessAt = now
+      if (dropped > 0) {
+        this.log.warn({ dropped, target: this.writer.target }, 'InfluxDB dropped points older than its retention policy')
+      }
+      if (this.state !== 'ok') {
+        this.log.info({ target: this.writer.target, after: this.failures, backlog: this.backlog() }, 'InfluxDB accepts writes again; draining the backlog')
+      }
+      this.state = 'ok'
+      this.failures = 0
+      return 'written'
+    } catch (err) {
+      const e = err instanceof WriteError ? err : new WriteError((err as Error).message, 'retry')
+      this.writeErrors++
+      this.failures++
+      this.lastError = { message: e.message, status: e.status, at: Date.now() }
+      if (e.kind === 'too-large' && this.batchLimit > 1) {
+        this.batchLimit = Math.max(1, Math.floor(points / 2))
+        this.log.warn({ batchSize: this.batchLimit, error: e.message }, 'InfluxDB refused the batch as too large; sending smaller batches')
+        return 'smaller'
+      }
+      if (e.kind === 'retry') {
+        const delay = this.backoff(e.retryAfterMs)
+        // The first failure is worth a warning; the following ones repeat it, so keep them quieter.
+        const level = this.state === 'retrying' ? 'debug' : 'warn'
+        this.state = 'retrying'
+        this.log[level](
+          { target: this.writer.target, error: e.message, attempt: this.failures, retryInMs: delay, backlog: this.backlog() },
+          'InfluxDB write failed; presses stay in the outbox and will be retried',
+        )
+        return delay
+      }
+      if (this.state !== 'stopped') {
+        this.log.error(
+          { target: this.writer.target, error: e.message, status: e.status, backlog: this.backlog(), recheckInMs: this.opts.config.recheckMs },
+          'InfluxDB REFUSED the presses: forwarding stopped until the influx config or server is fixed (the backlog is kept and sent then)',
+        )
+      }
+      this.state = 'stopped'
+      return this.opts.config.recheckMs
+    }
+  }
+
+  /** Exponential backoff with jitter (half fixed, half random), at least what the server asked for. */
+  private backoff(retryAfterMs?: number): number {
+    const { minBackoffMs, maxBackoffMs } = this.opts.config
+    const ceiling = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(this.failures - 1, 30))
+    const jittered = ceiling / 2 + Math.random() * (ceiling / 2)
+    return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, 3_600_000)))
+  }
+}
+
+/** Prometheus text exposition of samples (help and type once per name). */
+export function formatPrometheus(samples: MetricSample[]): string {
+  const out: string[] = []
+  const seen = new Set<string>()
+  for (const s of samples) {
+    if (!seen.has(s.name)) {
+      seen.add(s.name)
+      out.push(`# HELP ${s.name} ${s.help}`, `# TYPE ${s.name} ${s.type}`)
+    }
+    const labels = s.labels
+      ? `{${Object.entries(s.labels)
+          .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+          .join(',')}}`
+      : ''
+    out.push(`${s.name}${labels} ${s.value}`)
+  }
+  return out.join('\n') + '\n'
+}
