@@ -106,7 +106,9 @@ const CSV_COLUMNS = ['rank', 'key', 'name', 'positive', 'neutral', 'negative', '
 export function reportToCsv(report: Report): string {
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return ''
-    const s = typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)
+    let s = typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)
+    // A name starting with = + - @ would run as a formula in Excel (CSV injection): quote it.
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
   }
   const lines = [CSV_COLUMNS.join(',')]

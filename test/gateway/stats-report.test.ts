@@ -32,7 +32,7 @@ describe('report', () => {
   it('groups, leaves repeats out, and adds up', () => {
     const db = openDatabase(join(tempDir(), 'r.db'))
     db.exec(`INSERT INTO offices VALUES ('o', 'Office'); INSERT INTO counters VALUES ('c', 'o', 'Quầy 1');
-             INSERT INTO officers (id, office_id, name) VALUES ('a', 'o', 'An'), ('b', 'o', 'Bình');`)
+             INSERT INTO officers (id, office_id, name) VALUES ('a', 'o', 'An'), ('b', 'o', '=HYPERLINK(1)');`)
     const ins = db.prepare('INSERT INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)')
     let seq = 0
     const add = (rating: string, officer: string | null, repeat = 0, time = 1000) => ins.run('x', 'b', ++seq, rating, repeat, time, 'o', 'c', officer)
@@ -53,6 +53,7 @@ describe('report', () => {
     expect(csv[0]).toBe('rank,key,name,positive,neutral,negative,total,repeats,satisfaction,index,wilsonLow,wilsonHigh,tooFew')
     expect(csv[1]).toMatch(/^1,a,An,12,0,1,13,1,0\.9231,92\.3077,/)
     expect(csv.at(-2)).toMatch(/^,TOTAL,,13,1,1,15,1,/)
+    expect(csv[3]).toMatch(/^,b,'=HYPERLINK\(1\),0,1,0,1,/) // never a live formula in Excel
     db.close()
   })
 })
