@@ -25,7 +25,9 @@ export class ConfigError extends Error {
 export function envOverrides(env: NodeJS.ProcessEnv = process.env): Array<{ path: string[]; name: string; raw: string }> {
   const found: Array<{ path: string[]; name: string; raw: string }> = []
   const walk = (schema: TSchema, path: string[]) => {
-    const props = (schema as { properties?: Record<string, TSchema> }).properties
+    // A section that may be null (influx) is walked through its object member.
+    const objectMember = (schema as { anyOf?: TSchema[] }).anyOf?.find((m) => (m as { properties?: unknown }).properties)
+    const props = (objectMember ?? (schema as { properties?: Record<string, TSchema> })).properties as Record<string, TSchema> | undefined
     if (props && path.length < 2) {
       for (const [k, s] of Object.entries(props)) walk(s, [...path, k])
       return
@@ -53,7 +55,15 @@ export function resolveConfig(input: unknown, source = '(object)', env: NodeJS.P
     throw new ConfigError(source, ['/: the config must be a mapping of keys to values'])
   }
   const value = structuredClone(input) as Record<string, unknown>
-  for (const o of envOverrides(env)) {
+  const overrides = envOverrides(env)
+  // Setting CHAMDIEM_INFLUX_URL (or _API) turns forwarding on; other influx variables only
+  // adjust a section that is on, so a stray token never starts forwarding to a default URL.
+  const influxOn = (value.influx !== null && value.influx !== undefined) || overrides.some((o) => o.path[0] === 'influx' && (o.path[1] === 'url' || o.path[1] === 'api'))
+  const strays = overrides.filter((o) => o.path[0] === 'influx' && !influxOn)
+  if (strays.length > 0) {
+    throw new ConfigError(source, strays.map((o) => `/influx/${o.path[1]}: ${o.name} is set but InfluxDB forwarding is off (give an influx section or CHAMDIEM_INFLUX_URL)`))
+  }
+  for (const o of overrides) {
     let target = value
     for (const key of o.path.slice(0, -1)) {
       if (typeof target[key] !== 'object' || target[key] === null) target[key] = {}

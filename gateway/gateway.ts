@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config.ts'
 import { ConfigPublisher } from './config-publisher.ts'
 import { EventBus, type GatewayBus, type GatewayEvents } from './events.ts'
 import { Ingest, type IngestStats } from './ingest.ts'
+import type { MetricSample } from './metrics.ts'
 import type { Logger } from './log.ts'
 import { Registry } from './registry.ts'
 import { importRegistry, type ImportResult } from './registry-import.ts'
@@ -21,6 +22,10 @@ export interface Part {
   readonly name: string
   start(): Promise<void> | void
   stop(): Promise<void> | void
+  /** What /api/health shows of this part (never a secret). */
+  status?(): unknown
+  /** Prometheus samples for /metrics. */
+  metrics?(): MetricSample[]
 }
 
 export interface GatewayOptions {
@@ -34,6 +39,7 @@ export interface PartState {
   name: string
   state: 'running' | 'failed' | 'stopped'
   error?: string
+  status?: unknown
 }
 
 export interface GatewayHealth {
@@ -150,10 +156,30 @@ export class Gateway {
     return {
       ok,
       store,
-      parts: this.parts.map((p) => ({ ...p })),
+      parts: this.parts.map((p) => {
+        const status = this.running.find((r) => r.name === p.name)?.status?.()
+        return status === undefined ? { ...p } : { ...p, status }
+      }),
       ingest: { ...this.ingest.stats },
       connectedBoxes: this.broker?.connectedBoxes() ?? 0,
     }
+  }
+
+  /** Prometheus samples of the core and every running part. */
+  metrics(): MetricSample[] {
+    const s = this.ingest.stats
+    const counter = (name: string, help: string, value: number): MetricSample => ({ name, help, type: 'counter', value })
+    return [
+      counter('chamdiem_ingest_accepted_total', 'Presses stored since start', s.accepted),
+      counter('chamdiem_ingest_duplicates_total', 'Retransmissions recognised and not stored again', s.duplicates),
+      counter('chamdiem_ingest_rejected_total', 'Messages kept in the rejected table since start', s.rejected),
+      counter('chamdiem_ingest_repeats_total', 'Presses within the cooldown since start', s.repeats),
+      counter('chamdiem_ingest_commits_total', 'Group commits to SQLite', s.commits),
+      counter('chamdiem_ingest_commit_failures_total', 'Group commits that failed (nothing acknowledged)', s.commitFailures),
+      { name: 'chamdiem_ingest_last_commit_size', help: 'Messages in the last group commit', type: 'gauge', value: s.lastCommitSize },
+      { name: 'chamdiem_mqtt_connected_boxes', help: 'Boxes with an open MQTT connection', type: 'gauge', value: this.broker?.connectedBoxes() ?? 0 },
+      ...this.running.flatMap((p) => p.metrics?.() ?? []),
+    ]
   }
 
   async stop(): Promise<void> {

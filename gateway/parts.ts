@@ -8,10 +8,26 @@ import type { Gateway } from './gateway.ts'
 
 export function addStandardParts(gateway: Gateway): void {
   const { config, log } = gateway
+  const influx = config.influx
+  if (influx) {
+    gateway.addOptionalPart('influx', async () => {
+      const { InfluxForwarder } = await import('./influx/forwarder.ts')
+      return new InfluxForwarder({ db: gateway.db, config: influx, log: log.child({ area: 'influx' }), bus: gateway.bus })
+    })
+  }
   gateway.addOptionalPart('http', async () => {
     if (!config.http.enabled) return null
     const { HttpService } = await import('./http/server.ts')
-    const http = new HttpService({ db: gateway.db, registry: gateway.registry, bus: gateway.bus, config, log, health: () => gateway.health() })
+    const { formatPrometheus } = await import('./metrics.ts')
+    const http = new HttpService({
+      db: gateway.db,
+      registry: gateway.registry,
+      bus: gateway.bus,
+      config,
+      log,
+      health: () => gateway.health(),
+      extraMetrics: () => formatPrometheus(gateway.metrics()),
+    })
     return {
       name: 'http',
       async start() {

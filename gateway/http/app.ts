@@ -41,6 +41,8 @@ export interface HttpDeps {
   alerts?: Alerts
   /** Clock, for tests. */
   now?: () => number
+  /** More Prometheus text for /metrics from the gateway's other parts (ingest, forwarder). */
+  extraMetrics?: () => string
 }
 
 /** What the route modules get: the deps with defaults filled in, plus the app's own parts. */
@@ -76,6 +78,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
     log,
     reports: deps.reports ?? ((q) => buildReport(deps.db, q)),
     health: deps.health ?? (() => ({ status: 'ok' })),
+    extraMetrics: deps.extraMetrics ?? (() => ''),
     accounts: new Accounts(deps.db, deps.now),
     alerts,
     live,

@@ -19,6 +19,7 @@
  * New presses wake the loop through the bus (`press`); without a bus it polls every
  * `flushIntervalMs`.
  */
+import { formatPrometheus, type MetricSample } from '../metrics.ts'
 import type { Logger } from 'pino'
 import type { Db } from '../store/database.ts'
 import type { GatewayBus } from '../events.ts'
@@ -53,13 +54,8 @@ export interface ForwarderStatus {
   pointsPerSecond: number
 }
 
-export interface MetricSample {
-  name: string
-  help: string
-  type: 'counter' | 'gauge'
-  value: number
-  labels?: Record<string, string>
-}
+export type { MetricSample }
+export { formatPrometheus }
 
 export interface InfluxForwarderOptions {
   db: Db
@@ -150,7 +146,7 @@ export class InfluxForwarder {
       clearTimeout(grace)
     }
     await this.writer.close()
-    for (const w of this.idleWaiters.splice(0)) w()
+    for (const w of [...this.idleWaiters]) w()
   }
 
   /** Writes now instead of at the next poll (e.g. after a press, or to retry at once). */
@@ -171,17 +167,23 @@ export class InfluxForwarder {
   }
 
   /**
-   * Resolves once every press stored so far has been accepted (backlog 0), or rejects when the
-   * forwarder stops or is not ok (for tests, benchmarks and graceful shutdown).
+   * Resolves once every press stored so far has been accepted (backlog 0); rejects when the
+   * forwarder is stopped first or after `timeoutMs` (for tests, benchmarks, tools).
    */
   async drained(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (this.backlog() > 0) {
       if (!this.started) throw new Error('forwarder stopped before the backlog drained')
       if (Date.now() > deadline) throw new Error(`backlog of ${this.backlog()} presses not drained after ${timeoutMs} ms`)
+      // Woken when the loop finds the outbox empty, or checks again after 50 ms.
       await new Promise<void>((resolve) => {
-        this.idleWaiters.push(resolve)
-        setTimeout(resolve, 50)
+        const done = () => {
+          clearTimeout(timer)
+          this.idleWaiters = this.idleWaiters.filter((w) => w !== done)
+          resolve()
+        }
+        const timer = setTimeout(done, 50)
+        this.idleWaiters.push(done)
       })
     }
   }
@@ -290,7 +292,7 @@ export class InfluxForwarder {
         this.wakeWhileRunning = false
         batch = outcome === 'written' && following ? following : this.readBatch(this.cursor)
       }
-      if (!batch) for (const w of this.idleWaiters.splice(0)) w()
+      if (!batch) for (const w of [...this.idleWaiters]) w()
     } catch (err) {
       // A bug or a broken database, not a server answer: log it and try again later.
       this.log.error({ err }, 'InfluxDB forwarder failed; retrying')
@@ -372,23 +374,4 @@ export class InfluxForwarder {
     const jittered = ceiling / 2 + Math.random() * (ceiling / 2)
     return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, 3_600_000)))
   }
-}
-
-/** Prometheus text exposition of samples (help and type once per name). */
-export function formatPrometheus(samples: MetricSample[]): string {
-  const out: string[] = []
-  const seen = new Set<string>()
-  for (const s of samples) {
-    if (!seen.has(s.name)) {
-      seen.add(s.name)
-      out.push(`# HELP ${s.name} ${s.help}`, `# TYPE ${s.name} ${s.type}`)
-    }
-    const labels = s.labels
-      ? `{${Object.entries(s.labels)
-          .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-          .join(',')}}`
-      : ''
-    out.push(`${s.name}${labels} ${s.value}`)
-  }
-  return out.join('\n') + '\n'
 }

@@ -52,6 +52,13 @@ describe('config file', () => {
     expect([c.mqtt.port, c.ingest.cooldownMs, c.dataDir]).toEqual([1999, 3000, '/var/lib/x'])
     expect(() => resolveConfig({}, 'x', { CHAMDIEM_MQTT_PORT: 'abc' })).toThrow(/\/mqtt\/port: expected integer/)
   })
+
+  it('takes InfluxDB secrets from the environment, and never turns forwarding on by a token alone', () => {
+    const c = resolveConfig({ influx: { api: 'v2', url: 'http://127.0.0.1:8086' } }, 'x', { CHAMDIEM_INFLUX_TOKEN: 't0ken' })
+    expect(c.influx).toMatchObject({ api: 'v2', token: 't0ken', bucket: 'chamdiem' })
+    expect(() => resolveConfig({}, 'x', { CHAMDIEM_INFLUX_TOKEN: 't0ken' })).toThrow(/\/influx\/token: CHAMDIEM_INFLUX_TOKEN is set but InfluxDB forwarding is off/)
+    expect(resolveConfig({}, 'x', { CHAMDIEM_INFLUX_URL: 'http://127.0.0.1:8087', CHAMDIEM_INFLUX_API: 'v1' }).influx).toMatchObject({ api: 'v1', url: 'http://127.0.0.1:8087', database: 'chamdiem' })
+  })
 })
 
 describe('registry import', () => {

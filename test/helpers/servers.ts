@@ -6,7 +6,7 @@
  * Cleanup is registered by the call that starts the server (model: aedes `test/helper.js`):
  * under vitest, inside a test it runs when that test finishes, otherwise (beforeAll, file
  * level) when the test file finishes; in any process, still-running servers are killed on exit.
- * Outside vitest (benchmarks) call `stop()` yourself; the exit hook is the safety net.
+ * Outside vitest (benchmarks) call `dispose()` yourself; the exit hook is the safety net.
  *
  *   const influx = await startInfluxDb1({ database: 'chamdiem' })
  *   await influx.stop(); await influx.start()   // an outage, same port and data
@@ -17,58 +17,29 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from './ports.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 // ---------------------------------------------------------------------------------------
-// cleanup registration
+// cleanup registration, ports
 
 type Cleanup = () => Promise<void> | void
-const fileCleanups: Cleanup[] = []
 const liveChildren = new Set<ChildProcess>()
 
 process.on('exit', () => {
   for (const child of liveChildren) child.kill('SIGKILL')
 })
 
-type VitestApi = typeof import('vitest')
-const vitest: VitestApi | null = process.env.VITEST ? await import('vitest') : null
-// Registered while the test file is being collected (this module is imported at its top), so
-// servers started in beforeAll are stopped after the file's last test.
-vitest?.afterAll(async () => {
-  while (fileCleanups.length > 0) await fileCleanups.pop()!()
-})
+// Under vitest, the shared registry of test/helpers/cleanup.ts (per test, or per file via
+// test/setup/cleanup.ts); loaded only there, so benchmarks can import this file too.
+const shared: typeof import('./cleanup.ts') | null = process.env.VITEST ? await import('./cleanup.ts') : null
 
 function registerCleanup(fn: Cleanup): void {
-  if (vitest) {
-    try {
-      vitest.onTestFinished(async () => {
-        await fn()
-      })
-      return
-    } catch {
-      // not inside a test: fall through to the file-level list
-    }
-  }
-  fileCleanups.push(fn)
+  shared?.registerCleanup(fn)
 }
 
-// ---------------------------------------------------------------------------------------
-// processes and ports
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; the tiny race with other binders is retried by callers). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => resolve(port))
-    })
-  })
-}
+export { freePort }
 
 /** Stops with a clear line when a Debian package the tests need is missing. */
 export function requireCommand(command: string, debianPackage: string): void {

@@ -98,7 +98,8 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     metric('chamdiem_live_clients', 'gauge', 'Dashboards connected to the live stream', [[{}, ctx.hub.size]])
     metric('process_resident_memory_bytes', 'gauge', 'Resident memory', [[{}, process.memoryUsage().rss]])
     metric('process_uptime_seconds', 'gauge', 'Seconds since the process started', [[{}, Math.round(process.uptime())]])
-    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(lines.join('\n') + '\n')
+    const extra = ctx.extraMetrics()
+    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(lines.join('\n') + '\n' + extra)
   })
 }
 // Keep the TypeBox import used for future response schemas of health.

@@ -1,0 +1,43 @@
+/**
+ * `chamdiem gateway` as installed: the dashboard and the InfluxDB forwarder run as optional
+ * parts. An InfluxDB that is down degrades nothing else: health says what is wrong, /metrics
+ * shows the backlog, and the first admin's password is printed once.
+ */
+import mqtt from 'mqtt'
+import { describe, expect, it } from 'vitest'
+import { pressTopic } from '../../protocol/index.ts'
+import { childGateway } from '../helpers/child-gateway.ts'
+import { freePort } from '../helpers/ports.ts'
+import { OFFICE, SECRET, press } from '../helpers/office.ts'
+import { tempDir } from '../helpers/tmp.ts'
+import { until } from '../helpers/wait.ts'
+
+describe('standard gateway parts', () => {
+  it('serves health and metrics, and keeps ingesting while InfluxDB is down', async () => {
+    const deadInflux = await freePort() // nothing listens there
+    const gw = await childGateway(tempDir('chamdiem-std-'), {
+      registry: OFFICE,
+      influx: { api: 'v1', url: `http://127.0.0.1:${deadInflux}`, database: 'chamdiem', minBackoffMs: 100 },
+    })
+    await gw.start()
+    const base = `http://127.0.0.1:${gw.httpPort}`
+    await until(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'the dashboard to answer')
+    expect(gw.output()).toMatch(/first dashboard user: admin \/ \S{12,}/)
+
+    const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'box-1', password: SECRET('box-1'), reconnectPeriod: 0 })
+    await box.publishAsync(pressTopic('box-1'), press(1, 'positive'), { qos: 1 })
+    await box.endAsync()
+
+    const health = await until(async () => {
+      const h = (await (await fetch(`${base}/api/health`)).json()) as { status: string; parts: Array<{ name: string; state: string; status?: { state: string; backlog: number } }> }
+      const influx = h.parts.find((p) => p.name === 'influx')
+      return influx?.status?.state === 'retrying' && influx.status.backlog === 1 ? h : null
+    }, 'health to show InfluxDB retrying with a backlog of 1')
+    expect(health.parts.map((p) => [p.name, p.state])).toEqual(expect.arrayContaining([['ingest', 'running'], ['broker', 'running'], ['http', 'running'], ['influx', 'running']]))
+
+    const metrics = await (await fetch(`${base}/metrics`)).text()
+    expect(metrics).toMatch(/^chamdiem_ingest_accepted_total 1$/m)
+    expect(metrics).toMatch(/^chamdiem_presses_total\{rating="positive",repeat="false"\} 1$/m)
+    expect(metrics).toMatch(/^chamdiem_influx_backlog_presses(\{[^}]*\})? 1$/m)
+  })
+})
