@@ -22,6 +22,8 @@ export interface ConfigPublisherDeps {
 
 export class ConfigPublisher {
   private readonly published = new Map<string, string>()
+  /** In-process boxes (USB) that get their config as a callback instead of over MQTT. */
+  private readonly watchers = new Map<string, Set<(payload: Buffer) => void>>()
   private timer?: NodeJS.Timeout
   private unsubscribe?: () => void
   private scheduled = false
@@ -38,6 +40,18 @@ export class ConfigPublisher {
   stop(): void {
     this.unsubscribe?.()
     clearInterval(this.timer)
+  }
+
+  /**
+   * Calls `onConfig` with the box's config now and whenever it changes (duty, moves, shift
+   * boundaries), exactly when the retained MQTT topic changes. Returns the unsubscribe.
+   */
+  watch(boxId: string, onConfig: (payload: Buffer) => void): () => void {
+    const set = this.watchers.get(boxId) ?? new Set()
+    set.add(onConfig)
+    this.watchers.set(boxId, set)
+    onConfig(encode('config', this.configFor(boxId)))
+    return () => set.delete(onConfig)
   }
 
   /** The config a box should have now. */
@@ -69,6 +83,13 @@ export class ConfigPublisher {
       const text = payload.toString()
       if (this.published.get(box.id) === text) continue
       this.published.set(box.id, text)
+      for (const onConfig of this.watchers.get(box.id) ?? []) {
+        try {
+          onConfig(payload)
+        } catch (err) {
+          this.deps.log.error({ err, box: box.id }, 'in-process config watcher failed')
+        }
+      }
       sends.push(
         this.deps.publish(configTopic(box.id), payload, { retain: true }).catch((err) => {
           this.published.delete(box.id)

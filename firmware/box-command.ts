@@ -1,0 +1,133 @@
+/**
+ * `chamdiem box run`: the device layer on a small host at the counter. Drives the box on
+ * `--port` through johnny-five and publishes its presses to the gateway's broker over MQTT.
+ * Runs until SIGINT/SIGTERM; a kill -9 loses nothing acknowledged or queued (press-queue.ts).
+ */
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { pino, type Logger } from 'pino'
+import { isBoxId } from '../protocol/index.ts'
+import { Box, BOX_DEFAULTS } from './box.ts'
+import { serialPortConnector } from './connector.ts'
+import { MqttLink } from './mqtt-link.ts'
+import { DEFAULT_WIRING, resolveWiring, type Wiring } from './wiring.ts'
+
+const USAGE = `usage: chamdiem box run --port <path> --broker <mqtt url> --id <boxId> [--secret <secret>] [options]
+
+  --port <path>         serial port of the Arduino (e.g. /dev/ttyACM0, /dev/serial/by-id/...)
+  --broker <url>        the gateway's broker, e.g. mqtt://gateway.local:1883
+  --id <boxId>          the box id given at provisioning (also its MQTT username)
+  --secret <secret>     the box secret; better in the environment: CHAMDIEM_BOX_SECRET
+  --queue <file>        durable press queue (default ~/.local/state/chamdiem/box-<id>.jsonl)
+  --buttons <a,b,c>     pins of the smiley, neutral, frown buttons (default ${DEFAULT_WIRING.buttons.join(',')})
+  --leds <a,b,c>        pins of their LEDs (default ${DEFAULT_WIRING.leds.join(',')})
+  --piezo <pin|none>    piezo pin (default ${DEFAULT_WIRING.piezo})
+  --piezo-drive <pwm|digital>  passive piezo on a PWM pin, or active buzzer (default ${DEFAULT_WIRING.piezoDrive})
+  --debounce-ms <ms>    contact bounce window (default ${BOX_DEFAULTS.debounceMs})
+  --cooldown-ms <ms>    until the gateway's config arrives (default ${BOX_DEFAULTS.cooldownMs})
+  --feedback-ms <ms>    until the gateway's config arrives (default ${BOX_DEFAULTS.feedbackMs})
+
+The log goes to stdout (JSON lines unless a terminal); CHAMDIEM_LOG_LEVEL sets its level.`
+
+function pins(value: string | undefined, what: string): [number, number, number] | undefined {
+  if (value === undefined) return undefined
+  const list = value.split(',').map((p) => Number(p.trim()))
+  if (list.length !== 3 || list.some((p) => !Number.isInteger(p))) throw new Error(`--${what} takes three pin numbers, e.g. 2,3,4`)
+  return list as [number, number, number]
+}
+
+function ms(value: string | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${what} takes a whole number of milliseconds`)
+  return n
+}
+
+function makeLogger(): Logger {
+  const level = process.env.CHAMDIEM_LOG_LEVEL ?? 'info'
+  const pretty = process.stdout.isTTY && !process.env.CHAMDIEM_LOG_JSON
+  return pino({
+    level,
+    redact: { paths: ['password', 'secret', '*.password', '*.secret'], censor: '[redacted]' },
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
+  }).child({ area: 'box' })
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      broker: { type: 'string' },
+      id: { type: 'string' },
+      secret: { type: 'string' },
+      queue: { type: 'string' },
+      buttons: { type: 'string' },
+      leds: { type: 'string' },
+      piezo: { type: 'string' },
+      'piezo-drive': { type: 'string' },
+      'debounce-ms': { type: 'string' },
+      'cooldown-ms': { type: 'string' },
+      'feedback-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    console.log(USAGE)
+    return
+  }
+  const secret = values.secret ?? process.env.CHAMDIEM_BOX_SECRET
+  const missing = [
+    !values.port && '--port',
+    !values.broker && '--broker',
+    !values.id && '--id',
+    !secret && '--secret (or CHAMDIEM_BOX_SECRET)',
+  ].filter(Boolean)
+  if (missing.length > 0) throw new Error(`chamdiem box run: missing ${missing.join(', ')}\n\n${USAGE}`)
+  const boxId = values.id as string
+  if (!isBoxId(boxId)) throw new Error(`--id ${JSON.stringify(boxId)}: a box id is 1-64 letters, digits, _ or -`)
+
+  const wiring: Partial<Wiring> = {}
+  const buttons = pins(values.buttons, 'buttons')
+  const leds = pins(values.leds, 'leds')
+  if (buttons) wiring.buttons = buttons
+  if (leds) wiring.leds = leds
+  if (values.piezo !== undefined) wiring.piezo = values.piezo === 'none' ? null : Number(values.piezo)
+  if (values['piezo-drive'] !== undefined) {
+    if (values['piezo-drive'] !== 'pwm' && values['piezo-drive'] !== 'digital') throw new Error('--piezo-drive is pwm or digital')
+    wiring.piezoDrive = values['piezo-drive']
+  }
+  resolveWiring(wiring) // fail now, with the bad pin named, rather than at the first connect
+
+  const log = makeLogger()
+  const queueFile = values.queue ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'chamdiem', `box-${boxId}.jsonl`)
+  const link = new MqttLink({ url: values.broker as string, boxId, secret: secret as string })
+  const box = new Box({
+    boxId,
+    connector: serialPortConnector(values.port as string),
+    link,
+    queueFile,
+    wiring,
+    debounceMs: ms(values['debounce-ms'], 'debounce-ms'),
+    cooldownMs: ms(values['cooldown-ms'], 'cooldown-ms'),
+    feedbackMs: ms(values['feedback-ms'], 'feedback-ms'),
+    log,
+  })
+  box.on('press', (p) => log.info({ seq: p.seq, boot: p.boot, rating: p.rating, repeat: p.repeat, queued: box.queued }, 'press'))
+  box.on('acked', (p, sent) => log.info({ seq: p.seq, boot: p.boot, ageMs: sent.ageMs, queued: box.queued }, 'press acknowledged'))
+
+  log.info({ box: boxId, port: values.port, broker: link.name, queue: queueFile }, 'starting')
+  await box.start()
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info({ signal }, 'stopping')
+      resolve()
+    }
+    process.once('SIGINT', () => stop('SIGINT'))
+    process.once('SIGTERM', () => stop('SIGTERM'))
+  })
+  await box.stop()
+  log.info('stopped')
+}

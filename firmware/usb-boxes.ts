@@ -1,0 +1,98 @@
+/**
+ * The boxes plugged into the gateway's own host (the `usb` section of its config): one Box
+ * per entry, found by port path or USB serial number, each with an in-process link into the
+ * gateway's ingest. Boxes are independent: one whose port is missing or whose board does not
+ * answer keeps retrying on its own while the others (and the gateway) carry on.
+ *
+ * The entry shape mirrors gateway/config-schema.ts UsbBoxSchema; it is restated here because
+ * the device layer never imports the gateway (the gateway imports the device layer).
+ */
+import { join } from 'node:path'
+import { pino, type Logger } from 'pino'
+import { Box, type BoxOptions } from './box.ts'
+import { serialPortConnector, usbSerialNumberConnector, type BoardConnector } from './connector.ts'
+import { InProcessLink, type InProcessGateway } from './in-process-link.ts'
+import { DEFAULT_WIRING, type Wiring } from './wiring.ts'
+
+export interface UsbBoxSpec {
+  box: string
+  path?: string
+  serialNumber?: string
+  pins?: {
+    positive?: number
+    neutral?: number
+    negative?: number
+    ledPositive?: number
+    ledNeutral?: number
+    ledNegative?: number
+    piezo?: number | null
+  }
+}
+
+export interface UsbBoxesOptions {
+  boxes: UsbBoxSpec[]
+  gateway: InProcessGateway
+  /** Where the queue files go (one per box): usually `<dataDir>/usb`. */
+  queueDir: string
+  log?: Logger
+  /** Passed to every Box (timings, backoff); tests shorten them. */
+  boxDefaults?: Partial<BoxOptions>
+}
+
+export function wiringOf(spec: UsbBoxSpec): Partial<Wiring> {
+  const p = spec.pins ?? {}
+  const d = DEFAULT_WIRING
+  return {
+    buttons: [p.positive ?? d.buttons[0], p.neutral ?? d.buttons[1], p.negative ?? d.buttons[2]],
+    leds: [p.ledPositive ?? d.leds[0], p.ledNeutral ?? d.leds[1], p.ledNegative ?? d.leds[2]],
+    ...(p.piezo !== undefined ? { piezo: p.piezo } : {}),
+  }
+}
+
+function connectorOf(spec: UsbBoxSpec): BoardConnector {
+  if (spec.path) return serialPortConnector(spec.path)
+  if (spec.serialNumber) return usbSerialNumberConnector(spec.serialNumber)
+  throw new Error(`usb box ${spec.box}: give its port path or its USB serial number`)
+}
+
+/** A gateway part (gateway/gateway.ts Part): start(), stop(), status(). */
+export class UsbBoxes {
+  readonly name = 'usb-boxes'
+  private readonly running: Box[] = []
+
+  constructor(private readonly opts: UsbBoxesOptions) {}
+
+  get boxes(): readonly Box[] {
+    return this.running
+  }
+
+  /** Starts every box; does not wait for the boards (they connect, or retry, on their own). */
+  async start(): Promise<void> {
+    const log = this.opts.log ?? pino({ level: 'silent' })
+    const seen = new Set<string>()
+    for (const spec of this.opts.boxes) {
+      if (seen.has(spec.box)) throw new Error(`usb box ${spec.box} is configured twice`)
+      seen.add(spec.box)
+      const box = new Box({
+        boxId: spec.box,
+        connector: connectorOf(spec),
+        link: new InProcessLink({ boxId: spec.box, gateway: this.opts.gateway }),
+        queueFile: join(this.opts.queueDir, `box-${spec.box}.jsonl`),
+        wiring: wiringOf(spec),
+        log: log.child({ box: spec.box }),
+        ...this.opts.boxDefaults,
+      })
+      await box.start()
+      this.running.push(box)
+    }
+  }
+
+  /** For /api/health: each box's port, whether its board answers, and what it still holds. */
+  status(): Array<{ box: string; port: string; board: 'ready' | 'not connected'; queued: number }> {
+    return this.running.map((box) => ({ box: box.id, port: box.port, board: box.boardReady ? 'ready' : 'not connected', queued: box.queued }))
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.running.splice(0).map((box) => box.stop()))
+  }
+}
