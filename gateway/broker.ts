@@ -13,6 +13,7 @@ import type { GatewayConfig } from './config.ts'
 import type { Ingest } from './ingest.ts'
 import type { Logger } from './log.ts'
 import type { Registry } from './registry.ts'
+import { exactRetainedPersistence } from './retained-index.ts'
 
 export interface BrokerDeps {
   config: GatewayConfig['mqtt']
@@ -56,6 +57,7 @@ export class Broker {
     const { config, log } = this.deps
     this.aedes = await Aedes.createBroker({
       concurrency: config.concurrency,
+      persistence: exactRetainedPersistence(),
       preConnect: (client, packet, cb) => {
         // MQTT-3.1.3-8: an empty client id with CleanSession 0 must be refused with 0x02.
         // Aedes accepts it (it invents an id), so we mark it here and refuse in authenticate.
