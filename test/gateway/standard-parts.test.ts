@@ -33,7 +33,7 @@ describe('standard gateway parts', () => {
       const influx = h.parts.find((p) => p.name === 'influx')
       return influx?.status?.state === 'retrying' && influx.status.backlog === 1 ? h : null
     }, 'health to show InfluxDB retrying with a backlog of 1')
-    expect(health.parts.map((p) => [p.name, p.state])).toEqual(expect.arrayContaining([['ingest', 'running'], ['broker', 'running'], ['http', 'running'], ['influx', 'running']]))
+    expect(health!.parts.map((p) => [p.name, p.state])).toEqual(expect.arrayContaining([['ingest', 'running'], ['broker', 'running'], ['http', 'running'], ['influx', 'running']]))
 
     const metrics = await (await fetch(`${base}/metrics`)).text()
     expect(metrics).toMatch(/^chamdiem_ingest_accepted_total 1$/m)
