@@ -15,7 +15,9 @@ import type { MetricSample } from './metrics.ts'
 import type { Logger } from './log.ts'
 import { Registry } from './registry.ts'
 import { importRegistry, type ImportResult } from './registry-import.ts'
+import { Checkpointer } from './store/checkpointer.ts'
 import { openDatabase, type Db } from './store/database.ts'
+import { WalSync } from './store/wal-sync.ts'
 
 /** A part with a life cycle. Optional parts may fail to start without stopping the gateway. */
 export interface Part {
@@ -67,6 +69,7 @@ export class Gateway {
   httpUrl: string | null = null
   private readonly running: Part[] = []
   private externalChanges?: NodeJS.Timeout
+  private walSync?: WalSync
   private readonly optional: Array<{ name: string; build: () => Promise<Part | null> }> = []
 
   constructor(private readonly options: GatewayOptions) {
@@ -116,7 +119,18 @@ export class Gateway {
       if (this.attributor.checkExternalChanges()) this.bus.emit('registryChanged', { kind: 'external' })
     }, 1000)
     this.externalChanges.unref()
-    this.ingest = new Ingest({ db: this.db, bus: this.bus, attributor: this.attributor, config: config.ingest, log: log.child({ area: 'ingest' }), now: this.options.now })
+    const checkpointer = new Checkpointer({ db: this.db, file: this.dbFile, log: log.child({ area: 'store' }) })
+    await this.startPart({ name: 'checkpointer', start: () => checkpointer.start(), stop: () => checkpointer.stop() })
+    this.walSync = new WalSync(`${this.dbFile}-wal`)
+    this.ingest = new Ingest({
+      db: this.db,
+      bus: this.bus,
+      attributor: this.attributor,
+      config: config.ingest,
+      log: log.child({ area: 'ingest' }),
+      now: this.options.now,
+      walSync: this.walSync,
+    })
     await this.startPart({ name: 'ingest', start: () => this.ingest.start(), stop: () => this.ingest.stop() })
     this.broker = new Broker({ config: config.mqtt, registry: this.registry, ingest: this.ingest, log: log.child({ area: 'broker' }) })
     await this.startPart({ name: 'broker', start: () => this.broker.start(), stop: () => this.broker.stop() })
@@ -195,6 +209,7 @@ export class Gateway {
       const state = this.parts.find((p) => p.name === part.name)
       if (state) state.state = 'stopped'
     }
+    this.walSync?.close()
     if (this.db?.open) this.db.close()
   }
 

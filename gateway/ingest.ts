@@ -19,6 +19,7 @@ import type { GatewayConfig } from './config.ts'
 import type { GatewayBus, RejectedMessage, StoredPress } from './events.ts'
 import type { Logger } from './log.ts'
 import type { Db } from './store/database.ts'
+import type { WalSync } from './store/wal-sync.ts'
 
 export type Done = (err?: Error | null) => void
 
@@ -90,6 +91,11 @@ export interface IngestDeps {
   config: GatewayConfig['ingest']
   log: Logger
   now?: () => number
+  /**
+   * Makes commits durable off the main thread (store/wal-sync.ts). Without it every commit
+   * fsyncs in-line (`synchronous = FULL`): correct, and slower.
+   */
+  walSync?: WalSync
 }
 
 export class Ingest {
@@ -163,10 +169,11 @@ export class Ingest {
     this.stopped = false
   }
 
-  /** Commits what is pending; later messages are refused (the boxes resend to the next run). */
-  stop(): void {
+  /** Commits what is pending and waits until it is on disk; later messages are refused (the boxes resend). */
+  async stop(): Promise<void> {
     this.flush()
     this.stopped = true
+    await this.deps.walSync?.drain()
   }
 
   /** Promise form for in-process callers (USB boxes): resolves once the message is committed. */
@@ -269,7 +276,22 @@ export class Ingest {
     this.pendingKeys.clear()
     this.stats.commits++
     this.stats.lastCommitSize = items.length
-    for (const item of items) item.done(null)
+    const walSync = this.deps.walSync
+    if (!walSync) return this.acknowledge(items, stored, rejected, null)
+    // Committed to the OS; acknowledged once the WAL is on disk (one fsync for many groups).
+    walSync.sync().then(
+      () => this.acknowledge(items, stored, rejected, null),
+      (err: Error) => {
+        this.stats.commitFailures++
+        this.deps.log.error({ err, messages: items.length }, 'WAL fsync failed; messages not acknowledged')
+        this.acknowledge(items, stored, rejected, err)
+      },
+    )
+  }
+
+  /** acknowledge -> publish. */
+  private acknowledge(items: Item[], stored: StoredPress[], rejected: RejectedMessage[], err: Error | null): void {
+    for (const item of items) item.done(err)
     for (const p of stored) this.deps.bus.emit('press', p)
     for (const r of rejected) this.deps.bus.emit('rejected', r)
     for (const item of items) {
@@ -284,6 +306,21 @@ export class Ingest {
     const rejected: RejectedMessage[] = []
     const lastPress = new Map<string, number>()
     const seen = new Map<string, number>()
+    const db = this.deps.db
+    // With a WalSync, this commit only writes to the OS; the fsync follows off the main thread.
+    if (this.deps.walSync) db.pragma('synchronous = NORMAL')
+    try {
+      this.persistGroup(items, stored, rejected, lastPress, seen)
+    } finally {
+      if (this.deps.walSync) db.pragma('synchronous = FULL')
+    }
+    this.stats.accepted += stored.length
+    this.stats.repeats += stored.filter((s) => s.repeat).length
+    this.stats.rejected += rejected.length
+    return { stored, rejected }
+  }
+
+  private persistGroup(items: Item[], stored: StoredPress[], rejected: RejectedMessage[], lastPress: Map<string, number>, seen: Map<string, number>): void {
     this.deps.db.transaction(() => {
       for (const item of items) {
         if (item.type === 'press') {
@@ -308,10 +345,6 @@ export class Ingest {
       for (const [boxId, t] of lastPress) this.sql.touchPress.run(t, boxId)
       for (const [boxId, t] of seen) this.sql.touchBox.run(t, boxId)
     })()
-    this.stats.accepted += stored.length
-    this.stats.repeats += stored.filter((s) => s.repeat).length
-    this.stats.rejected += rejected.length
-    return { stored, rejected }
   }
 
   private lastCountedAt(boxId: string): number | undefined {
