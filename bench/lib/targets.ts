@@ -1,0 +1,85 @@
+/**
+ * The MQTT systems the ingest benchmark compares, each started fresh for every run so no
+ * run inherits another's state: the generator's ceiling (a null broker), bare Aedes,
+ * Mosquitto and the real gateway.
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { BenchChild } from './child.ts'
+import { startMosquitto, MOSQUITTO_BIN } from '../targets/mosquitto.ts'
+import { provisionedDataDir, removeDataDir } from './provision.ts'
+
+export interface RunningTarget {
+  port: number
+  pid: number
+  /** Presses stored (the gateway only). */
+  count?: () => Promise<number>
+  /** Group commits so far and the presses they held (the gateway only). */
+  commits?: () => Promise<{ commits: number; accepted: number }>
+  child?: BenchChild<{ port: number; httpPort?: number | null; cookie?: string | null }>
+  stop(): Promise<void>
+}
+
+export interface Target {
+  key: string
+  label: string
+  /** Why this target cannot run here, or null. */
+  unavailable(): string | null
+  start(opts: { boxes: number; execArgv?: string[]; http?: boolean }): Promise<RunningTarget>
+}
+
+const here = (p: string) => new URL(p, import.meta.url)
+
+async function nodeTarget(name: string, file: string, args: string[] = [], execArgv: string[] = []): Promise<RunningTarget> {
+  const child = await BenchChild.start<{ port: number; httpPort?: number | null; cookie?: string | null }>(name, here(file), args, { execArgv, readyTimeoutMs: 120_000 })
+  return { port: child.ready.port, pid: child.pid, child, stop: () => child.stop(60_000) }
+}
+
+export const GATEWAY_MODULE = fileURLToPath(new URL('../../gateway/gateway.ts', import.meta.url))
+
+export const TARGETS: Record<string, Target> = {
+  null: {
+    key: 'null',
+    label: 'generator ceiling (null broker)',
+    unavailable: () => null,
+    start: () => nodeTarget('null broker', '../targets/null-broker.ts'),
+  },
+  aedes: {
+    key: 'aedes',
+    label: '(a) bare Aedes 1.2.0',
+    unavailable: () => null,
+    start: ({ execArgv }) => nodeTarget('bare aedes', '../targets/aedes-bare.ts', [], execArgv),
+  },
+  mosquitto: {
+    key: 'mosquitto',
+    label: '(b) Mosquitto',
+    unavailable: () => (existsSync(MOSQUITTO_BIN) ? null : `${MOSQUITTO_BIN} not found: apt-get install mosquitto`),
+    start: async () => {
+      const m = await startMosquitto()
+      return { port: m.port, pid: m.pid, stop: () => m.stop() }
+    },
+  },
+  gateway: {
+    key: 'gateway',
+    label: '(c) gateway',
+    unavailable: () => (existsSync(GATEWAY_MODULE) ? null : 'gateway/gateway.ts does not exist yet'),
+    start: async ({ boxes, execArgv, http }) => {
+      const dataDir = provisionedDataDir(boxes)
+      try {
+        const t = await nodeTarget('gateway', '../targets/gateway.ts', [JSON.stringify({ dataDir, http })], execArgv)
+        return {
+          ...t,
+          count: () => t.child!.request<number>('count'),
+          commits: () => t.child!.request<{ commits: number; accepted: number }>('stats'),
+          stop: async () => {
+            await t.stop()
+            removeDataDir(dataDir)
+          },
+        }
+      } catch (err) {
+        removeDataDir(dataDir)
+        throw err
+      }
+    },
+  },
+}

@@ -1,0 +1,87 @@
+/**
+ * Benchmark 3: memory of idle connections. Boxes connect (keepalive 60 s) in bounded batches
+ * and stay idle; the broker's resident memory is read from /proc after each step settles, and
+ * again after a full garbage collection (RSS alone moves with the collector's timing, so
+ * the second figure is the steadier one to compare). Bare Aedes with the same connections is
+ * the baseline, alternated with the gateway.
+ */
+import { BenchChild } from '../lib/child.ts'
+import { credentials } from '../lib/office.ts'
+import { load1 } from '../lib/machine.ts'
+import { rssBytes } from '../lib/proc.ts'
+import { goal, round, row } from '../lib/rows.ts'
+import { TARGETS, type Target } from '../lib/targets.ts'
+import type { BenchOptions, Suite, SuiteResult } from '../lib/types.ts'
+
+const MiB = 2 ** 20
+
+function sizes(quick: boolean) {
+  return quick ? { levels: [0, 200], settleMs: 1000 } : { levels: [0, 1000, 5000, 10_000], settleMs: 3000 }
+}
+
+export const idle: Suite = {
+  id: 'idle',
+  title: 'Idle connections: broker RSS with 0 / 1k / 5k / 10k connected boxes (keepalive 60 s)',
+  async run(opts: BenchOptions): Promise<SuiteResult> {
+    const { levels, settleMs } = sizes(opts.quick)
+    const top = levels[levels.length - 1]
+    const boxes = credentials(top)
+    const notes: string[] = []
+    const targets: Target[] = []
+    for (const t of [TARGETS.aedes, TARGETS.gateway]) {
+      const why = t.unavailable()
+      if (why) notes.push(`${t.label}: skipped (${why})`)
+      else targets.push(t)
+    }
+    const samples = new Map<string, number[]>()
+    const runs: Array<Record<string, unknown>> = []
+    for (let r = 1; r <= opts.runs; r++) {
+      for (const t of targets) {
+        // A fresh generator per run: its sockets are closed for good when it exits.
+        const gen = await BenchChild.start('generator', new URL('../load/generator.ts', import.meta.url))
+        const sys = await t.start({ boxes: top, execArgv: ['--expose-gc'] })
+        try {
+          let have = 0
+          for (const level of levels) {
+            if (level > have) {
+              const res = await gen.request<{ connected: number; refused: number; connectMs: number }>(
+                'hold',
+                { job: { port: sys.port, boxes: boxes.slice(have, level), connectBatch: 250, keepalive: 60, timeLimitMs: 180_000 } },
+                240_000,
+              )
+              if (res.connected !== level - have) notes.push(`run ${r} ${t.label}: ${res.connected} of ${level - have} connected (${res.refused} refused)`)
+              have = level
+            }
+            await new Promise((res) => setTimeout(res, settleMs))
+            const rss = (await rssBytes(sys.pid)) / MiB
+            await sys.child?.request('gc')
+            const rssGc = (await rssBytes(sys.pid)) / MiB
+            for (const [key, v] of [[`${t.key}@${level}`, rss], [`${t.key}@${level}/gc`, rssGc]] as const) samples.set(key, [...(samples.get(key) ?? []), v])
+            runs.push({ round: r, system: t.key, connections: level, rssMiB: round(rss), rssAfterGcMiB: round(rssGc), loadavg1: load1() })
+            opts.log(`  run ${r} ${t.label.padEnd(22)} ${String(level).padStart(6)} connections  RSS ${rss.toFixed(1)} MiB, after GC ${rssGc.toFixed(1)} MiB`)
+          }
+        } finally {
+          await gen.stop()
+          await sys.stop()
+        }
+      }
+    }
+    const rows = []
+    for (const t of targets) {
+      for (const level of levels) {
+        rows.push(row('idle', `RSS ${t.label}, ${level.toLocaleString('en-US')} boxes`, 'MiB', samples.get(`${t.key}@${level}`) ?? []))
+        rows.push(row('idle', `RSS after GC ${t.label}, ${level.toLocaleString('en-US')} boxes`, 'MiB', samples.get(`${t.key}@${level}/gc`) ?? []))
+      }
+    }
+    const gwTop = rows.find((x) => x.name === `RSS ${TARGETS.gateway.label}, ${top.toLocaleString('en-US')} boxes`)
+    const g = goal('idle', 'gateway RSS with 10,000 idle boxes', gwTop?.median ?? Number.NaN, 'MiB', '≤ 200', (v) => v <= 200, TARGETS.gateway.unavailable() ?? undefined)
+    // Quick mode connects too few boxes to judge the goal.
+    if (opts.quick) Object.assign(g, { measured: Number.NaN, pass: null, note: `quick mode connects ${top} boxes only` })
+    return {
+      rows,
+      goals: [g],
+      notes,
+      runs,
+    }
+  },
+}

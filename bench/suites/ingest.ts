@@ -1,0 +1,138 @@
+/**
+ * Benchmark 1: QoS 1 ingest. 100 boxes each keep 10 presses unacknowledged (1,000 in
+ * flight) until ~200k presses are acknowledged; throughput and publish -> PUBACK latency for
+ * the generator's ceiling, (a) bare Aedes, (b) Mosquitto and (c) the gateway, alternated
+ * over repeated runs (A B C A B C ...), each system started fresh for each run and warmed
+ * up before it is measured.
+ */
+import { mkdirSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { BenchChild } from '../lib/child.ts'
+import { credentials } from '../lib/office.ts'
+import { load1 } from '../lib/machine.ts'
+import { cpuSeconds } from '../lib/proc.ts'
+import { hotSpots } from '../lib/profile.ts'
+import { goal, round, row } from '../lib/rows.ts'
+import { TARGETS, type Target } from '../lib/targets.ts'
+import type { BenchOptions, Suite, SuiteResult } from '../lib/types.ts'
+import type { LoadJob, LoadResult } from '../load/generator.ts'
+
+const CLIENTS = 100
+const WINDOW = 10
+
+export function ingestSizes(quick: boolean) {
+  return quick ? { perBox: 100, warmPerBox: 20, timeLimitMs: 30_000 } : { perBox: 2000, warmPerBox: 200, timeLimitMs: 120_000 }
+}
+
+export const ingest: Suite = {
+  id: 'ingest',
+  title: 'QoS 1 ingest: throughput and publish→PUBACK latency (100 clients × 10 in flight)',
+  async run(opts: BenchOptions): Promise<SuiteResult> {
+    const { perBox, warmPerBox, timeLimitMs } = ingestSizes(opts.quick)
+    const boxes = credentials(CLIENTS)
+    const notes: string[] = []
+    const targets: Target[] = []
+    for (const key of ['null', 'aedes', 'mosquitto', 'gateway']) {
+      const t = TARGETS[key]
+      const why = t.unavailable()
+      if (why) notes.push(`${t.label}: skipped (${why})`)
+      else targets.push(t)
+    }
+    const gen = await BenchChild.start('generator', new URL('../load/generator.ts', import.meta.url))
+    const runs: Array<Record<string, unknown>> = []
+    const per = new Map<string, { rate: number[]; p50: number[]; p99: number[]; cpuUs: number[]; genUs: number[] }>()
+    const ratio: number[] = []
+    const job = (boot: string, n: number): LoadJob => ({ port: 0, boxes, window: WINDOW, perBox: n, boot, timeLimitMs })
+    try {
+      for (let r = 1; r <= opts.runs; r++) {
+        const rateThisRound = new Map<string, number>()
+        for (const t of targets) {
+          const sys = await t.start({ boxes: CLIENTS })
+          try {
+            await gen.request<LoadResult>('run', { job: { ...job(`w${r}x${Date.now().toString(36)}`, warmPerBox), port: sys.port } }, timeLimitMs + 60_000)
+            const load = load1()
+            const commits0 = await sys.commits?.()
+            const cpu0 = await cpuSeconds(sys.pid)
+            const genCpu0 = await cpuSeconds(gen.pid)
+            const res = await gen.request<LoadResult>('run', { job: { ...job(`m${r}x${Date.now().toString(36)}`, perBox), port: sys.port } }, timeLimitMs + 60_000)
+            const cpu = (await cpuSeconds(sys.pid)) - cpu0
+            const genCpu = (await cpuSeconds(gen.pid)) - genCpu0
+            const stored = sys.count ? await sys.count() : undefined
+            const commits1 = await sys.commits?.()
+            const commits = commits0 && commits1 ? commits1.commits - commits0.commits : undefined
+            const avgCommit = commits ? (commits1!.accepted - commits0!.accepted) / commits : undefined
+            const cpuUsPerPress = res.acked ? (cpu * 1e6) / res.acked : Number.NaN
+            const genUsPerPress = res.acked ? (genCpu * 1e6) / res.acked : Number.NaN
+            const ok = !res.timedOut && res.acked === CLIENTS * perBox
+            if (!ok) notes.push(`run ${r} ${t.label}: ${res.acked} of ${CLIENTS * perBox} acknowledged (connected ${res.connected}, refused ${res.refused}, closed ${res.closedEarly}${res.timedOut ? ', timed out' : ''})`)
+            if (stored !== undefined && stored !== CLIENTS * (perBox + warmPerBox)) {
+              notes.push(`run ${r} ${t.label}: ${stored} presses stored, ${CLIENTS * (perBox + warmPerBox)} expected`)
+            }
+            const m = per.get(t.key) ?? { rate: [], p50: [], p99: [], cpuUs: [], genUs: [] }
+            m.rate.push(ok ? res.rate : Number.NaN)
+            m.p50.push(ok ? res.latencyMs.p50 : Number.NaN)
+            m.p99.push(ok ? res.latencyMs.p99 : Number.NaN)
+            m.cpuUs.push(ok ? cpuUsPerPress : Number.NaN)
+            m.genUs.push(ok ? genUsPerPress : Number.NaN)
+            per.set(t.key, m)
+            rateThisRound.set(t.key, ok ? res.rate : Number.NaN)
+            runs.push({ round: r, system: t.key, loadavg1: load, acked: res.acked, elapsedMs: round(res.elapsedMs), rate: round(res.rate), latencyMs: res.latencyMs, brokerCpuUsPerPress: round(cpuUsPerPress, 2), generatorCpuUsPerPress: round(genUsPerPress, 2), brokerCpuShare: round(cpu / (res.elapsedMs / 1000), 2), commits, pressesPerCommit: avgCommit === undefined ? undefined : round(avgCommit), stored, connectMs: round(res.connectMs) })
+            opts.log(`  run ${r} ${t.label.padEnd(34)} ${Math.round(res.rate).toString().padStart(7)}/s  p50 ${res.latencyMs.p50.toFixed(1)} ms  p99 ${res.latencyMs.p99.toFixed(1)} ms  broker CPU ${cpuUsPerPress.toFixed(1)} µs/press  generator CPU ${genUsPerPress.toFixed(1)} µs/press  broker busy ${Math.round((cpu / (res.elapsedMs / 1000)) * 100)}% of a core${avgCommit ? `  ${commits} commits of ${avgCommit.toFixed(0)} presses` : ''}  load ${load}`)
+          } finally {
+            await sys.stop()
+          }
+        }
+        const a = rateThisRound.get('aedes')
+        const c = rateThisRound.get('gateway')
+        if (a !== undefined && c !== undefined) ratio.push((c / a) * 100)
+      }
+      if (opts.profile && targets.some((t) => t.key === 'gateway')) notes.push(...(await profileGateway(opts, gen, job(`p${Date.now().toString(36)}`, perBox))))
+    } finally {
+      await gen.stop()
+    }
+
+    const rows = []
+    for (const t of targets) {
+      const m = per.get(t.key)
+      if (!m) continue
+      rows.push(row('ingest', `throughput ${t.label}`, 'presses/s', m.rate))
+      rows.push(row('ingest', `PUBACK p50 ${t.label}`, 'ms', m.p50))
+      rows.push(row('ingest', `PUBACK p99 ${t.label}`, 'ms', m.p99))
+      rows.push(row('ingest', `broker CPU ${t.label}`, 'µs/press', m.cpuUs))
+      rows.push(row('ingest', `generator CPU against ${t.label}`, 'µs/press', m.genUs))
+    }
+    if (ratio.length) rows.push(row('ingest', 'throughput (c)/(a), same round', '%', ratio))
+    const ratioRow = rows.find((x) => x.name.startsWith('throughput (c)/(a)'))
+    const p99Row = rows.find((x) => x.name === `PUBACK p99 ${TARGETS.gateway.label}`)
+    const missing = TARGETS.gateway.unavailable() ?? undefined
+    return {
+      rows,
+      goals: [
+        goal('ingest', 'gateway throughput vs bare Aedes', ratioRow?.median ?? Number.NaN, '%', '≥ 70', (v) => v >= 70, missing),
+        goal('ingest', 'gateway PUBACK p99 at 1,000 in flight', p99Row?.median ?? Number.NaN, 'ms', '≤ 50', (v) => v <= 50, missing),
+      ],
+      notes,
+      runs,
+    }
+  },
+}
+
+/** One more gateway run under `--cpu-prof`; returns the top self-time functions as notes. */
+async function profileGateway(opts: BenchOptions, gen: BenchChild, job: LoadJob): Promise<string[]> {
+  const dir = join(opts.resultsDir, 'profiles')
+  mkdirSync(dir, { recursive: true })
+  const before = new Set(readdirSync(dir))
+  const sys = await TARGETS.gateway.start({ boxes: CLIENTS, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
+  try {
+    await gen.request('run', { job: { ...job, port: sys.port } }, job.timeLimitMs + 60_000)
+  } finally {
+    await sys.stop()
+  }
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f))
+  if (files.length === 0) return ['profile: the gateway child wrote no .cpuprofile']
+  const file = join(dir, files[0])
+  const spots = hotSpots(file, 20)
+  opts.log(`  gateway CPU profile: ${file}`)
+  for (const s of spots) opts.log(`    ${s.selfPct.toFixed(1).padStart(5)}%  ${s.fn}  ${s.where}`)
+  return [`gateway CPU profile ${file}; top self time: ` + spots.slice(0, 10).map((s) => `${s.fn} (${s.where}) ${s.selfPct}%`).join('; ')]
+}
