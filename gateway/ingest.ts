@@ -23,6 +23,9 @@ import type { WalSync } from './store/wal-sync.ts'
 
 export type Done = (err?: Error | null) => void
 
+/** Rows per multi-row INSERT (11 parameters each, far below SQLite's limit). */
+const PRESS_CHUNK = 64
+
 interface PressItem {
   type: 'press'
   boxId: string
@@ -106,8 +109,11 @@ export class Ingest {
   /** Time of the last counted (non-repeat) press per box, for the gateway-side cooldown. */
   private readonly lastCounted = new Map<string, number>()
   private stopped = false
+  private readonly insertStatements = new Map<number, Statement>()
+  private contacts = new Map<string, { seen: number; press: number }>()
+  private contactTimer?: NodeJS.Timeout
   private sql!: {
-    insertPress: Statement
+    idOf: Statement
     insertRejected: Statement
     updateStatus: Statement
     touchBox: Statement
@@ -156,10 +162,7 @@ export class Ingest {
   start(): void {
     const db = this.deps.db
     this.sql = {
-      insertPress: db.prepare(
-        `INSERT OR IGNORE INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
+      idOf: db.prepare('SELECT id FROM presses WHERE box_id = ? AND boot = ? AND seq = ?').pluck(),
       insertRejected: db.prepare('INSERT INTO rejected (box_id, topic, received_at, reason, raw) VALUES (?, ?, ?, ?, ?)'),
       updateStatus: db.prepare('UPDATE boxes SET last_seen_at = ?, last_state = ?, last_status = COALESCE(?, last_status) WHERE id = ?'),
       touchBox: db.prepare('UPDATE boxes SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?'),
@@ -167,12 +170,16 @@ export class Ingest {
       lastCounted: db.prepare('SELECT MAX(time_ms) AS t FROM presses WHERE box_id = ? AND repeat = 0'),
     }
     this.stopped = false
+    this.contactTimer = setInterval(() => this.writeContacts(), 2000)
+    this.contactTimer.unref()
   }
 
   /** Commits what is pending and waits until it is on disk; later messages are refused (the boxes resend). */
   async stop(): Promise<void> {
     this.flush()
     this.stopped = true
+    clearInterval(this.contactTimer)
+    this.writeContacts()
     await this.deps.walSync?.drain()
   }
 
@@ -304,13 +311,11 @@ export class Ingest {
   private persist(items: Item[]): { stored: StoredPress[]; rejected: RejectedMessage[] } {
     const stored: StoredPress[] = []
     const rejected: RejectedMessage[] = []
-    const lastPress = new Map<string, number>()
-    const seen = new Map<string, number>()
     const db = this.deps.db
     // With a WalSync, this commit only writes to the OS; the fsync follows off the main thread.
     if (this.deps.walSync) db.pragma('synchronous = NORMAL')
     try {
-      this.persistGroup(items, stored, rejected, lastPress, seen)
+      this.persistGroup(items, stored, rejected)
     } finally {
       if (this.deps.walSync) db.pragma('synchronous = FULL')
     }
@@ -320,31 +325,82 @@ export class Ingest {
     return { stored, rejected }
   }
 
-  private persistGroup(items: Item[], stored: StoredPress[], rejected: RejectedMessage[], lastPress: Map<string, number>, seen: Map<string, number>): void {
+  private persistGroup(items: Item[], stored: StoredPress[], rejected: RejectedMessage[]): void {
+    const presses = items.filter((i): i is PressItem => i.type === 'press')
     this.deps.db.transaction(() => {
+      // Presses go in as multi-row INSERTs: one statement per PRESS_CHUNK rows costs less than one per row.
+      for (let i = 0; i < presses.length; i += PRESS_CHUNK) this.insertPresses(presses.slice(i, i + PRESS_CHUNK), stored)
       for (const item of items) {
-        if (item.type === 'press') {
-          const { press } = item
-          const r = this.sql.insertPress.run(item.boxId, press.boot, press.seq, press.rating, item.repeat ? 1 : 0, item.receivedAt, press.ageMs, item.timeMs, item.officeId, item.counterId, item.officerId)
-          if (r.changes === 0) {
-            this.stats.duplicates++ // stored by an earlier group: acknowledged, not stored again
-            continue
-          }
-          const id = Number(r.lastInsertRowid)
-          stored.push({ id, boxId: item.boxId, boot: press.boot, seq: press.seq, rating: press.rating, repeat: item.repeat, receivedAt: item.receivedAt, ageMs: press.ageMs, timeMs: item.timeMs, officeId: item.officeId, counterId: item.counterId, officerId: item.officerId })
-          lastPress.set(item.boxId, Math.max(lastPress.get(item.boxId) ?? 0, item.timeMs))
-          seen.set(item.boxId, item.receivedAt)
-        } else if (item.type === 'reject') {
+        if (item.type === 'reject') {
           const id = Number(this.sql.insertRejected.run(item.boxId, item.topic, item.receivedAt, item.reason, item.raw).lastInsertRowid)
           rejected.push({ id, boxId: item.boxId, topic: item.topic, receivedAt: item.receivedAt, reason: item.reason })
-          if (item.boxId) seen.set(item.boxId, item.receivedAt)
+          if (item.boxId) this.noteContact(item.boxId, item.receivedAt, 0)
         } else if (item.type === 'status') {
           this.sql.updateStatus.run(item.receivedAt, item.state, item.status === null ? null : JSON.stringify(item.status), item.boxId)
         }
       }
-      for (const [boxId, t] of lastPress) this.sql.touchPress.run(t, boxId)
-      for (const [boxId, t] of seen) this.sql.touchBox.run(t, boxId)
     })()
+  }
+
+  /** Inserts up to PRESS_CHUNK presses; those the UNIQUE key ignores were stored by an earlier group. */
+  private insertPresses(chunk: PressItem[], stored: StoredPress[]): void {
+    let stmt = this.insertStatements.get(chunk.length)
+    if (!stmt) {
+      const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+      stmt = this.deps.db.prepare(
+        `INSERT OR IGNORE INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id)
+         VALUES ${Array(chunk.length).fill(row).join(', ')} RETURNING id`,
+      )
+      this.insertStatements.set(chunk.length, stmt)
+    }
+    const params: unknown[] = []
+    for (const item of chunk) {
+      const { press } = item
+      params.push(item.boxId, press.boot, press.seq, press.rating, item.repeat ? 1 : 0, item.receivedAt, press.ageMs, item.timeMs, item.officeId, item.counterId, item.officerId)
+    }
+    // The VALUES rows are inserted in order and AUTOINCREMENT ids only grow, so the ids sorted
+    // follow the chunk (RETURNING itself promises no order). A row the UNIQUE key skipped
+    // leaves no id: then each press's own row says whether it was inserted just now.
+    const ids = (stmt.pluck().all(params) as number[]).sort((a, b) => a - b)
+    this.stats.duplicates += chunk.length - ids.length
+    const fresh = new Set(ids)
+    chunk.forEach((item, k) => {
+      const id = ids.length === chunk.length ? ids[k] : (this.sql.idOf.get(item.boxId, item.press.boot, item.press.seq) as number)
+      if (ids.length !== chunk.length && !fresh.has(id)) return // stored by an earlier group
+      const { press } = item
+      stored.push({ id, boxId: item.boxId, boot: press.boot, seq: press.seq, rating: press.rating, repeat: item.repeat, receivedAt: item.receivedAt, ageMs: press.ageMs, timeMs: item.timeMs, officeId: item.officeId, counterId: item.counterId, officerId: item.officerId })
+      this.noteContact(item.boxId, item.receivedAt, item.timeMs)
+    })
+  }
+
+  /**
+   * A box's last contact and last press are informational (box list, dashboard): kept in
+   * memory and written every few seconds in one transaction, not as two UPDATEs per box in
+   * every group commit (which cost as much as the inserts themselves).
+   */
+  private noteContact(boxId: string, seenAt: number, pressAt: number): void {
+    const c = this.contacts.get(boxId)
+    if (c) {
+      c.seen = Math.max(c.seen, seenAt)
+      c.press = Math.max(c.press, pressAt)
+    } else this.contacts.set(boxId, { seen: seenAt, press: pressAt })
+  }
+
+  private writeContacts(): void {
+    if (this.contacts.size === 0 || !this.deps.db.open) return
+    const due = this.contacts
+    this.contacts = new Map()
+    try {
+      this.deps.db.transaction(() => {
+        for (const [boxId, c] of due) {
+          this.sql.touchBox.run(c.seen, boxId)
+          if (c.press > 0) this.sql.touchPress.run(c.press, boxId)
+        }
+      })()
+    } catch (err) {
+      this.deps.log.warn({ err }, 'writing boxes’ last contact failed; will retry')
+      for (const [boxId, c] of due) this.noteContact(boxId, c.seen, c.press)
+    }
   }
 
   private lastCountedAt(boxId: string): number | undefined {

@@ -38,6 +38,26 @@ describe('deduplication', () => {
   })
 })
 
+describe('a group mixing new presses and an already stored one', () => {
+  it('stores and announces only the new ones, each with its own row id', async () => {
+    const t = await startTestGateway({ registry: OFFICE })
+    const events: Array<{ id: number; seq: number }> = []
+    t.gw.bus.on('press', 'test', (p) => events.push({ id: p.id, seq: p.seq }))
+    const box = await t.connectBox('box-1', SECRET('box-1'))
+    await box.publishAsync(pressTopic('box-1'), press(1, 'positive', { repeat: false }), { qos: 1 })
+    // Sent together, these land in one group commit: seq 1 is a retransmission.
+    await Promise.all([2, 1, 3, 4, 1].map((seq) => box.publishAsync(pressTopic('box-1'), press(seq, 'neutral', { repeat: false }), { qos: 1 })))
+    const rows = t.gw.db.prepare('SELECT id, seq, rating FROM presses ORDER BY id').all() as Array<{ id: number; seq: number; rating: string }>
+    expect(rows.map((r) => [r.seq, r.rating])).toEqual([
+      [1, 'positive'],
+      [2, 'neutral'],
+      [3, 'neutral'],
+      [4, 'neutral'],
+    ])
+    expect(events.sort((a, b) => a.seq - b.seq)).toEqual(rows.map((r) => ({ id: r.id, seq: r.seq })))
+  })
+})
+
 describe('cooldown repeats', () => {
   it('stores flagged repeats and leaves them out of report counts', async () => {
     const clock = Date.parse('2026-11-23T09:00:00+07:00')
