@@ -10,8 +10,14 @@ import { runProgram } from './common.ts'
 
 export async function run(argv: string[]): Promise<void> {
   const program = new Command('chamdiem gateway')
-    .description('Run the gateway: MQTT broker, ingest, SQLite store, box configs, optional USB boxes, InfluxDB forwarder and dashboard.')
-    .option('-c, --config <file>', 'config file (YAML); env CHAMDIEM_CONFIG', process.env.CHAMDIEM_CONFIG)
+    .description(
+      'Run the gateway: MQTT broker, ingest, SQLite store, box configs, optional USB boxes, InfluxDB forwarder and dashboard.',
+    )
+    .option(
+      '-c, --config <file>',
+      'config file (YAML); env CHAMDIEM_CONFIG',
+      process.env.CHAMDIEM_CONFIG,
+    )
     .option('--check', 'validate the config and exit')
     .option('--print-config-schema', 'print the config file JSON Schema and exit')
     .action(async (opts: { config?: string; check?: boolean; printConfigSchema?: boolean }) => {
@@ -50,5 +56,8 @@ export function printNotices(gateway: Gateway): void {
     console.log(`new box ${boxId}: secret ${secret}   (shown once; configure the box with it)`)
   }
   const admin = gateway.notices.firstAdmin
-  if (admin) console.log(`first dashboard user: ${admin.username} / ${admin.password}   (shown once; change it after logging in)`)
+  if (admin)
+    console.log(
+      `first dashboard user: ${admin.username} / ${admin.password}   (shown once; change it after logging in)`,
+    )
 }

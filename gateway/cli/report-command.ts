@@ -1,19 +1,28 @@
 /** `chamdiem report --from --to --by officer|counter|office [--format table|json|csv]`. */
 import { Command, Option } from 'commander'
 import { buildReport, reportToCsv, type GroupBy } from '../report.ts'
-import { openStore, parseTime, printTable, runProgram, withConfigOption } from './common.ts'
+import { withStore, parseTime, printTable, runProgram, withConfigOption } from './common.ts'
 
 export async function run(argv: string[]): Promise<void> {
   const program = withConfigOption(new Command('chamdiem report'))
-    .description('Satisfaction report for a period: counts per rating (repeats left out), total, satisfaction rate, 0-100 index, Wilson 95% interval, ranked by its lower bound.')
+    .description(
+      'Satisfaction report for a period: counts per rating (repeats left out), total, satisfaction rate, 0-100 index, Wilson 95% interval, ranked by its lower bound.',
+    )
     .requiredOption('--from <time>', 'start, ISO (a date alone = local midnight)')
     .requiredOption('--to <time>', 'end (exclusive), ISO')
-    .addOption(new Option('--by <group>', 'group by').choices(['officer', 'counter', 'office']).default('officer'))
+    .addOption(
+      new Option('--by <group>', 'group by')
+        .choices(['officer', 'counter', 'office'])
+        .default('officer'),
+    )
     .option('--office <officeId>', 'only this office')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['table', 'json', 'csv'])
+        .default('table'),
+    )
     .action((opts) => {
-      const s = openStore(opts)
-      try {
+      withStore(opts, (s) => {
         const report = buildReport(s.db, {
           fromMs: parseTime(opts.from, '--from', s.config.timezone),
           toMs: parseTime(opts.to, '--to', s.config.timezone),
@@ -42,11 +51,31 @@ export async function run(argv: string[]): Promise<void> {
           'wilson 95%': r.wilsonLow === null ? null : `${pct(r.wilsonLow)}–${pct(r.wilsonHigh)}`,
         }))
         const t = report.totals
-        rows.push({ rank: '', [opts.by]: 'TOTAL', '😊': t.positive, '😐': t.neutral, '☹': t.negative, total: t.total, repeats: t.repeats, satisfaction: pct(t.satisfaction), index: t.index?.toFixed(1) ?? null, 'wilson 95%': null })
-        printTable(rows, ['rank', opts.by, '😊', '😐', '☹', 'total', 'repeats', 'satisfaction', 'index', 'wilson 95%'])
-      } finally {
-        s.close()
-      }
+        rows.push({
+          rank: '',
+          [opts.by]: 'TOTAL',
+          '😊': t.positive,
+          '😐': t.neutral,
+          '☹': t.negative,
+          total: t.total,
+          repeats: t.repeats,
+          satisfaction: pct(t.satisfaction),
+          index: t.index?.toFixed(1) ?? null,
+          'wilson 95%': null,
+        })
+        printTable(rows, [
+          'rank',
+          opts.by,
+          '😊',
+          '😐',
+          '☹',
+          'total',
+          'repeats',
+          'satisfaction',
+          'index',
+          'wilson 95%',
+        ])
+      })
     })
   await runProgram(program, argv)
 }

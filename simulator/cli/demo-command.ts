@@ -4,6 +4,7 @@
  * and the dashboard URL with one-time admin credentials printed. Ctrl-C stops it cleanly.
  * No other server is needed.
  */
+import { runProgram } from '../../gateway/cli/common.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -78,19 +79,7 @@ export async function run(argv: string[]): Promise<void> {
     .option('--duration <time>', 'stop by itself after this long (e.g. 10m)', parseDuration)
     .option('--log-level <level>', 'gateway log level', process.env.CHAMDIEM_LOG_LEVEL ?? 'warn')
     .action((opts: DemoOptions) => demo(opts))
-  program.exitOverride()
-  try {
-    await program.parseAsync(argv, { from: 'user' })
-  } catch (err) {
-    const code = (err as { code?: string }).code
-    if (code === 'commander.helpDisplayed' || code === 'commander.help') return
-    if (code?.startsWith('commander.')) {
-      process.exitCode = 2
-      return
-    }
-    console.error(`chamdiem demo: ${(err as Error).message}`)
-    process.exitCode = 1
-  }
+  await runProgram(program, argv)
 }
 
 async function demo(opts: DemoOptions): Promise<void> {

@@ -3,6 +3,7 @@
  * the traffic model says, with faults on demand; prints progress and a final summary per box
  * and rating that the gateway's own report can be checked against.
  */
+import { runProgram } from '../../gateway/cli/common.ts'
 import { Command, InvalidArgumentError } from 'commander'
 import { stringify } from 'yaml'
 import { createLogger, silentLogger } from '../../gateway/log.ts'
@@ -121,19 +122,7 @@ export async function run(argv: string[]): Promise<void> {
     )
     .option('--log-level <level>', 'log level of the virtual boxes', 'warn')
     .action((opts: SimulateOptions) => simulate(opts))
-  program.exitOverride()
-  try {
-    await program.parseAsync(argv, { from: 'user' })
-  } catch (err) {
-    const code = (err as { code?: string }).code
-    if (code === 'commander.helpDisplayed' || code === 'commander.help') return
-    if (code?.startsWith('commander.')) {
-      process.exitCode = 2
-      return
-    }
-    console.error(`chamdiem simulate: ${(err as Error).message}`)
-    process.exitCode = 1
-  }
+  await runProgram(program, argv)
 }
 
 async function simulate(opts: SimulateOptions): Promise<void> {

@@ -60,7 +60,7 @@ describe('chamdiem CLI', () => {
     expect(list).toEqual([{ box: 'box-7', counter: 'q2', state: 'never seen', lastSeen: null, lastPress: null }])
 
     const unknown = await chamdiem(['box', 'move', 'box-7', 'q9', ...c])
-    expect([unknown.code, unknown.stderr.trim()]).toEqual([1, 'chamdiem: unknown counter "q9"'])
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([1, 'chamdiem box: unknown counter "q9"'])
 
     expect((await chamdiem(['duty', 'in', 'an', 'q2', ...c])).stdout).toMatch(/an on duty at q2/)
     expect(JSON.parse((await chamdiem(['duty', 'list', '--json', ...c])).stdout)).toEqual([
@@ -69,7 +69,7 @@ describe('chamdiem CLI', () => {
     ])
     expect((await chamdiem(['duty', 'out', 'an', ...c])).code).toBe(0)
     const again = await chamdiem(['duty', 'out', 'an', ...c])
-    expect([again.code, again.stderr.trim()]).toEqual([1, 'chamdiem: officer an is not on duty'])
+    expect([again.code, again.stderr.trim()]).toEqual([1, 'chamdiem duty: officer an is not on duty'])
 
     const csv = await chamdiem(['report', '--from', '2026-01-01', '--to', '2027-01-01', '--by', 'counter', '--format', 'csv', ...c])
     expect(csv.code).toBe(0)
