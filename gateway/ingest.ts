@@ -20,47 +20,9 @@ import type { GatewayBus, RejectedMessage, StoredPress } from './events.ts'
 import type { Logger } from './log.ts'
 import type { Db } from './store/database.ts'
 import type { WalSync } from './store/wal-sync.ts'
+import { GroupWriter, type Done, type Item } from './group-writer.ts'
 
-export type Done = (err?: Error | null) => void
-
-/** Rows per multi-row INSERT (11 parameters each, far below SQLite's limit). */
-const PRESS_CHUNK = 64
-
-interface PressItem {
-  type: 'press'
-  boxId: string
-  press: PressPayload
-  receivedAt: number
-  timeMs: number
-  repeat: boolean
-  officeId: string | null
-  counterId: string | null
-  officerId: string | null
-  done: Done
-}
-interface StatusItem {
-  type: 'status'
-  boxId: string
-  state: 'online' | 'offline'
-  status: unknown
-  receivedAt: number
-  done: Done
-}
-interface RejectItem {
-  type: 'reject'
-  boxId: string | null
-  topic: string
-  raw: Buffer
-  reason: string
-  receivedAt: number
-  done: Done
-}
-/** A message that needs nothing written (a duplicate): acknowledged with the group. */
-interface AckItem {
-  type: 'ack'
-  done: Done
-}
-type Item = PressItem | StatusItem | RejectItem | AckItem
+export type { Done }
 
 /** A press on its way through the per-press steps. */
 interface PressContext {
@@ -109,17 +71,8 @@ export class Ingest {
   /** Time of the last counted (non-repeat) press per box, for the gateway-side cooldown. */
   private readonly lastCounted = new Map<string, number>()
   private stopped = false
-  private readonly insertStatements = new Map<number, Statement>()
-  private contacts = new Map<string, { seen: number; press: number }>()
-  private contactTimer?: NodeJS.Timeout
-  private sql!: {
-    idOf: Statement
-    insertRejected: Statement
-    updateStatus: Statement
-    touchBox: Statement
-    touchPress: Statement
-    lastCounted: Statement
-  }
+  private writer!: GroupWriter
+  private lastCountedSql!: Statement
 
   private static readonly pressSteps: Step[] = [
     function validate(ctx) {
@@ -160,26 +113,17 @@ export class Ingest {
   constructor(private readonly deps: IngestDeps) {}
 
   start(): void {
-    const db = this.deps.db
-    this.sql = {
-      idOf: db.prepare('SELECT id FROM presses WHERE box_id = ? AND boot = ? AND seq = ?').pluck(),
-      insertRejected: db.prepare('INSERT INTO rejected (box_id, topic, received_at, reason, raw) VALUES (?, ?, ?, ?, ?)'),
-      updateStatus: db.prepare('UPDATE boxes SET last_seen_at = ?, last_state = ?, last_status = COALESCE(?, last_status) WHERE id = ?'),
-      touchBox: db.prepare('UPDATE boxes SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?'),
-      touchPress: db.prepare('UPDATE boxes SET last_press_at = MAX(COALESCE(last_press_at, 0), ?) WHERE id = ?'),
-      lastCounted: db.prepare('SELECT MAX(time_ms) AS t FROM presses WHERE box_id = ? AND repeat = 0'),
-    }
+    this.lastCountedSql = this.deps.db.prepare('SELECT MAX(time_ms) AS t FROM presses WHERE box_id = ? AND repeat = 0')
+    this.writer = new GroupWriter({ db: this.deps.db, durableLater: !!this.deps.walSync, log: this.deps.log })
+    this.writer.start()
     this.stopped = false
-    this.contactTimer = setInterval(() => this.writeContacts(), 2000)
-    this.contactTimer.unref()
   }
 
   /** Commits what is pending and waits until it is on disk; later messages are refused (the boxes resend). */
   async stop(): Promise<void> {
     this.flush()
     this.stopped = true
-    clearInterval(this.contactTimer)
-    this.writeContacts()
+    this.writer.stop()
     await this.deps.walSync?.drain()
   }
 
@@ -269,7 +213,7 @@ export class Ingest {
     let stored: StoredPress[]
     let rejected: RejectedMessage[]
     try {
-      ;({ stored, rejected } = this.persist(items))
+      ;({ stored, rejected } = this.writer.write(items))
     } catch (err) {
       // Nothing acknowledged: every box in the group resends. Forget the keys and cooldown
       // state that assumed these presses were stored.
@@ -283,6 +227,10 @@ export class Ingest {
     this.pendingKeys.clear()
     this.stats.commits++
     this.stats.lastCommitSize = items.length
+    this.stats.accepted += stored.length
+    this.stats.repeats += stored.filter((p) => p.repeat).length
+    this.stats.rejected += rejected.length
+    this.stats.duplicates += items.filter((i) => i.type === 'press').length - stored.length
     const walSync = this.deps.walSync
     if (!walSync) return this.acknowledge(items, stored, rejected, null)
     // Committed to the OS; acknowledged once the WAL is on disk (one fsync for many groups).
@@ -308,104 +256,9 @@ export class Ingest {
     }
   }
 
-  private persist(items: Item[]): { stored: StoredPress[]; rejected: RejectedMessage[] } {
-    const stored: StoredPress[] = []
-    const rejected: RejectedMessage[] = []
-    const db = this.deps.db
-    // With a WalSync, this commit only writes to the OS; the fsync follows off the main thread.
-    if (this.deps.walSync) db.pragma('synchronous = NORMAL')
-    try {
-      this.persistGroup(items, stored, rejected)
-    } finally {
-      if (this.deps.walSync) db.pragma('synchronous = FULL')
-    }
-    this.stats.accepted += stored.length
-    this.stats.repeats += stored.filter((s) => s.repeat).length
-    this.stats.rejected += rejected.length
-    return { stored, rejected }
-  }
-
-  private persistGroup(items: Item[], stored: StoredPress[], rejected: RejectedMessage[]): void {
-    const presses = items.filter((i): i is PressItem => i.type === 'press')
-    this.deps.db.transaction(() => {
-      // Presses go in as multi-row INSERTs: one statement per PRESS_CHUNK rows costs less than one per row.
-      for (let i = 0; i < presses.length; i += PRESS_CHUNK) this.insertPresses(presses.slice(i, i + PRESS_CHUNK), stored)
-      for (const item of items) {
-        if (item.type === 'reject') {
-          const id = Number(this.sql.insertRejected.run(item.boxId, item.topic, item.receivedAt, item.reason, item.raw).lastInsertRowid)
-          rejected.push({ id, boxId: item.boxId, topic: item.topic, receivedAt: item.receivedAt, reason: item.reason })
-          if (item.boxId) this.noteContact(item.boxId, item.receivedAt, 0)
-        } else if (item.type === 'status') {
-          this.sql.updateStatus.run(item.receivedAt, item.state, item.status === null ? null : JSON.stringify(item.status), item.boxId)
-        }
-      }
-    })()
-  }
-
-  /** Inserts up to PRESS_CHUNK presses; those the UNIQUE key ignores were stored by an earlier group. */
-  private insertPresses(chunk: PressItem[], stored: StoredPress[]): void {
-    let stmt = this.insertStatements.get(chunk.length)
-    if (!stmt) {
-      const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
-      stmt = this.deps.db.prepare(
-        `INSERT OR IGNORE INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id)
-         VALUES ${Array(chunk.length).fill(row).join(', ')} RETURNING id`,
-      )
-      this.insertStatements.set(chunk.length, stmt)
-    }
-    const params: unknown[] = []
-    for (const item of chunk) {
-      const { press } = item
-      params.push(item.boxId, press.boot, press.seq, press.rating, item.repeat ? 1 : 0, item.receivedAt, press.ageMs, item.timeMs, item.officeId, item.counterId, item.officerId)
-    }
-    // The VALUES rows are inserted in order and AUTOINCREMENT ids only grow, so the ids sorted
-    // follow the chunk (RETURNING itself promises no order). A row the UNIQUE key skipped
-    // leaves no id: then each press's own row says whether it was inserted just now.
-    const ids = (stmt.pluck().all(params) as number[]).sort((a, b) => a - b)
-    this.stats.duplicates += chunk.length - ids.length
-    const fresh = new Set(ids)
-    chunk.forEach((item, k) => {
-      const id = ids.length === chunk.length ? ids[k] : (this.sql.idOf.get(item.boxId, item.press.boot, item.press.seq) as number)
-      if (ids.length !== chunk.length && !fresh.has(id)) return // stored by an earlier group
-      const { press } = item
-      stored.push({ id, boxId: item.boxId, boot: press.boot, seq: press.seq, rating: press.rating, repeat: item.repeat, receivedAt: item.receivedAt, ageMs: press.ageMs, timeMs: item.timeMs, officeId: item.officeId, counterId: item.counterId, officerId: item.officerId })
-      this.noteContact(item.boxId, item.receivedAt, item.timeMs)
-    })
-  }
-
-  /**
-   * A box's last contact and last press are informational (box list, dashboard): kept in
-   * memory and written every few seconds in one transaction, not as two UPDATEs per box in
-   * every group commit (which cost as much as the inserts themselves).
-   */
-  private noteContact(boxId: string, seenAt: number, pressAt: number): void {
-    const c = this.contacts.get(boxId)
-    if (c) {
-      c.seen = Math.max(c.seen, seenAt)
-      c.press = Math.max(c.press, pressAt)
-    } else this.contacts.set(boxId, { seen: seenAt, press: pressAt })
-  }
-
-  private writeContacts(): void {
-    if (this.contacts.size === 0 || !this.deps.db.open) return
-    const due = this.contacts
-    this.contacts = new Map()
-    try {
-      this.deps.db.transaction(() => {
-        for (const [boxId, c] of due) {
-          this.sql.touchBox.run(c.seen, boxId)
-          if (c.press > 0) this.sql.touchPress.run(c.press, boxId)
-        }
-      })()
-    } catch (err) {
-      this.deps.log.warn({ err }, 'writing boxes’ last contact failed; will retry')
-      for (const [boxId, c] of due) this.noteContact(boxId, c.seen, c.press)
-    }
-  }
-
   private lastCountedAt(boxId: string): number | undefined {
     if (!this.lastCounted.has(boxId)) {
-      const t = (this.sql.lastCounted.get(boxId) as { t: number | null }).t
+      const t = (this.lastCountedSql.get(boxId) as { t: number | null }).t
       if (t !== null) this.lastCounted.set(boxId, t)
       return t ?? undefined
     }
