@@ -54,6 +54,15 @@ export class Broker {
   }
 
   async start(): Promise<void> {
+    try {
+      await this.listen()
+    } catch (err) {
+      await this.stop() // a port in use must not leave Aedes's timers keeping the process alive
+      throw err
+    }
+  }
+
+  private async listen(): Promise<void> {
     const { config, log } = this.deps
     this.aedes = await Aedes.createBroker({
       concurrency: config.concurrency,

@@ -102,7 +102,17 @@ export class Gateway {
     this.optional.push({ name, build })
   }
 
+  /** Starts every part in order; if a core part fails, what already runs is stopped again. */
   async start(): Promise<void> {
+    try {
+      await this.startParts()
+    } catch (err) {
+      await this.stop()
+      throw err
+    }
+  }
+
+  private async startParts(): Promise<void> {
     const { config, log } = this
     this.db = openDatabase(this.dbFile)
     // Whatever was connected when the last run ended is not connected now.

@@ -33,19 +33,16 @@ export async function run(argv: string[]): Promise<void> {
       const log = createLogger(config.logLevel)
       const gateway = new Gateway({ config, log })
       addStandardParts(gateway)
+      // Listen for the signal before starting: a SIGTERM that arrives while the parts start
+      // still stops them in order once they are up (instead of killing the process midway).
+      let signalled: (signal: string) => void = () => undefined
+      const signal = new Promise<string>((resolve) => (signalled = resolve))
+      process.once('SIGINT', () => signalled('SIGINT'))
+      process.once('SIGTERM', () => signalled('SIGTERM'))
       await gateway.start()
       printNotices(gateway)
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          log.info({ signal }, 'stopping')
-          gateway.stop().then(resolve, (err) => {
-            log.error({ err }, 'stop failed')
-            resolve()
-          })
-        }
-        process.once('SIGINT', () => stop('SIGINT'))
-        process.once('SIGTERM', () => stop('SIGTERM'))
-      })
+      log.info({ signal: await signal }, 'stopping')
+      await gateway.stop().catch((err) => log.error({ err }, 'stop failed'))
     })
   await runProgram(program, argv)
 }

@@ -74,6 +74,9 @@ export class Checkpointer {
     this.worker = undefined
     if (!w) return
     const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()))
+    // The worker is unref'd so it never keeps a finished process alive; while we wait for it
+    // to exit it must, or the process could end in the middle of stopping.
+    w.ref()
     w.postMessage('stop')
     await exited
     // One last complete checkpoint, so a stopped gateway leaves a small WAL behind.

@@ -1,6 +1,8 @@
 /** The `chamdiem` command as an office's IT person runs it: real processes, a real data dir. */
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { stringify } from 'yaml'
@@ -77,6 +79,22 @@ describe('chamdiem CLI', () => {
     const bad = await chamdiem(['report', '--from', 'yesterday', '--to', '2027-01-01', ...c])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/--from: cannot read "yesterday"/)
+  })
+
+  it('exits 1 naming the port when the MQTT port is taken, leaving nothing running', async () => {
+    const dir = tempDir()
+    const blocker = createServer().listen(0, '127.0.0.1')
+    await once(blocker, 'listening')
+    const port = (blocker.address() as { port: number }).port
+    try {
+      const file = join(dir, 'gw.yaml')
+      writeFileSync(file, stringify({ dataDir: dir, mqtt: { host: '127.0.0.1', port, wsPort: null }, http: { enabled: false } }))
+      const r = await chamdiem(['gateway', '--config', file]) // returns only once the process has exited
+      expect(r.code).toBe(1)
+      expect(r.stderr.trim()).toBe(`chamdiem gateway: cannot listen for MQTT (mqtt.port) on 127.0.0.1:${port}: the port is in use`)
+    } finally {
+      blocker.close()
+    }
   })
 
   it('prints usage for an unknown command', async () => {

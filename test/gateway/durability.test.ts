@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3'
 import mqtt, { type MqttClient } from 'mqtt'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { pressTopic } from '../../protocol/index.ts'
@@ -58,6 +59,9 @@ describe('durability', () => {
     // Restart on the same data directory: every acknowledged press is there, none twice.
     await gw.start()
     await gw.kill('SIGTERM')
+    // A clean stop closes the store: SQLite folds the write-ahead log back in and removes it.
+    const wal = join(dataDir, 'chamdiem.db-wal')
+    expect(existsSync(wal) ? statSync(wal).size : 0, 'WAL left after a clean stop').toBe(0)
     const db = new Database(join(dataDir, 'chamdiem.db'), { readonly: true })
     try {
       for (const box of BOXES) {
