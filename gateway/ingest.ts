@@ -6,11 +6,13 @@
  *   validate -> timestamp -> deduplicate -> attribute -> flag repeat   (per press, at once)
  *   persist -> acknowledge -> publish                                  (per group commit)
  *
- * Persist groups every message that arrived in the same turn of the event loop into one
- * SQLite transaction (fsynced); only after it commits are the messages acknowledged, so a
- * PUBACK always means the press is on disk. A malformed message cannot be counted: it is
- * kept with its reason in `rejected` and acknowledged too (a resend would fail the same way).
- * If the commit itself fails, nothing of the group is acknowledged: the boxes resend.
+ * Persist (group-writer.ts) puts every message that arrived in the same turn of the event
+ * loop into one SQLite transaction; the write-ahead log is then fsynced off the main thread
+ * (store/wal-sync.ts), and only then are the messages acknowledged, so a PUBACK always means
+ * the press is on disk. A malformed message cannot be counted: it is kept with its reason in
+ * `rejected` and acknowledged too (a resend would fail the same way). If the commit or the
+ * fsync fails, nothing of the group is acknowledged: the boxes resend, and deduplication
+ * keeps what did reach the disk single.
  */
 import type { Statement } from 'better-sqlite3'
 import { decode, type PressPayload, type TopicKind } from '../protocol/index.ts'
