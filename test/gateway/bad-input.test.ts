@@ -152,3 +152,34 @@ describe('malformed messages', () => {
     })
   })
 })
+
+describe('a misbehaving connection', () => {
+  it('cannot take the gateway down: garbage bytes, a half CONNECT, a flood of bad packets', async () => {
+    const t = await startTestGateway({ registry: OFFICE })
+    const good = await t.connectBox('box-2', SECRET('box-2'))
+    const bad = [
+      Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+      Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f]), // CONNECT with an impossible length
+      Buffer.from([0x10, 0x0c, 0x00, 0x04]), // a CONNECT cut short
+      Buffer.alloc(64 * 1024, 0xe0), // a stream of DISCONNECT-looking bytes before any CONNECT
+    ]
+    await Promise.all(
+      bad.map(
+        (bytes) =>
+          new Promise<void>((resolve) => {
+            const s = netConnect(t.gw.mqttPort, '127.0.0.1', () => s.end(bytes))
+            s.on('error', () => resolve())
+            s.on('close', () => resolve())
+            setTimeout(() => {
+              s.destroy()
+              resolve()
+            }, 2000)
+          }),
+      ),
+    )
+    // The box that behaves is served as before.
+    await good.publishAsync(pressTopic('box-2'), press(1, 'positive'), { qos: 1 })
+    expect(t.gw.db.prepare('SELECT box_id FROM presses').all()).toEqual([{ box_id: 'box-2' }])
+    expect(t.gw.health().ok).toBe(true)
+  })
+})
