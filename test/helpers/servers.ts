@@ -146,6 +146,32 @@ export interface InfluxDb1Server {
   exec(q: string): Promise<void>
 }
 
+/** start / stop / restart / dispose of a server process, the same for every server here. */
+function lifecycle(proc: () => ManagedProcess | null, launch: (fresh: boolean) => Promise<void>, dir: string, keepDir?: boolean) {
+  let disposed = false
+  // Methods only: a getter would be frozen into a value by the object spread that uses this.
+  const self = {
+    async start() {
+      if (proc()?.running) return
+      await launch(false)
+    },
+    async stop(o?: { kill?: boolean }) {
+      await proc()?.stop(10_000, o?.kill ? 'SIGKILL' : 'SIGTERM')
+    },
+    async restart() {
+      await self.stop()
+      await self.start()
+    },
+    async dispose() {
+      if (disposed) return
+      disposed = true
+      await proc()?.stop(5000)
+      if (!keepDir) rmSync(dir, { recursive: true, force: true })
+    },
+  }
+  return self
+}
+
 export async function startInfluxDb1(opts: InfluxDb1Options = {}): Promise<InfluxDb1Server> {
   requireCommand('influxd', 'influxdb')
   const dir = mkdtempSync(join(tmpdir(), 'chamdiem-influxd-'))
@@ -233,7 +259,6 @@ bind-address = "127.0.0.1:${rpcPort}"
   }
   if (database) await exec(`CREATE DATABASE "${database}"`)
 
-  let disposed = false
   const server: InfluxDb1Server = {
     get url() {
       return `http://127.0.0.1:${port}`
@@ -248,23 +273,7 @@ bind-address = "127.0.0.1:${rpcPort}"
     get running() {
       return proc?.running ?? false
     },
-    async start() {
-      if (proc?.running) return
-      await launch(false)
-    },
-    async stop(o) {
-      await proc?.stop(10_000, o?.kill ? 'SIGKILL' : 'SIGTERM')
-    },
-    async restart() {
-      await server.stop()
-      await server.start()
-    },
-    async dispose() {
-      if (disposed) return
-      disposed = true
-      await proc?.stop(5000)
-      if (!opts.keepDir) rmSync(dir, { recursive: true, force: true })
-    },
+    ...lifecycle(() => proc, launch, dir, opts.keepDir),
     async query(q, o) {
       const db = o?.database ?? database ?? undefined
       const params = new URLSearchParams({ q, epoch: 'ns' })
@@ -405,7 +414,6 @@ export async function startVictoriaMetrics(opts: VictoriaMetricsOptions = {}): P
   }
   await launch(true)
 
-  let disposed = false
   const server: VictoriaMetricsServer = {
     get url() {
       return `http://127.0.0.1:${port}`
@@ -418,23 +426,7 @@ export async function startVictoriaMetrics(opts: VictoriaMetricsOptions = {}): P
     get running() {
       return proc?.running ?? false
     },
-    async start() {
-      if (proc?.running) return
-      await launch(false)
-    },
-    async stop(o) {
-      await proc?.stop(10_000, o?.kill ? 'SIGKILL' : 'SIGTERM')
-    },
-    async restart() {
-      await server.stop()
-      await server.start()
-    },
-    async dispose() {
-      if (disposed) return
-      disposed = true
-      await proc?.stop(5000)
-      if (!opts.keepDir) rmSync(dir, { recursive: true, force: true })
-    },
+    ...lifecycle(() => proc, launch, dir, opts.keepDir),
     async flush() {
       await fetch(`${server.url}/internal/force_flush`).then((r) => r.arrayBuffer())
     },
