@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { isBoxId } from '../protocol/index.ts'
+import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
 import type { GatewayBus } from './events.ts'
 import { localTime } from './local-time.ts'
@@ -60,6 +61,9 @@ export function newSecret(): string {
 }
 
 export class Registry {
+  /** Statements prepared once: preparing per call churns native memory (10k-box imports). */
+  private readonly statements = new Map<string, Statement>()
+
   constructor(
     private readonly db: Db,
     private readonly bus: GatewayBus,
@@ -70,7 +74,7 @@ export class Registry {
 
   upsertOffice(id: string, name: string): void {
     checkSlug('office', id)
-    this.db.prepare('INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name').run(id, name)
+    this.sql('INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name').run(id, name)
     this.changed('office')
   }
 
@@ -94,12 +98,12 @@ export class Registry {
 
   setOfficerActive(id: string, active: boolean): void {
     this.requireOfficer(id)
-    this.db.prepare('UPDATE officers SET active = ? WHERE id = ?').run(active ? 1 : 0, id)
+    this.sql('UPDATE officers SET active = ? WHERE id = ?').run(active ? 1 : 0, id)
     this.changed('officer')
   }
 
   offices(): Office[] {
-    return this.db.prepare('SELECT id, name FROM offices ORDER BY id').all() as Office[]
+    return this.sql('SELECT id, name FROM offices ORDER BY id').all() as Office[]
   }
 
   counters(officeId?: string): Counter[] {
@@ -117,15 +121,15 @@ export class Registry {
   }
 
   office(id: string): Office | undefined {
-    return this.db.prepare('SELECT id, name FROM offices WHERE id = ?').get(id) as Office | undefined
+    return this.sql('SELECT id, name FROM offices WHERE id = ?').get(id) as Office | undefined
   }
 
   counter(id: string): Counter | undefined {
-    return this.db.prepare('SELECT id, office_id AS officeId, name FROM counters WHERE id = ?').get(id) as Counter | undefined
+    return this.sql('SELECT id, office_id AS officeId, name FROM counters WHERE id = ?').get(id) as Counter | undefined
   }
 
   officer(id: string): Officer | undefined {
-    const r = this.db.prepare('SELECT id, office_id AS officeId, name, active FROM officers WHERE id = ?').get(id) as OfficerRow | undefined
+    const r = this.sql('SELECT id, office_id AS officeId, name, active FROM officers WHERE id = ?').get(id) as OfficerRow | undefined
     return r ? { ...r, active: r.active === 1 } : undefined
   }
 
@@ -150,7 +154,7 @@ export class Registry {
 
   /** True when the box exists, is not retired and the secret matches its hash. */
   verifyBox(id: string, secret: string): boolean {
-    const row = this.db.prepare('SELECT secret_hash, retired_at FROM boxes WHERE id = ?').get(id) as
+    const row = this.sql('SELECT secret_hash, retired_at FROM boxes WHERE id = ?').get(id) as
       | { secret_hash: string; retired_at: number | null }
       | undefined
     const given = Buffer.from(hashSecret(secret), 'hex')
@@ -161,7 +165,7 @@ export class Registry {
   }
 
   boxExists(id: string): boolean {
-    return !!this.db.prepare('SELECT 1 FROM boxes WHERE id = ?').get(id)
+    return !!this.sql('SELECT 1 FROM boxes WHERE id = ?').get(id)
   }
 
   /** Moves a box to a counter from `at` on (its presses before stay with the old counter). */
@@ -176,8 +180,8 @@ export class Registry {
       if (current && current.from_ms > at) {
         throw new RegistryError(`box ${boxId}: already moved to ${current.counter_id} after the requested time`)
       }
-      if (current) this.db.prepare('UPDATE box_assignments SET to_ms = ? WHERE id = ?').run(at, current.id)
-      this.db.prepare('INSERT INTO box_assignments (box_id, counter_id, from_ms) VALUES (?, ?, ?)').run(boxId, counterId, at)
+      if (current) this.sql('UPDATE box_assignments SET to_ms = ? WHERE id = ?').run(at, current.id)
+      this.sql('INSERT INTO box_assignments (box_id, counter_id, from_ms) VALUES (?, ?, ?)').run(boxId, counterId, at)
     })()
     this.changed('assignment', { boxId, counterId })
   }
@@ -186,8 +190,8 @@ export class Registry {
   retireBox(boxId: string, at = Date.now()): void {
     this.requireBox(boxId)
     this.db.transaction(() => {
-      this.db.prepare('UPDATE boxes SET retired_at = ? WHERE id = ?').run(at, boxId)
-      this.db.prepare('UPDATE box_assignments SET to_ms = ? WHERE box_id = ? AND to_ms IS NULL').run(at, boxId)
+      this.sql('UPDATE boxes SET retired_at = ? WHERE id = ?').run(at, boxId)
+      this.sql('UPDATE box_assignments SET to_ms = ? WHERE box_id = ? AND to_ms IS NULL').run(at, boxId)
     })()
     this.changed('box', { boxId })
   }
@@ -217,7 +221,7 @@ export class Registry {
 
   /** Boxes at a counter now. */
   boxesAtCounter(counterId: string): string[] {
-    return (this.db.prepare('SELECT box_id FROM box_assignments WHERE counter_id = ? AND to_ms IS NULL').all(counterId) as Array<{ box_id: string }>).map(
+    return (this.sql('SELECT box_id FROM box_assignments WHERE counter_id = ? AND to_ms IS NULL').all(counterId) as Array<{ box_id: string }>).map(
       (r) => r.box_id,
     )
   }
@@ -241,7 +245,7 @@ export class Registry {
         .prepare('UPDATE duty_sessions SET end_ms = ? WHERE end_ms IS NULL AND (officer_id = ? OR counter_id = ?) AND start_ms <= ?')
         .run(at, officerId, counterId, at)
       return Number(
-        this.db.prepare('INSERT INTO duty_sessions (counter_id, officer_id, start_ms, source) VALUES (?, ?, ?, ?)').run(counterId, officerId, at, source)
+        this.sql('INSERT INTO duty_sessions (counter_id, officer_id, start_ms, source) VALUES (?, ?, ?, ?)').run(counterId, officerId, at, source)
           .lastInsertRowid,
       )
     })()
@@ -262,7 +266,7 @@ export class Registry {
         .prepare('SELECT id, counter_id FROM duty_sessions WHERE officer_id = ? AND end_ms IS NULL')
         .all(officerId) as Array<{ id: number; counter_id: string }>
       for (const s of open) {
-        this.db.prepare('UPDATE duty_sessions SET end_ms = ? WHERE id = ?').run(Math.max(at, 0), s.id)
+        this.sql('UPDATE duty_sessions SET end_ms = ? WHERE id = ?').run(Math.max(at, 0), s.id)
         counters.add(s.counter_id)
       }
       const lt = localTime(at, this.timezone)
@@ -273,7 +277,7 @@ export class Registry {
         .all(officerId, lt.weekday, lt.minute, lt.minute) as Array<{ counter_id: string; end_min: number }>
       for (const s of scheduled) {
         const endMs = minuteStart + (s.end_min - lt.minute) * 60_000
-        this.db.prepare('INSERT INTO duty_sessions (counter_id, officer_id, start_ms, end_ms, source) VALUES (?, NULL, ?, ?, ?)').run(s.counter_id, at, endMs, source)
+        this.sql('INSERT INTO duty_sessions (counter_id, officer_id, start_ms, end_ms, source) VALUES (?, NULL, ?, ?, ?)').run(s.counter_id, at, endMs, source)
         counters.add(s.counter_id)
       }
     })()
@@ -321,9 +325,9 @@ export class Registry {
   }
 
   removeShift(id: number): void {
-    const row = this.db.prepare('SELECT counter_id FROM shifts WHERE id = ?').get(id) as { counter_id: string } | undefined
+    const row = this.sql('SELECT counter_id FROM shifts WHERE id = ?').get(id) as { counter_id: string } | undefined
     if (!row) throw new RegistryError(`no shift with id ${id}`)
-    this.db.prepare('DELETE FROM shifts WHERE id = ?').run(id)
+    this.sql('DELETE FROM shifts WHERE id = ?').run(id)
     this.changed('shift', { counterId: row.counter_id })
   }
 
@@ -358,6 +362,15 @@ export class Registry {
 
   requireBox(id: string): void {
     if (!this.boxExists(id)) throw new RegistryError(`unknown box ${JSON.stringify(id)}`)
+  }
+
+  private sql(query: string): Statement {
+    let stmt = this.statements.get(query)
+    if (!stmt) {
+      stmt = this.db.prepare(query)
+      this.statements.set(query, stmt)
+    }
+    return stmt
   }
 
   private changed(kind: string, detail: { counterId?: string; boxId?: string } = {}): void {
