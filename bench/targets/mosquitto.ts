@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, waitForPort } from '../lib/net.ts'
+import { freePort, waitForPort } from '../../test/helpers/ports.ts'
 
 export interface Mosquitto {
   port: number

@@ -8,33 +8,12 @@ import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import type { RegistryConfig } from '../../gateway/config-schema.ts'
+import { generateRegistry } from '../../simulator/seed-office.ts'
 import { buildReport } from '../../gateway/report.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
-
-function registry(counters: number): RegistryConfig {
-  const ids = Array.from({ length: counters }, (_, i) => i + 1)
-  return {
-    offices: [{ id: 'hcc', name: 'Trung tâm Phục vụ hành chính công' }],
-    counters: ids.map((i) => ({ id: `q${i}`, office: 'hcc', name: `Quầy ${i}` })),
-    officers: ids.map((i) => ({ id: `o${i}`, office: 'hcc', name: `Cán bộ ${i}` })),
-    boxes: ids.map((i) => ({
-      id: `box-${i}`,
-      counter: `q${i}`,
-      secret: `secret-of-box-${i}-0123456789`,
-    })),
-    // On duty around the clock, so the test does not depend on the hour it runs at.
-    shifts: ids.map((i) => ({
-      counter: `q${i}`,
-      officer: `o${i}`,
-      days: [1, 2, 3, 4, 5, 6, 7],
-      from: '00:00',
-      to: '24:00',
-    })),
-  }
-}
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -52,7 +31,7 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 
 describe('chamdiem simulate', () => {
   it('runs the registry file against a gateway; its JSON summary equals the gateway report per counter', async () => {
-    const reg = registry(12)
+    const reg = generateRegistry(12, 'hcc')
     const tg = await startTestGateway({ registry: reg })
     const file = join(tempDir(), 'registry.yaml')
     writeFileSync(file, stringify({ registry: reg }))
