@@ -49,10 +49,6 @@ export class Broker {
     return this.connections.size
   }
 
-  isOnline(boxId: string): boolean {
-    return (this.connections.get(boxId) ?? 0) > 0
-  }
-
   async start(): Promise<void> {
     try {
       await this.listen()

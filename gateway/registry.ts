@@ -219,13 +219,6 @@ export class Registry {
     return row?.counter_id ?? null
   }
 
-  /** Boxes at a counter now. */
-  boxesAtCounter(counterId: string): string[] {
-    return (this.sql('SELECT box_id FROM box_assignments WHERE counter_id = ? AND to_ms IS NULL').all(counterId) as Array<{ box_id: string }>).map(
-      (r) => r.box_id,
-    )
-  }
-
   // ---- duty ------------------------------------------------------------------------------
 
   /**

@@ -25,10 +25,6 @@ export const pressTopic = (boxId: string): string => boxTopic(boxId, 'press')
 export const statusTopic = (boxId: string): string => boxTopic(boxId, 'status')
 export const configTopic = (boxId: string): string => boxTopic(boxId, 'config')
 
-/** Filters a dashboard or tool may subscribe to. */
-export const ALL_STATUS_FILTER = `${TOPIC_ROOT}/boxes/+/status`
-export const ALL_PRESS_FILTER = `${TOPIC_ROOT}/boxes/+/press`
-
 export interface ParsedTopic {
   boxId: string
   kind: TopicKind
