@@ -13,9 +13,21 @@ import { localTime } from './local-time.ts'
 
 export class RegistryError extends Error {}
 
-export interface Office { id: string; name: string }
-export interface Counter { id: string; officeId: string; name: string }
-export interface Officer { id: string; officeId: string; name: string; active: boolean }
+export interface Office {
+  id: string
+  name: string
+}
+export interface Counter {
+  id: string
+  officeId: string
+  name: string
+}
+export interface Officer {
+  id: string
+  officeId: string
+  name: string
+  active: boolean
+}
 export interface BoxInfo {
   id: string
   counterId: string | null
@@ -74,25 +86,27 @@ export class Registry {
 
   upsertOffice(id: string, name: string): void {
     checkSlug('office', id)
-    this.sql('INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name').run(id, name)
+    this.sql(
+      'INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
+    ).run(id, name)
     this.changed('office')
   }
 
   upsertCounter(id: string, officeId: string, name: string): void {
     checkSlug('counter', id)
     this.requireOffice(officeId)
-    this.db
-      .prepare('INSERT INTO counters (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name')
-      .run(id, officeId, name)
+    this.sql(
+      'INSERT INTO counters (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
+    ).run(id, officeId, name)
     this.changed('counter', { counterId: id })
   }
 
   upsertOfficer(id: string, officeId: string, name: string): void {
     checkSlug('officer', id)
     this.requireOffice(officeId)
-    this.db
-      .prepare('INSERT INTO officers (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name')
-      .run(id, officeId, name)
+    this.sql(
+      'INSERT INTO officers (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
+    ).run(id, officeId, name)
     this.changed('officer')
   }
 
@@ -107,16 +121,16 @@ export class Registry {
   }
 
   counters(officeId?: string): Counter[] {
-    const rows = this.db
-      .prepare('SELECT id, office_id AS officeId, name FROM counters WHERE ? IS NULL OR office_id = ? ORDER BY id')
-      .all(officeId ?? null, officeId ?? null)
+    const rows = this.sql(
+      'SELECT id, office_id AS officeId, name FROM counters WHERE ? IS NULL OR office_id = ? ORDER BY id',
+    ).all(officeId ?? null, officeId ?? null)
     return rows as Counter[]
   }
 
   officers(officeId?: string): Officer[] {
-    const rows = this.db
-      .prepare('SELECT id, office_id AS officeId, name, active FROM officers WHERE ? IS NULL OR office_id = ? ORDER BY id')
-      .all(officeId ?? null, officeId ?? null) as OfficerRow[]
+    const rows = this.sql(
+      'SELECT id, office_id AS officeId, name, active FROM officers WHERE ? IS NULL OR office_id = ? ORDER BY id',
+    ).all(officeId ?? null, officeId ?? null) as OfficerRow[]
     return rows.map((r) => ({ ...r, active: r.active === 1 }))
   }
 
@@ -125,11 +139,14 @@ export class Registry {
   }
 
   counter(id: string): Counter | undefined {
-    return this.sql('SELECT id, office_id AS officeId, name FROM counters WHERE id = ?').get(id) as Counter | undefined
+    return this.sql('SELECT id, office_id AS officeId, name FROM counters WHERE id = ?').get(id) as
+      Counter | undefined
   }
 
   officer(id: string): Officer | undefined {
-    const r = this.sql('SELECT id, office_id AS officeId, name, active FROM officers WHERE id = ?').get(id) as OfficerRow | undefined
+    const r = this.sql(
+      'SELECT id, office_id AS officeId, name, active FROM officers WHERE id = ?',
+    ).get(id) as OfficerRow | undefined
     return r ? { ...r, active: r.active === 1 } : undefined
   }
 
@@ -139,14 +156,21 @@ export class Registry {
    * Creates a box, or gives an existing one a new secret. Returns the secret in clear: the only
    * time it is ever available (only its hash is stored).
    */
-  provisionBox(id: string, opts: { secret?: string; counterId?: string; at?: number } = {}): string {
-    if (!isBoxId(id)) throw new RegistryError(`invalid box id ${JSON.stringify(id)}: use 1-64 letters, digits, _ or -`)
+  provisionBox(
+    id: string,
+    opts: { secret?: string; counterId?: string; at?: number } = {},
+  ): string {
+    if (!isBoxId(id))
+      throw new RegistryError(
+        `invalid box id ${JSON.stringify(id)}: use 1-64 letters, digits, _ or -`,
+      )
     const secret = opts.secret ?? newSecret()
-    if (secret.length < 16) throw new RegistryError(`box ${id}: the secret must be at least 16 characters`)
+    if (secret.length < 16)
+      throw new RegistryError(`box ${id}: the secret must be at least 16 characters`)
     const at = opts.at ?? Date.now()
-    this.db
-      .prepare('INSERT INTO boxes (id, secret_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET secret_hash = excluded.secret_hash, retired_at = NULL')
-      .run(id, hashSecret(secret), at)
+    this.sql(
+      'INSERT INTO boxes (id, secret_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET secret_hash = excluded.secret_hash, retired_at = NULL',
+    ).run(id, hashSecret(secret), at)
     if (opts.counterId) this.assignBox(id, opts.counterId, at)
     this.changed('box', { boxId: id })
     return secret
@@ -155,8 +179,7 @@ export class Registry {
   /** True when the box exists, is not retired and the secret matches its hash. */
   verifyBox(id: string, secret: string): boolean {
     const row = this.sql('SELECT secret_hash, retired_at FROM boxes WHERE id = ?').get(id) as
-      | { secret_hash: string; retired_at: number | null }
-      | undefined
+      { secret_hash: string; retired_at: number | null } | undefined
     const given = Buffer.from(hashSecret(secret), 'hex')
     const stored = Buffer.from(row?.secret_hash ?? '0'.repeat(64), 'hex')
     // Compare even for unknown boxes, so timing does not tell which box ids exist.
@@ -173,15 +196,21 @@ export class Registry {
     this.requireBox(boxId)
     this.requireCounter(counterId)
     this.db.transaction(() => {
-      const current = this.db
-        .prepare('SELECT id, counter_id, from_ms FROM box_assignments WHERE box_id = ? AND to_ms IS NULL ORDER BY from_ms DESC LIMIT 1')
-        .get(boxId) as { id: number; counter_id: string; from_ms: number } | undefined
+      const current = this.sql(
+        'SELECT id, counter_id, from_ms FROM box_assignments WHERE box_id = ? AND to_ms IS NULL ORDER BY from_ms DESC LIMIT 1',
+      ).get(boxId) as { id: number; counter_id: string; from_ms: number } | undefined
       if (current?.counter_id === counterId) return
       if (current && current.from_ms > at) {
-        throw new RegistryError(`box ${boxId}: already moved to ${current.counter_id} after the requested time`)
+        throw new RegistryError(
+          `box ${boxId}: already moved to ${current.counter_id} after the requested time`,
+        )
       }
       if (current) this.sql('UPDATE box_assignments SET to_ms = ? WHERE id = ?').run(at, current.id)
-      this.sql('INSERT INTO box_assignments (box_id, counter_id, from_ms) VALUES (?, ?, ?)').run(boxId, counterId, at)
+      this.sql('INSERT INTO box_assignments (box_id, counter_id, from_ms) VALUES (?, ?, ?)').run(
+        boxId,
+        counterId,
+        at,
+      )
     })()
     this.changed('assignment', { boxId, counterId })
   }
@@ -191,31 +220,32 @@ export class Registry {
     this.requireBox(boxId)
     this.db.transaction(() => {
       this.sql('UPDATE boxes SET retired_at = ? WHERE id = ?').run(at, boxId)
-      this.sql('UPDATE box_assignments SET to_ms = ? WHERE box_id = ? AND to_ms IS NULL').run(at, boxId)
+      this.sql('UPDATE box_assignments SET to_ms = ? WHERE box_id = ? AND to_ms IS NULL').run(
+        at,
+        boxId,
+      )
     })()
     this.changed('box', { boxId })
   }
 
   boxes(officeId?: string): BoxInfo[] {
-    const rows = this.db
-      .prepare(
-        `SELECT b.id, a.counter_id AS counterId, b.created_at AS createdAt, b.retired_at AS retiredAt,
+    const rows = this.sql(
+      `SELECT b.id, a.counter_id AS counterId, b.created_at AS createdAt, b.retired_at AS retiredAt,
                 b.last_seen_at AS lastSeenAt, b.last_state AS lastState, b.last_press_at AS lastPressAt
            FROM boxes b
            LEFT JOIN box_assignments a ON a.box_id = b.id AND a.to_ms IS NULL
            LEFT JOIN counters c ON c.id = a.counter_id
           WHERE ? IS NULL OR c.office_id = ?
           ORDER BY b.id`,
-      )
-      .all(officeId ?? null, officeId ?? null)
+    ).all(officeId ?? null, officeId ?? null)
     return rows as BoxInfo[]
   }
 
   /** The counter a box stood at, at time `at`. */
   counterOfBox(boxId: string, at: number): string | null {
-    const row = this.db
-      .prepare('SELECT counter_id FROM box_assignments WHERE box_id = ? AND from_ms <= ? AND (to_ms IS NULL OR to_ms > ?) ORDER BY from_ms DESC LIMIT 1')
-      .get(boxId, at, at) as { counter_id: string } | undefined
+    const row = this.sql(
+      'SELECT counter_id FROM box_assignments WHERE box_id = ? AND from_ms <= ? AND (to_ms IS NULL OR to_ms > ?) ORDER BY from_ms DESC LIMIT 1',
+    ).get(boxId, at, at) as { counter_id: string } | undefined
     return row?.counter_id ?? null
   }
 
@@ -231,15 +261,18 @@ export class Registry {
     const counter = this.requireCounter(counterId)
     const officer = this.officer(officerId)!
     if (officer.officeId !== counter.officeId) {
-      throw new RegistryError(`officer ${officerId} belongs to office ${officer.officeId}, counter ${counterId} to ${counter.officeId}`)
+      throw new RegistryError(
+        `officer ${officerId} belongs to office ${officer.officeId}, counter ${counterId} to ${counter.officeId}`,
+      )
     }
     const id = this.db.transaction(() => {
-      this.db
-        .prepare('UPDATE duty_sessions SET end_ms = ? WHERE end_ms IS NULL AND (officer_id = ? OR counter_id = ?) AND start_ms <= ?')
-        .run(at, officerId, counterId, at)
+      this.sql(
+        'UPDATE duty_sessions SET end_ms = ? WHERE end_ms IS NULL AND (officer_id = ? OR counter_id = ?) AND start_ms <= ?',
+      ).run(at, officerId, counterId, at)
       return Number(
-        this.sql('INSERT INTO duty_sessions (counter_id, officer_id, start_ms, source) VALUES (?, ?, ?, ?)').run(counterId, officerId, at, source)
-          .lastInsertRowid,
+        this.sql(
+          'INSERT INTO duty_sessions (counter_id, officer_id, start_ms, source) VALUES (?, ?, ?, ?)',
+        ).run(counterId, officerId, at, source).lastInsertRowid,
       )
     })()
     this.changed('duty', { counterId })
@@ -255,9 +288,9 @@ export class Registry {
     this.requireOfficer(officerId)
     const counters = new Set<string>()
     this.db.transaction(() => {
-      const open = this.db
-        .prepare('SELECT id, counter_id FROM duty_sessions WHERE officer_id = ? AND end_ms IS NULL')
-        .all(officerId) as Array<{ id: number; counter_id: string }>
+      const open = this.sql(
+        'SELECT id, counter_id FROM duty_sessions WHERE officer_id = ? AND end_ms IS NULL',
+      ).all(officerId) as Array<{ id: number; counter_id: string }>
       for (const s of open) {
         this.sql('UPDATE duty_sessions SET end_ms = ? WHERE id = ?').run(Math.max(at, 0), s.id)
         counters.add(s.counter_id)
@@ -265,12 +298,17 @@ export class Registry {
       const lt = localTime(at, this.timezone)
       // Shifts are whole minutes: the "nobody" session ends exactly at the shift's end.
       const minuteStart = at - (at % 60_000)
-      const scheduled = this.db
-        .prepare('SELECT counter_id, end_min FROM shifts WHERE officer_id = ? AND weekday = ? AND start_min <= ? AND end_min > ?')
-        .all(officerId, lt.weekday, lt.minute, lt.minute) as Array<{ counter_id: string; end_min: number }>
+      const scheduled = this.sql(
+        'SELECT counter_id, end_min FROM shifts WHERE officer_id = ? AND weekday = ? AND start_min <= ? AND end_min > ?',
+      ).all(officerId, lt.weekday, lt.minute, lt.minute) as Array<{
+        counter_id: string
+        end_min: number
+      }>
       for (const s of scheduled) {
         const endMs = minuteStart + (s.end_min - lt.minute) * 60_000
-        this.sql('INSERT INTO duty_sessions (counter_id, officer_id, start_ms, end_ms, source) VALUES (?, NULL, ?, ?, ?)').run(s.counter_id, at, endMs, source)
+        this.sql(
+          'INSERT INTO duty_sessions (counter_id, officer_id, start_ms, end_ms, source) VALUES (?, NULL, ?, ?, ?)',
+        ).run(s.counter_id, at, endMs, source)
         counters.add(s.counter_id)
       }
     })()
@@ -280,57 +318,71 @@ export class Registry {
   }
 
   dutySession(id: number): DutySession | undefined {
-    return this.db
-      .prepare('SELECT id, counter_id AS counterId, officer_id AS officerId, start_ms AS startMs, end_ms AS endMs, source FROM duty_sessions WHERE id = ?')
-      .get(id) as DutySession | undefined
+    return this.sql(
+      'SELECT id, counter_id AS counterId, officer_id AS officerId, start_ms AS startMs, end_ms AS endMs, source FROM duty_sessions WHERE id = ?',
+    ).get(id) as DutySession | undefined
   }
 
   dutySessions(opts: { counterId?: string; fromMs?: number; toMs?: number } = {}): DutySession[] {
-    return this.db
-      .prepare(
-        `SELECT id, counter_id AS counterId, officer_id AS officerId, start_ms AS startMs, end_ms AS endMs, source
+    return this.sql(
+      `SELECT id, counter_id AS counterId, officer_id AS officerId, start_ms AS startMs, end_ms AS endMs, source
            FROM duty_sessions
           WHERE (? IS NULL OR counter_id = ?) AND (? IS NULL OR end_ms IS NULL OR end_ms > ?) AND (? IS NULL OR start_ms < ?)
           ORDER BY start_ms`,
-      )
-      .all(opts.counterId ?? null, opts.counterId ?? null, opts.fromMs ?? null, opts.fromMs ?? null, opts.toMs ?? null, opts.toMs ?? null) as DutySession[]
+    ).all(
+      opts.counterId ?? null,
+      opts.counterId ?? null,
+      opts.fromMs ?? null,
+      opts.fromMs ?? null,
+      opts.toMs ?? null,
+      opts.toMs ?? null,
+    ) as DutySession[]
   }
 
   // ---- shifts ----------------------------------------------------------------------------
 
-  addShift(s: { counterId: string; officerId: string; weekday: number; startMin: number; endMin: number }): Shift {
+  addShift(s: {
+    counterId: string
+    officerId: string
+    weekday: number
+    startMin: number
+    endMin: number
+  }): Shift {
     this.requireCounter(s.counterId)
     this.requireOfficer(s.officerId)
-    if (!Number.isInteger(s.weekday) || s.weekday < 1 || s.weekday > 7) throw new RegistryError(`shift weekday must be 1 (Monday) to 7 (Sunday), got ${s.weekday}`)
-    if (!(s.startMin >= 0 && s.endMin <= 1440 && s.startMin < s.endMin)) throw new RegistryError(`shift must start before it ends within one day (${s.startMin}-${s.endMin} minutes)`)
-    const existing = this.db
-      .prepare('SELECT id FROM shifts WHERE counter_id = ? AND officer_id = ? AND weekday = ? AND start_min = ? AND end_min = ?')
-      .get(s.counterId, s.officerId, s.weekday, s.startMin, s.endMin) as { id: number } | undefined
+    if (!Number.isInteger(s.weekday) || s.weekday < 1 || s.weekday > 7)
+      throw new RegistryError(`shift weekday must be 1 (Monday) to 7 (Sunday), got ${s.weekday}`)
+    if (!(s.startMin >= 0 && s.endMin <= 1440 && s.startMin < s.endMin))
+      throw new RegistryError(
+        `shift must start before it ends within one day (${s.startMin}-${s.endMin} minutes)`,
+      )
+    const existing = this.sql(
+      'SELECT id FROM shifts WHERE counter_id = ? AND officer_id = ? AND weekday = ? AND start_min = ? AND end_min = ?',
+    ).get(s.counterId, s.officerId, s.weekday, s.startMin, s.endMin) as { id: number } | undefined
     const id =
       existing?.id ??
       Number(
-        this.db
-          .prepare('INSERT INTO shifts (counter_id, officer_id, weekday, start_min, end_min) VALUES (?, ?, ?, ?, ?)')
-          .run(s.counterId, s.officerId, s.weekday, s.startMin, s.endMin).lastInsertRowid,
+        this.sql(
+          'INSERT INTO shifts (counter_id, officer_id, weekday, start_min, end_min) VALUES (?, ?, ?, ?, ?)',
+        ).run(s.counterId, s.officerId, s.weekday, s.startMin, s.endMin).lastInsertRowid,
       )
     if (!existing) this.changed('shift', { counterId: s.counterId })
     return { id, ...s }
   }
 
   removeShift(id: number): void {
-    const row = this.sql('SELECT counter_id FROM shifts WHERE id = ?').get(id) as { counter_id: string } | undefined
+    const row = this.sql('SELECT counter_id FROM shifts WHERE id = ?').get(id) as
+      { counter_id: string } | undefined
     if (!row) throw new RegistryError(`no shift with id ${id}`)
     this.sql('DELETE FROM shifts WHERE id = ?').run(id)
     this.changed('shift', { counterId: row.counter_id })
   }
 
   shifts(counterId?: string): Shift[] {
-    return this.db
-      .prepare(
-        `SELECT id, counter_id AS counterId, officer_id AS officerId, weekday, start_min AS startMin, end_min AS endMin
+    return this.sql(
+      `SELECT id, counter_id AS counterId, officer_id AS officerId, weekday, start_min AS startMin, end_min AS endMin
            FROM shifts WHERE ? IS NULL OR counter_id = ? ORDER BY counter_id, weekday, start_min`,
-      )
-      .all(counterId ?? null, counterId ?? null) as Shift[]
+    ).all(counterId ?? null, counterId ?? null) as Shift[]
   }
 
   // ---- helpers ---------------------------------------------------------------------------
@@ -372,5 +424,8 @@ export class Registry {
 }
 
 function checkSlug(what: string, id: string): void {
-  if (!SLUG.test(id)) throw new RegistryError(`invalid ${what} id ${JSON.stringify(id)}: use 1-64 letters, digits, _ . or -`)
+  if (!SLUG.test(id))
+    throw new RegistryError(
+      `invalid ${what} id ${JSON.stringify(id)}: use 1-64 letters, digits, _ . or -`,
+    )
 }
