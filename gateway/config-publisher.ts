@@ -5,6 +5,7 @@
  */
 import { configTopic, encode, type ConfigPayload } from '../protocol/index.ts'
 import type { Attributor } from './attribution.ts'
+import { systemClock, type Clock } from './clock.ts'
 import type { GatewayConfig } from './config.ts'
 import type { GatewayBus } from './events.ts'
 import type { Logger } from './log.ts'
@@ -18,6 +19,7 @@ export interface ConfigPublisherDeps {
   config: GatewayConfig['ingest']
   log: Logger
   intervalMs?: number
+  now?: Clock
 }
 
 export class ConfigPublisher {
@@ -55,7 +57,7 @@ export class ConfigPublisher {
   }
 
   /** The config a box should have now. */
-  configFor(boxId: string, at = Date.now()): ConfigPayload {
+  configFor(boxId: string, at = (this.deps.now ?? systemClock)()): ConfigPayload {
     const { registry, attributor, config } = this.deps
     const counterId = registry.counterOfBox(boxId, at)
     const counter = counterId ? registry.counter(counterId) : undefined
@@ -75,7 +77,7 @@ export class ConfigPublisher {
 
   /** Publishes every box config that differs from what was last published. */
   async refresh(): Promise<void> {
-    const now = Date.now()
+    const now = (this.deps.now ?? systemClock)()
     const sends: Array<Promise<void>> = []
     for (const box of this.deps.registry.boxes()) {
       if (box.retiredAt !== null) continue

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path'
 import { Attributor } from './attribution.ts'
+import { systemClock, type Clock } from './clock.ts'
 import { Broker } from './broker.ts'
 import type { GatewayConfig } from './config.ts'
 import { ConfigPublisher } from './config-publisher.ts'
@@ -33,8 +34,8 @@ export interface Part {
 export interface GatewayOptions {
   config: GatewayConfig
   log: Logger
-  /** Clock for ingest (tests); defaults to Date.now. */
-  now?: () => number
+  /** The one clock of every part (clock.ts); tests freeze or step it. Defaults to the system's. */
+  now?: Clock
 }
 
 export interface PartState {
@@ -56,6 +57,8 @@ export class Gateway {
   readonly config: GatewayConfig
   readonly log: Logger
   readonly bus: GatewayBus
+  /** The clock that dates presses, duty, moves and imports alike. */
+  readonly now: Clock
   db!: Db
   registry!: Registry
   attributor!: Attributor
@@ -75,6 +78,7 @@ export class Gateway {
   constructor(private readonly options: GatewayOptions) {
     this.config = options.config
     this.log = options.log
+    this.now = options.now ?? systemClock
     this.bus = new EventBus<GatewayEvents>(options.log.child({ area: 'bus' }))
   }
 
@@ -117,7 +121,7 @@ export class Gateway {
     this.db = openDatabase(this.dbFile)
     // Whatever was connected when the last run ended is not connected now.
     this.db.prepare("UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
-    this.registry = new Registry(this.db, this.bus, config.timezone)
+    this.registry = new Registry({ db: this.db, bus: this.bus, timezone: config.timezone, now: this.now })
     if (config.registry) {
       this.notices.newBoxSecrets = importRegistry(this.registry, config.registry).newSecrets
     }
@@ -138,7 +142,7 @@ export class Gateway {
       attributor: this.attributor,
       config: config.ingest,
       log: log.child({ area: 'ingest' }),
-      now: this.options.now,
+      now: this.now,
       walSync: this.walSync,
     })
     await this.startPart({ name: 'ingest', start: () => this.ingest.start(), stop: () => this.ingest.stop() })
@@ -151,6 +155,7 @@ export class Gateway {
       publish: (topic, payload, opts) => this.broker.publish(topic, payload, opts),
       config: config.ingest,
       log: log.child({ area: 'config' }),
+      now: this.now,
     })
     await this.startPart({ name: 'box-config', start: () => this.configPublisher.start(), stop: () => this.configPublisher.stop() })
     for (const { name, build } of this.optional) {

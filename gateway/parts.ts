@@ -47,6 +47,7 @@ export function addStandardParts(gateway: Gateway): void {
       bus: gateway.bus,
       config,
       log,
+      now: gateway.now,
       health: () => gateway.health(),
       extraMetrics: () => formatPrometheus(gateway.metrics()),
     })

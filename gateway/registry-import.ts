@@ -12,7 +12,8 @@ export interface ImportResult {
   newSecrets: Array<{ boxId: string; secret: string }>
 }
 
-export function importRegistry(registry: Registry, section: RegistryConfig, at = Date.now()): ImportResult {
+/** `at` dates new boxes and assignments; by default the registry's clock (the gateway's). */
+export function importRegistry(registry: Registry, section: RegistryConfig, at = registry.now()): ImportResult {
   const problems: string[] = []
   const attempt = (path: string, fn: () => void) => {
     try {

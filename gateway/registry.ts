@@ -10,6 +10,7 @@ import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
 import type { GatewayBus } from './events.ts'
 import { localTime } from './local-time.ts'
+import { systemClock, type Clock } from './clock.ts'
 
 export class RegistryError extends Error {}
 
@@ -72,15 +73,28 @@ export function newSecret(): string {
   return randomBytes(24).toString('base64url')
 }
 
+export interface RegistryDeps {
+  db: Db
+  bus: GatewayBus
+  timezone: string
+  /** Dates every change made without an explicit time: the gateway's clock (clock.ts). */
+  now?: Clock
+}
+
 export class Registry {
   /** Statements prepared once: preparing per call churns native memory (10k-box imports). */
   private readonly statements = new Map<string, Statement>()
+  private readonly db: Db
+  private readonly bus: GatewayBus
+  readonly timezone: string
+  readonly now: Clock
 
-  constructor(
-    private readonly db: Db,
-    private readonly bus: GatewayBus,
-    readonly timezone: string,
-  ) {}
+  constructor(deps: RegistryDeps) {
+    this.db = deps.db
+    this.bus = deps.bus
+    this.timezone = deps.timezone
+    this.now = deps.now ?? systemClock
+  }
 
   // ---- offices, counters, officers -------------------------------------------------------
 
@@ -167,7 +181,7 @@ export class Registry {
     const secret = opts.secret ?? newSecret()
     if (secret.length < 16)
       throw new RegistryError(`box ${id}: the secret must be at least 16 characters`)
-    const at = opts.at ?? Date.now()
+    const at = opts.at ?? this.now()
     this.sql(
       'INSERT INTO boxes (id, secret_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET secret_hash = excluded.secret_hash, retired_at = NULL',
     ).run(id, hashSecret(secret), at)
@@ -192,7 +206,7 @@ export class Registry {
   }
 
   /** Moves a box to a counter from `at` on (its presses before stay with the old counter). */
-  assignBox(boxId: string, counterId: string, at = Date.now()): void {
+  assignBox(boxId: string, counterId: string, at = this.now()): void {
     this.requireBox(boxId)
     this.requireCounter(counterId)
     this.db.transaction(() => {
@@ -216,7 +230,7 @@ export class Registry {
   }
 
   /** Retires a box: it can no longer connect; its history stays. */
-  retireBox(boxId: string, at = Date.now()): void {
+  retireBox(boxId: string, at = this.now()): void {
     this.requireBox(boxId)
     this.db.transaction(() => {
       this.sql('UPDATE boxes SET retired_at = ? WHERE id = ?').run(at, boxId)
@@ -256,7 +270,7 @@ export class Registry {
    * counter has one officer: any open session of either is closed at `at`. An explicit
    * sign-in wins over the shift schedule (attribution.ts).
    */
-  signIn(officerId: string, counterId: string, at = Date.now(), source = 'api'): DutySession {
+  signIn(officerId: string, counterId: string, at = this.now(), source = 'api'): DutySession {
     this.requireOfficer(officerId)
     const counter = this.requireCounter(counterId)
     const officer = this.officer(officerId)!
@@ -284,7 +298,7 @@ export class Registry {
    * at that moment, a "nobody" session covers the rest of that shift, so a scheduled officer
    * who leaves early is not credited with the presses after they left.
    */
-  signOut(officerId: string, at = Date.now(), source = 'api'): { counterId: string | null } {
+  signOut(officerId: string, at = this.now(), source = 'api'): { counterId: string | null } {
     this.requireOfficer(officerId)
     const counters = new Set<string>()
     this.db.transaction(() => {

@@ -46,7 +46,7 @@ export function openStore(opts: { config?: string; dataDir?: string }): StoreHan
   const env = opts.dataDir ? { ...process.env, CHAMDIEM_DATA_DIR: opts.dataDir } : process.env
   const config = loadConfig(opts.config, env)
   const db = openDatabase(join(config.dataDir, 'chamdiem.db'))
-  const registry = new Registry(db, new EventBus<GatewayEvents>(), config.timezone)
+  const registry = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: config.timezone })
   return { config, db, registry, close: () => db.close() }
 }
 

@@ -71,7 +71,7 @@ export class LiveQuery {
     this.attributor = new Attributor(db, timezone)
   }
 
-  snapshot(officeId: string | null, now = Date.now()): LiveSnapshot {
+  snapshot(officeId: string | null, now: number): LiveSnapshot {
     const dayStart = startOfLocalDay(now, this.timezone)
     // The next local midnight: 25 h later snapped back to its day start (safe across DST).
     const dayEnd = startOfLocalDay(dayStart + 25 * 3600_000, this.timezone)

@@ -24,7 +24,7 @@ export class HttpService {
 
   async start(): Promise<void> {
     const { config } = this.deps
-    this.firstAdmin = await new Accounts(this.deps.db).ensureFirstAdmin()
+    this.firstAdmin = await new Accounts(this.deps.db, this.deps.now).ensureFirstAdmin()
     const app = await buildApp(this.deps)
     app.server.requestTimeout = REQUEST_TIMEOUT_MS
     app.server.keepAliveTimeout = KEEP_ALIVE_MS

@@ -120,7 +120,7 @@ async function demo(opts: DemoOptions): Promise<void> {
   try {
     await gw.start()
     // Officers of today's rota sign in now, so presses are attributed whatever the hour.
-    for (const d of office.onDuty) gw.registry.signIn(d.officer, d.counter, Date.now(), 'demo')
+    for (const d of office.onDuty) gw.registry.signIn(d.officer, d.counter, gw.now(), 'demo')
 
     const connectHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host
     const clock = new SimClock(now, opts.speed)

@@ -64,7 +64,7 @@ describe('config file', () => {
 describe('registry import', () => {
   it('is idempotent and keeps changes made since', () => {
     const db = openDatabase(join(tempDir(), 'r.db'))
-    const reg = new Registry(db, new EventBus<GatewayEvents>(), 'Asia/Ho_Chi_Minh')
+    const reg = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: 'Asia/Ho_Chi_Minh' })
     const section = { ...OFFICE, boxes: [...OFFICE.boxes, { id: 'box-new', counter: 'q2' }], shifts: [{ counter: 'q1', officer: 'an', days: [1, 2], from: '08:00', to: '11:30' }] }
     const first = importRegistry(reg, section)
     expect(first.newSecrets.map((s) => s.boxId)).toEqual(['box-new'])
@@ -79,7 +79,7 @@ describe('registry import', () => {
 
   it('names every entry that refers to something unknown', () => {
     const db = openDatabase(join(tempDir(), 'r.db'))
-    const reg = new Registry(db, new EventBus<GatewayEvents>(), 'Asia/Ho_Chi_Minh')
+    const reg = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: 'Asia/Ho_Chi_Minh' })
     let err: RegistryImportError | undefined
     try {
       importRegistry(reg, { ...OFFICE, counters: [...OFFICE.counters, { id: 'q9', office: 'nowhere', name: 'Q9' }], shifts: [{ counter: 'q1', officer: 'ghost', days: [1], from: '08:00', to: '09:00' }] })

@@ -51,7 +51,7 @@ export async function startTestApp(opts: { now?: () => number; users?: Array<{ u
   const log = silentLogger()
   const db = openDatabase(join(dir, 'chamdiem.db'))
   const bus = new EventBus<GatewayEvents>(log)
-  const registry = new Registry(db, bus, config.timezone)
+  const registry = new Registry({ db, bus, timezone: config.timezone, now: opts.now })
   importRegistry(
     registry,
     {

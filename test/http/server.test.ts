@@ -17,7 +17,7 @@ function service(dir: string) {
   const config = resolveConfig({ dataDir: dir, http: { host: '127.0.0.1', port: 0 } }, '(test)', {})
   const db = openDatabase(join(dir, 'chamdiem.db'))
   const bus = new EventBus<GatewayEvents>()
-  const http = new HttpService({ db, registry: new Registry(db, bus, config.timezone), bus, config, log: silentLogger() })
+  const http = new HttpService({ db, registry: new Registry({ db, bus, timezone: config.timezone }), bus, config, log: silentLogger() })
   registerCleanup(async () => {
     await http.stop()
     db.close()
