@@ -13,6 +13,11 @@ const COMMANDS: Record<string, Command> = {
   box: { summary: 'provision, move, list and retire boxes; or run a USB box: box run --port ... --broker ...', load: () => import('../gateway/cli/box-command.ts') },
   officer: { summary: 'add and list officers', load: () => import('../gateway/cli/officer-command.ts') },
   duty: { summary: 'sign an officer in or out of a counter', load: () => import('../gateway/cli/duty-command.ts') },
+  backup: { summary: 'online backup of the database (safe while the gateway runs)', load: () => import('../gateway/cli/backup-command.ts') },
+  restore: {
+    summary: 'restore a backup (the gateway must be stopped)',
+    load: async () => ({ run: (await import('../gateway/cli/backup-command.ts')).runRestore }),
+  },
   report: { summary: 'satisfaction report for a period, by officer, counter or office', load: () => import('../gateway/cli/report-command.ts') },
   simulate: { summary: 'run virtual boxes against a gateway', load: () => import('../simulator/cli/simulate-command.ts') },
   demo: { summary: 'gateway + seeded office + simulated boxes + dashboard, all in one', load: () => import('../simulator/cli/demo-command.ts') },

@@ -160,6 +160,15 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     influx: Type.Union([InfluxSchema, Type.Null()], { default: null, description: 'InfluxDB forwarding (null = off)' }),
+    backup: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false, description: 'Take a backup every day at `at` (online; the gateway keeps ingesting)' }),
+        at: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '02:30', description: 'Local time HH:MM of the daily backup' }),
+        dir: Type.Optional(Type.String({ description: 'Folder of the daily backups (default: <dataDir>/backups; better on another disk)' })),
+        keep: Type.Integer({ minimum: 1, default: 14, description: 'Daily backups kept; older ones are removed' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     usb: Type.Array(UsbBoxSchema, { default: [], description: 'Boxes plugged into this host by USB, run in-process' }),
     registry: Type.Optional(RegistrySchema),
   },

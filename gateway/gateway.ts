@@ -18,6 +18,7 @@ import { Registry } from './registry.ts'
 import { importRegistry, type ImportResult } from './registry-import.ts'
 import { Checkpointer } from './store/checkpointer.ts'
 import { openDatabase, type Db } from './store/database.ts'
+import { claimDataDir } from './store/data-dir.ts'
 import { WalSync } from './store/wal-sync.ts'
 
 /** A part with a life cycle. Optional parts may fail to start without stopping the gateway. */
@@ -73,6 +74,7 @@ export class Gateway {
   private readonly running: Part[] = []
   private externalChanges?: NodeJS.Timeout
   private walSync?: WalSync
+  private releaseDataDir?: () => void
   private readonly optional: Array<{ name: string; build: () => Promise<Part | null> }> = []
 
   constructor(private readonly options: GatewayOptions) {
@@ -118,6 +120,7 @@ export class Gateway {
 
   private async startParts(): Promise<void> {
     const { config, log } = this
+    this.releaseDataDir = claimDataDir(config.dataDir)
     this.db = openDatabase(this.dbFile)
     // Whatever was connected when the last run ended is not connected now.
     this.db.prepare("UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
@@ -226,6 +229,7 @@ export class Gateway {
     }
     this.walSync?.close()
     if (this.db?.open) this.db.close()
+    this.releaseDataDir?.()
   }
 
   private async startPart(part: Part): Promise<void> {

@@ -37,6 +37,12 @@ export function addStandardParts(gateway: Gateway): void {
       return new InfluxForwarder({ db: gateway.db, config: influx, log: log.child({ area: 'influx' }), bus: gateway.bus })
     })
   }
+  if (config.backup.enabled) {
+    gateway.addOptionalPart('backup', async () => {
+      const { BackupSchedule } = await import('./backup-schedule.ts')
+      return new BackupSchedule({ config, log: log.child({ area: 'backup' }), now: gateway.now })
+    })
+  }
   gateway.addOptionalPart('http', async () => {
     if (!config.http.enabled) return null
     const { HttpService } = await import('./http/server.ts')

@@ -8,6 +8,7 @@ import { EventBus, type GatewayEvents } from '../events.ts'
 import { Registry, RegistryError } from '../registry.ts'
 import { RegistryImportError } from '../registry-import.ts'
 import { openDatabase, type Db } from '../store/database.ts'
+import { DataDirError } from '../store/data-dir.ts'
 import { join } from 'node:path'
 import { localMidnight } from '../local-time.ts'
 
@@ -73,7 +74,8 @@ export async function runProgram(program: Command, argv: string[]): Promise<void
       err instanceof ConfigError ||
       err instanceof RegistryError ||
       err instanceof RegistryImportError ||
-      err instanceof UserError
+      err instanceof UserError ||
+      err instanceof DataDirError
     ) {
       console.error(`${name}: ${err.message}`)
       process.exitCode = 1

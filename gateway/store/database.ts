@@ -1,34 +1,54 @@
 /**
  * Opens the SQLite system of record: WAL journal, full fsync on commit (an acknowledged
- * press must survive power loss, not only a crash), foreign keys on, migrations applied.
+ * press must survive power loss, not only a crash), foreign keys on, migrations applied —
+ * after a backup of the database as it was (Grafana's lesson: a migration that goes wrong
+ * must leave something to go back to). A data directory that had a database must still have
+ * it (data-dir.ts), and neither it nor the database is readable by other users: officers'
+ * ratings are personal data.
  */
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { chmodSync, mkdirSync, statSync } from 'node:fs'
+import { basename, dirname } from 'node:path'
 import { MIGRATIONS } from './migrations.ts'
+import { backupDatabase } from './backup.ts'
+import { backupsDir, expectDatabase, markDatabaseCreated } from './data-dir.ts'
 
 export type Db = Database.Database
 
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const onDisk = file !== ':memory:'
+  if (onDisk) {
+    const dir = dirname(file)
+    mkdirSync(dir, { recursive: true, mode: 0o750 })
+    chmodSync(dir, statSync(dir).mode & 0o770)
+    if (basename(file) === 'chamdiem.db') expectDatabase(dir)
+  }
   const db = new Database(file)
+  if (onDisk) chmodSync(file, 0o640)
   db.pragma('journal_mode = WAL')
   // FULL: in WAL mode, NORMAL may lose the last commits on power loss; FULL fsyncs the WAL at
   // every commit. Commits are grouped (ingest.ts), so this costs one fsync per group.
   db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
-  migrate(db)
+  migrate(db, onDisk ? backupsDir(dirname(file)) : undefined)
+  if (onDisk && basename(file) === 'chamdiem.db') markDatabaseCreated(dirname(file))
   return db
 }
 
-export function migrate(db: Db): void {
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version
+
+/** Applies pending migrations; with `backupDir`, a database that has data is backed up first. */
+export function migrate(db: Db, backupDir?: string): void {
   const current = db.pragma('user_version', { simple: true }) as number
-  const latest = MIGRATIONS[MIGRATIONS.length - 1].version
+  const latest = SCHEMA_VERSION
   if (current > latest) {
     throw new Error(
       `database schema version ${current} is newer than this chamdiem (${latest}); upgrade chamdiem`,
     )
+  }
+  if (backupDir && current > 0 && current < latest) {
+    backupDatabase({ source: db, dir: backupDir, label: `pre-migration-v${current}` })
   }
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue

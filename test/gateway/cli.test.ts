@@ -1,26 +1,14 @@
 /** The `chamdiem` command as an office's IT person runs it: real processes, a real data dir. */
-import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { stringify } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { OFFICE } from '../helpers/office.ts'
 import { tempDir } from '../helpers/tmp.ts'
+import { chamdiem } from '../helpers/cli.ts'
 
-const BIN = new URL('../../bin/chamdiem.js', import.meta.url).pathname
-
-async function chamdiem(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, CHAMDIEM_LOG_JSON: '1' } })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 describe('chamdiem CLI', () => {
   it('exits 1 naming every problem of an invalid config', async () => {
