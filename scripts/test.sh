@@ -6,13 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the real-part tests start: InfluxDB 1.6.7, VictoriaMetrics, Chromium for
-# the dashboard, Mosquitto for the benchmark baseline, socat for the emulated serial ports.
+# the dashboard, Mosquitto for the benchmark baseline (and mosquitto_pub as a third-party box),
+# socat for the emulated serial ports, systemd-analyze for the unit, openssl for TLS certificates,
+# faketime for the clock tests, sqlite3 as an independent reader.
 declare -A NEED=(
   [influxd]=influxdb
   [victoria-metrics]=victoria-metrics
   [chromium]=chromium
   [mosquitto]=mosquitto
   [socat]=socat
+  [mosquitto_pub]=mosquitto-clients
+  [systemd-analyze]=systemd
+  [faketime]=faketime
+  [openssl]=openssl
+  [sqlite3]=sqlite3
 )
 missing=()
 for bin in "${!NEED[@]}"; do
