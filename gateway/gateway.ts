@@ -19,6 +19,7 @@ import { importRegistry, type ImportResult } from './registry-import.ts'
 import { Checkpointer } from './store/checkpointer.ts'
 import { openDatabase, type Db } from './store/database.ts'
 import { claimDataDir } from './store/data-dir.ts'
+import { ClockGuard, type SyncState } from './clock-guard.ts'
 import { WalSync } from './store/wal-sync.ts'
 
 /** A part with a life cycle. Optional parts may fail to start without stopping the gateway. */
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   log: Logger
   /** The one clock of every part (clock.ts); tests freeze or step it. Defaults to the system's. */
   now?: Clock
+  /** How the clock guard asks whether the host clock is synchronised (tests; default: the host). */
+  readClockSync?: () => Promise<SyncState>
 }
 
 export interface PartState {
@@ -66,6 +69,7 @@ export class Gateway {
   ingest!: Ingest
   broker!: Broker
   configPublisher!: ConfigPublisher
+  clockGuard!: ClockGuard
   /** What the first start created and must be shown once (box secrets, first admin). */
   readonly notices: { newBoxSecrets: ImportResult['newSecrets']; firstAdmin?: { username: string; password: string } } = { newBoxSecrets: [] }
   readonly parts: PartState[] = []
@@ -138,6 +142,15 @@ export class Gateway {
     this.externalChanges.unref()
     const checkpointer = new Checkpointer({ db: this.db, file: this.dbFile, log: log.child({ area: 'store' }) })
     await this.startPart({ name: 'checkpointer', start: () => checkpointer.start(), stop: () => checkpointer.stop() })
+    const newestPress = this.db.prepare('SELECT received_at FROM presses ORDER BY id DESC LIMIT 1').pluck()
+    this.clockGuard = new ClockGuard({
+      dataDir: config.dataDir,
+      now: this.now,
+      log: log.child({ area: 'clock' }),
+      lastStoredAt: () => (newestPress.get() as number | undefined) ?? null,
+      readSync: this.options.readClockSync,
+    })
+    await this.startPart(this.clockGuard)
     this.walSync = new WalSync(`${this.dbFile}-wal`)
     this.ingest = new Ingest({
       db: this.db,

@@ -21,7 +21,8 @@ export interface ChildGateway {
   output(): string
 }
 
-export async function childGateway(dataDir: string, config: Record<string, unknown>): Promise<ChildGateway> {
+/** `wrap` runs the gateway under another command, e.g. `['faketime', '-f', '-2d']`. */
+export async function childGateway(dataDir: string, config: Record<string, unknown>, opts: { wrap?: () => string[] } = {}): Promise<ChildGateway> {
   const mqttPort = await freePort()
   const httpPort = await freePort()
   const configFile = join(dataDir, 'gateway.yaml')
@@ -36,9 +37,11 @@ export async function childGateway(dataDir: string, config: Record<string, unkno
     httpPort,
     configFile,
     async start() {
-      child = spawn(process.execPath, [join(ROOT, 'bin/chamdiem.js'), 'gateway', '--config', configFile], {
+      const [cmd, ...args] = [...(opts.wrap?.() ?? []), process.execPath, join(ROOT, 'bin/chamdiem.js'), 'gateway', '--config', configFile]
+      child = spawn(cmd, args, {
         cwd: ROOT,
-        env: { ...process.env, CHAMDIEM_LOG_JSON: '1' },
+        // Timers and performance.now() keep real time under faketime: only the wall clock moves.
+        env: { ...process.env, CHAMDIEM_LOG_JSON: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       child.stdout!.on('data', (d) => (out += d))

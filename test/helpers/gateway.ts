@@ -6,7 +6,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
 import { resolveConfig, type GatewayConfig } from '../../gateway/config.ts'
 import type { RegistryConfig } from '../../gateway/config-schema.ts'
-import { Gateway } from '../../gateway/gateway.ts'
+import { Gateway, type GatewayOptions } from '../../gateway/gateway.ts'
 import { addStandardParts } from '../../gateway/parts.ts'
 import { createLogger, silentLogger } from '../../gateway/log.ts'
 import { registerCleanup } from './cleanup.ts'
@@ -18,6 +18,8 @@ export interface TestGatewayOptions {
   config?: Record<string, unknown>
   dataDir?: string
   now?: () => number
+  /** The clock guard's reading of the host's time service (none runs in the sandbox). */
+  readClockSync?: GatewayOptions['readClockSync']
   /** Do not start: for tests that register optional parts first. */
   noStart?: boolean
   /** Add the standard optional parts (USB boxes, InfluxDB, HTTP), as `chamdiem gateway` does. */
@@ -48,7 +50,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
   const dataDir = opts.dataDir ?? tempDir('chamdiem-gw-')
   const config = testConfig(dataDir, opts)
   const log = process.env.CHAMDIEM_TEST_LOG ? createLogger(process.env.CHAMDIEM_TEST_LOG) : silentLogger()
-  const gw = new Gateway({ config, log, now: opts.now })
+  const gw = new Gateway({ config, log, now: opts.now, readClockSync: opts.readClockSync ?? (async () => ({ synchronised: true, source: 'chrony' })) })
   const clients: MqttClient[] = []
   let stopped = false
   const stop = async () => {
