@@ -160,6 +160,13 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     influx: Type.Union([InfluxSchema, Type.Null()], { default: null, description: 'InfluxDB forwarding (null = off)' }),
+    storage: Type.Object(
+      {
+        walMaxMB: Type.Integer({ minimum: 1, default: 64, description: 'A write-ahead log larger than this is checkpointed whole and truncated (bounds the WAL under sustained ingest)' }),
+        minFreeMB: Type.Integer({ minimum: 0, default: 512, description: 'Below this much free space on the data directory\'s disk, health and /metrics say so and the log warns' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     backup: Type.Object(
       {
         enabled: Type.Boolean({ default: false, description: 'Take a backup every day at `at` (online; the gateway keeps ingesting)' }),

@@ -19,6 +19,7 @@ import { importRegistry, type ImportResult } from './registry-import.ts'
 import { Checkpointer } from './store/checkpointer.ts'
 import { openDatabase, type Db } from './store/database.ts'
 import { claimDataDir } from './store/data-dir.ts'
+import { DiskSpace } from './store/disk-space.ts'
 import { ClockGuard, type SyncState } from './clock-guard.ts'
 import { WalSync } from './store/wal-sync.ts'
 
@@ -70,6 +71,7 @@ export class Gateway {
   broker!: Broker
   configPublisher!: ConfigPublisher
   clockGuard!: ClockGuard
+  diskSpace!: DiskSpace
   /** What the first start created and must be shown once (box secrets, first admin). */
   readonly notices: { newBoxSecrets: ImportResult['newSecrets']; firstAdmin?: { username: string; password: string } } = { newBoxSecrets: [] }
   readonly parts: PartState[] = []
@@ -140,8 +142,10 @@ export class Gateway {
       if (this.attributor.checkExternalChanges()) this.bus.emit('registryChanged', { kind: 'external' })
     }, 1000)
     this.externalChanges.unref()
-    const checkpointer = new Checkpointer({ db: this.db, file: this.dbFile, log: log.child({ area: 'store' }) })
+    const checkpointer = new Checkpointer({ db: this.db, file: this.dbFile, log: log.child({ area: 'store' }), walMaxBytes: config.storage.walMaxMB * 1048576 })
     await this.startPart({ name: 'checkpointer', start: () => checkpointer.start(), stop: () => checkpointer.stop() })
+    this.diskSpace = new DiskSpace({ dir: config.dataDir, minFreeBytes: config.storage.minFreeMB * 1048576, log: log.child({ area: 'store' }), checkpoints: checkpointer.stats })
+    await this.startPart(this.diskSpace)
     const newestPress = this.db.prepare('SELECT received_at FROM presses ORDER BY id DESC LIMIT 1').pluck()
     this.clockGuard = new ClockGuard({
       dataDir: config.dataDir,
