@@ -41,6 +41,11 @@ export interface GatewayOptions {
   now?: Clock
   /** How the clock guard asks whether the host clock is synchronised (tests; default: the host). */
   readClockSync?: () => Promise<SyncState>
+  /**
+   * Called when the gateway can no longer keep its promise (a WAL fsync failed): nothing more
+   * is acknowledged; `chamdiem gateway` then exits so systemd restarts it on what is on disk.
+   */
+  onFatal?: (err: Error) => void
 }
 
 export interface PartState {
@@ -155,7 +160,7 @@ export class Gateway {
       readSync: this.options.readClockSync,
     })
     await this.startPart(this.clockGuard)
-    this.walSync = new WalSync(`${this.dbFile}-wal`)
+    this.walSync = new WalSync(`${this.dbFile}-wal`, (err) => this.fatal(err))
     this.ingest = new Ingest({
       db: this.db,
       bus: this.bus,
@@ -247,6 +252,14 @@ export class Gateway {
     this.walSync?.close()
     if (this.db?.open) this.db.close()
     this.releaseDataDir?.()
+  }
+
+  /** The store can no longer be trusted: ingest is marked failed (health: down), then onFatal. */
+  private fatal(err: Error): void {
+    this.log.fatal({ err }, err.message)
+    const ingest = this.parts.find((p) => p.name === 'ingest')
+    if (ingest) Object.assign(ingest, { state: 'failed', error: err.message })
+    this.options.onFatal?.(err)
   }
 
   private async startPart(part: Part): Promise<void> {

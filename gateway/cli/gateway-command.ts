@@ -31,7 +31,13 @@ export async function run(argv: string[]): Promise<void> {
         return
       }
       const log = createLogger(config.logLevel)
-      const gateway = new Gateway({ config, log })
+      const gateway = new Gateway({
+        config,
+        log,
+        // The fatal line is already logged; exit non-zero so systemd restarts the gateway,
+        // and SQLite recovers from what is on disk. No stop(): nothing more may be written.
+        onFatal: () => process.exit(1),
+      })
       addStandardParts(gateway)
       // Listen for the signal before starting: a SIGTERM that arrives while the parts start
       // still stops them in order once they are up (instead of killing the process midway).

@@ -7,6 +7,13 @@
  * every frame written before the fsync started is then on disk, and SQLite's WAL recovery
  * keeps every transaction whose commit frame is (power loss included). While one fsync runs,
  * the next groups commit and queue for the next fsync: one fsync covers them all.
+ *
+ * A failed fsync is final. After it, the kernel may have dropped the dirty pages it could not
+ * write and mark them clean, so a later fsync would "succeed" over lost data (PostgreSQL's
+ * fsyncgate); and the rows of the failed group sit in SQLite's view of the file, so a box's
+ * resend would be deduplicated against a row that may never reach the disk and acknowledged.
+ * So every later sync() fails too, nothing more is acknowledged, and `onFatal` tells the
+ * gateway to end the process: systemd restarts it, and SQLite recovers from what is on disk.
  */
 import { fsync, openSync, closeSync } from 'node:fs'
 
@@ -16,8 +23,13 @@ export class WalSync {
   private waiting: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null = null
   /** fsyncs done since start, for metrics. */
   syncs = 0
+  /** The fsync error that ended acknowledgements, if any. */
+  failed: Error | null = null
 
-  constructor(private readonly walFile: string) {}
+  constructor(
+    private readonly walFile: string,
+    private readonly onFatal: (err: Error) => void = () => undefined,
+  ) {}
 
   /** Resolves once everything written to the WAL before this call is on disk. */
   sync(): Promise<void> {
@@ -61,11 +73,21 @@ export class WalSync {
   }
 
   private fsyncNow(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed)
     // The WAL exists once the first transaction committed; it keeps its inode while the
     // database is open (a checkpoint restarts it in place), so one descriptor serves.
     if (this.fd === null) this.fd = openSync(this.walFile, 'r')
     const fd = this.fd
     this.syncs++
-    return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())))
+    return new Promise((resolve, reject) =>
+      fsync(fd, (err) => {
+        if (!err) return resolve()
+        if (!this.failed) {
+          this.failed = new Error(`fsync of ${this.walFile} failed (${err.code ?? err.message}): acknowledgements stopped`, { cause: err })
+          this.onFatal(this.failed)
+        }
+        reject(this.failed)
+      }),
+    )
   }
 }
