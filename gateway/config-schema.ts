@@ -163,6 +163,7 @@ export const ConfigSchema = Type.Object(
     storage: Type.Object(
       {
         walMaxMB: Type.Integer({ minimum: 1, default: 64, description: 'A write-ahead log larger than this is checkpointed whole and truncated (bounds the WAL under sustained ingest)' }),
+        startCheckWaitMs: Type.Integer({ minimum: 0, default: 10000, description: 'The integrity check at start delays the start by at most this long; a larger database is checked on in the background' }),
         minFreeMB: Type.Integer({ minimum: 0, default: 512, description: 'Below this much free space on the data directory\'s disk, health and /metrics say so and the log warns' }),
       },
       { additionalProperties: false, default: {} },

@@ -20,6 +20,7 @@ import { Checkpointer } from './store/checkpointer.ts'
 import { openDatabase, type Db } from './store/database.ts'
 import { claimDataDir } from './store/data-dir.ts'
 import { DiskSpace } from './store/disk-space.ts'
+import { DamagedDatabaseError, integrityAtStart } from './store/integrity.ts'
 import { ClockGuard, type SyncState } from './clock-guard.ts'
 import { WalSync } from './store/wal-sync.ts'
 
@@ -133,6 +134,10 @@ export class Gateway {
     const { config, log } = this
     this.releaseDataDir = claimDataDir(config.dataDir)
     this.db = openDatabase(this.dbFile)
+    const check = await integrityAtStart(this.dbFile, config.storage.startCheckWaitMs, (problem) =>
+      this.fatal(new DamagedDatabaseError(this.dbFile, problem)),
+    )
+    if (check === 'still running') log.warn({ waitMs: config.storage.startCheckWaitMs }, 'the integrity check of a large database goes on in the background')
     // Whatever was connected when the last run ended is not connected now.
     this.db.prepare("UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
     this.registry = new Registry({ db: this.db, bus: this.bus, timezone: config.timezone, now: this.now })
@@ -259,6 +264,9 @@ export class Gateway {
     this.log.fatal({ err }, err.message)
     const ingest = this.parts.find((p) => p.name === 'ingest')
     if (ingest) Object.assign(ingest, { state: 'failed', error: err.message })
+    // No box may get another PUBACK: close the broker (boxes keep their presses and resend
+    // to the restarted gateway).
+    this.broker?.stop().catch((e) => this.log.error({ err: e }, 'closing the broker failed'))
     this.options.onFatal?.(err)
   }
 
