@@ -168,6 +168,16 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    retention: Type.Object(
+      {
+        rejectedPayloadDays: Type.Integer({ minimum: 1, default: 90, description: 'Raw bytes of rejected messages are cleared after this many days (the row and its reason stay)' }),
+        pressesDays: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+          default: null,
+          description: 'Presses older than this many days are deleted (null = kept forever); never before every configured forwarder has shipped them',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     backup: Type.Object(
       {
         enabled: Type.Boolean({ default: false, description: 'Take a backup every day at `at` (online; the gateway keeps ingesting)' }),

@@ -259,6 +259,11 @@ export class Gateway {
     this.releaseDataDir?.()
   }
 
+  /** A running part by name (tools and tests that act on one, e.g. a backup now). */
+  part<T extends Part>(name: string): T | undefined {
+    return this.running.find((p) => p.name === name) as T | undefined
+  }
+
   /** The store can no longer be trusted: ingest is marked failed (health: down), then onFatal. */
   private fatal(err: Error): void {
     this.log.fatal({ err }, err.message)

@@ -37,6 +37,11 @@ export function addStandardParts(gateway: Gateway): void {
       return new InfluxForwarder({ db: gateway.db, config: influx, log: log.child({ area: 'influx' }), bus: gateway.bus })
     })
   }
+  gateway.addOptionalPart('retention', async () => {
+    const { Retention } = await import('./store/retention.ts')
+    const forwarders = config.influx ? ['influx'] : []
+    return new Retention({ db: gateway.db, config: config.retention, forwarders, now: gateway.now, log: log.child({ area: 'store' }) })
+  })
   if (config.backup.enabled) {
     gateway.addOptionalPart('backup', async () => {
       const { BackupSchedule } = await import('./backup-schedule.ts')
