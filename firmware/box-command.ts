@@ -7,7 +7,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pino, type Logger } from 'pino'
-import { isBoxId } from '../protocol/index.ts'
+import { BOX_ID_RULE, isBoxId } from '../protocol/index.ts'
 import { Box, BOX_DEFAULTS } from './box.ts'
 import { serialPortConnector } from './connector.ts'
 import { MqttLink } from './mqtt-link.ts'
@@ -87,7 +87,7 @@ export async function run(argv: string[]): Promise<void> {
   ].filter(Boolean)
   if (missing.length > 0) throw new Error(`chamdiem box run: missing ${missing.join(', ')}\n\n${USAGE}`)
   const boxId = values.id as string
-  if (!isBoxId(boxId)) throw new Error(`--id ${JSON.stringify(boxId)}: a box id is 1-64 letters, digits, _ or -`)
+  if (!isBoxId(boxId)) throw new Error(`--id ${JSON.stringify(boxId)}: a box id is ${BOX_ID_RULE}`)
 
   const wiring: Partial<Wiring> = {}
   const buttons = pins(values.buttons, 'buttons')
