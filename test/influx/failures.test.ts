@@ -5,7 +5,8 @@
  * that injects the HTTP failures real servers give; the 400 and retention cases are real.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { startInfluxDb1, startVictoriaMetrics, type InfluxDb1Server, type VictoriaMetricsServer } from '../helpers/servers.ts'
+import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
+import { startVictoriaMetrics, type VictoriaMetricsServer } from '../helpers/servers/victoria-metrics.ts'
 import { formatPrometheus } from '../../gateway/influx/forwarder.ts'
 import { PressFactory, expectedPoints, pointKey } from './fixtures/presses.ts'
 import { startFaultProxy } from './fixtures/fault-proxy.ts'

@@ -10,7 +10,7 @@ import { silentLogger } from '../../gateway/log.ts'
 import { resolveConfig } from '../../gateway/config.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
-import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers.ts'
+import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
 import { expectedPoints, pointKey } from './fixtures/presses.ts'
 import { eventually } from './fixtures/setup.ts'
 

@@ -3,7 +3,7 @@
  * the test on free loopback ports.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers.ts'
+import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
 import { PressFactory, expectedPoints, pointKey } from './fixtures/presses.ts'
 import { eventually, influxConfig, newBus, startForwarder, tempDb } from './fixtures/setup.ts'
 

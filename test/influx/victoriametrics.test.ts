@@ -10,7 +10,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../gateway/store/database.ts'
-import { startVictoriaMetrics, type VictoriaMetricsServer } from '../helpers/servers.ts'
+import { startVictoriaMetrics, type VictoriaMetricsServer } from '../helpers/servers/victoria-metrics.ts'
 import { PressFactory } from './fixtures/presses.ts'
 import { eventually, influxConfig, newBus, startForwarder, tempDb } from './fixtures/setup.ts'
 
