@@ -4,6 +4,7 @@
  * costs about a third of a core.
  */
 import { join } from 'node:path'
+import { vi } from 'vitest'
 import { Box, type BoxOptions } from '../../firmware/box.ts'
 import { serialPortConnector, streamConnector } from '../../firmware/connector.ts'
 import type { Link } from '../../firmware/link.ts'
@@ -76,15 +77,16 @@ export async function pressButton(uno: EmulatedUno, index: number, holdMs = 80):
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Polls until `check` returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check()
-    if (v) return v as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(10)
-  }
+/** Waits (vi.waitFor) until `check` returns a truthy value; fails naming `what` after `timeoutMs`. */
+export function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  return vi.waitFor(
+    async () => {
+      const v = await check()
+      if (!v) throw new Error(`timed out waiting for ${what}`)
+      return v as NonNullable<T>
+    },
+    { timeout: timeoutMs, interval: 10 },
+  )
 }
 
 /** Resolves on the box's next boardReady. */
