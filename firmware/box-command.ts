@@ -6,8 +6,8 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { pino, type Logger } from 'pino'
-import { isBoxId } from '../protocol/index.ts'
+import type { Logger } from 'pino'
+import { BOX_ID_RULE, isBoxId } from '../protocol/index.ts'
 import { Box, BOX_DEFAULTS } from './box.ts'
 import { serialPortConnector } from './connector.ts'
 import { MqttLink } from './mqtt-link.ts'
@@ -44,17 +44,8 @@ function ms(value: string | undefined, what: string): number | undefined {
   return n
 }
 
-function makeLogger(): Logger {
-  const level = process.env.CHAMDIEM_LOG_LEVEL ?? 'info'
-  const pretty = process.stdout.isTTY && !process.env.CHAMDIEM_LOG_JSON
-  return pino({
-    level,
-    redact: { paths: ['password', 'secret', '*.password', '*.secret'], censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
-  }).child({ area: 'box' })
-}
-
-export async function run(argv: string[]): Promise<void> {
+/** `log` comes from the caller: the device layer does not set up logging (gateway/log.ts does). */
+export async function run(argv: string[], log: Logger): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -87,7 +78,7 @@ export async function run(argv: string[]): Promise<void> {
   ].filter(Boolean)
   if (missing.length > 0) throw new Error(`chamdiem box run: missing ${missing.join(', ')}\n\n${USAGE}`)
   const boxId = values.id as string
-  if (!isBoxId(boxId)) throw new Error(`--id ${JSON.stringify(boxId)}: a box id is 1-64 letters, digits, _ or -`)
+  if (!isBoxId(boxId)) throw new Error(`--id ${JSON.stringify(boxId)}: a box id is ${BOX_ID_RULE}`)
 
   const wiring: Partial<Wiring> = {}
   const buttons = pins(values.buttons, 'buttons')
@@ -101,7 +92,6 @@ export async function run(argv: string[]): Promise<void> {
   }
   resolveWiring(wiring) // fail now, with the bad pin named, rather than at the first connect
 
-  const log = makeLogger()
   const queueFile = values.queue ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'chamdiem', `box-${boxId}.jsonl`)
   const link = new MqttLink({ url: values.broker as string, boxId, secret: secret as string })
   const box = new Box({

@@ -3,10 +3,7 @@
  * `chamdiem gateway --print-config-schema` prints it as JSON Schema; README shows an example.
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { BOX_ID_PATTERN } from '../protocol/index.ts'
-
-const Slug = (description: string) =>
-  Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description })
+import { BoxId, Slug } from '../protocol/index.ts'
 
 const Port = (def: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: def, description: `${description} (0 = any free port)` })
@@ -34,7 +31,7 @@ export const RegistrySchema = Type.Object(
     boxes: Type.Array(
       Type.Object(
         {
-          id: Type.String({ pattern: BOX_ID_PATTERN, description: 'Box id (its MQTT username)' }),
+          id: BoxId('Box id (its MQTT username)'),
           counter: Type.Optional(Slug('Counter the box stands at')),
           secret: Type.Optional(
             Type.String({
@@ -75,7 +72,7 @@ export type RegistryConfig = Static<typeof RegistrySchema>
 
 export const UsbBoxSchema = Type.Object(
   {
-    box: Type.String({ pattern: BOX_ID_PATTERN, description: 'Box id the presses are attributed to' }),
+    box: BoxId('Box id the presses are attributed to'),
     path: Type.Optional(Type.String({ description: 'Serial port path, e.g. /dev/ttyACM0' })),
     serialNumber: Type.Optional(Type.String({ description: 'USB serial number, found whatever port it gets' })),
     pins: Type.Optional(

@@ -5,7 +5,7 @@
  * retained config follow. Errors name the thing that is wrong.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { isBoxId } from '../protocol/index.ts'
+import { isBoxId, SLUG_PATTERN } from '../protocol/index.ts'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
 import type { GatewayBus } from './events.ts'
@@ -62,7 +62,7 @@ interface OfficerRow {
   active: number
 }
 
-const SLUG = /^[A-Za-z0-9_.-]{1,64}$/
+const SLUG = new RegExp(SLUG_PATTERN)
 
 /** Box secrets are 24 random bytes: high entropy, so sha256 is enough (no slow KDF needed). */
 export function hashSecret(secret: string): string {

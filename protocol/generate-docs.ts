@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
 import { CONTRACT } from './contract.ts'
-import { BOX_ID_PATTERN, TOPIC_ROOT } from './topics.ts'
+import { BOX_ID_PATTERN } from './ids.ts'
+import { TOPIC_ROOT } from './topics.ts'
 
 export const GENERATED_DIR = join(dirname(fileURLToPath(import.meta.url)), 'generated')
 

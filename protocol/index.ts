@@ -1,3 +1,4 @@
+export * from './ids.ts'
 export * from './topics.ts'
 export * from './schemas.ts'
 export * from './contract.ts'

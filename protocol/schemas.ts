@@ -4,12 +4,6 @@
  * document (generate-docs.ts) all come from them.
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { BOX_ID_PATTERN } from './topics.ts'
-
-export const BoxId = Type.String({
-  pattern: BOX_ID_PATTERN,
-  description: 'Box identifier; also the MQTT username of the box.',
-})
 
 export const RATINGS = ['positive', 'neutral', 'negative'] as const
 export type Rating = (typeof RATINGS)[number]

@@ -2,19 +2,12 @@
  * Topic names of the chamdiem MQTT contract (DESIGN.md, "The contract").
  * Every topic is `chamdiem/v1/boxes/{boxId}/{kind}`; the box id is also the MQTT username.
  */
+import { BOX_ID_PATTERN, isBoxId } from './ids.ts'
 
 export const TOPIC_ROOT = 'chamdiem/v1'
 
-/** A box id: 1 to 64 letters, digits, `_` or `-`. Safe inside a topic level and a file name. */
-export const BOX_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
-const boxIdRe = new RegExp(BOX_ID_PATTERN)
-
 export const TOPIC_KINDS = ['press', 'status', 'config'] as const
 export type TopicKind = (typeof TOPIC_KINDS)[number]
-
-export function isBoxId(value: unknown): value is string {
-  return typeof value === 'string' && boxIdRe.test(value)
-}
 
 export function boxTopic(boxId: string, kind: TopicKind): string {
   if (!isBoxId(boxId)) throw new Error(`invalid box id ${JSON.stringify(boxId)}: expected ${BOX_ID_PATTERN}`)

@@ -8,6 +8,7 @@
  * mix of the officer who serves there. Everything is drawn from a seeded generator: the same
  * seed, start and counters give the same arrivals, press for press.
  */
+import { formatHhMm, localTime } from '../gateway/local-time.ts'
 import { RATINGS, type Rating } from '../protocol/index.ts'
 
 /** mulberry32: a tiny, fast, well-mixed 32-bit generator; plenty for traffic, not for secrets. */
@@ -69,40 +70,25 @@ export const ALWAYS_OPEN: OfficeHours = {
 }
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5))
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 }
-const formatters = new Map<string, Intl.DateTimeFormat>()
 
-/** Local weekday (1-7) and time of day in ms for an instant, in the hours' time zone. */
-export function localTime(tz: string, t: number): { weekday: number; msOfDay: number } {
-  let f = formatters.get(tz)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-    formatters.set(tz, f)
-  }
-  const parts = Object.fromEntries(f.formatToParts(new Date(t)).map((p) => [p.type, p.value]))
-  const msOfDay =
-    ((Number(parts.hour) * 60 + Number(parts.minute)) * 60 + Number(parts.second)) * 1000 +
-    (((t % 1000) + 1000) % 1000)
-  return { weekday: WEEKDAYS[parts.weekday], msOfDay }
+/**
+ * Local weekday and time of day in ms, in the hours' time zone. Zone offsets are whole minutes,
+ * so the seconds and milliseconds within the minute are the same locally as in UTC.
+ */
+function localDay(tz: string, t: number): { weekday: number; msOfDay: number } {
+  const { weekday, minute } = localTime(t, tz)
+  return { weekday, msOfDay: minute * 60_000 + (((t % 60_000) + 60_000) % 60_000) }
 }
 
 /** `Mon 09:12`: a simulated instant as the progress line shows it. */
 export function simLabel(tz: string, t: number): string {
-  const { weekday, msOfDay } = localTime(tz, t)
-  const min = Math.floor(msOfDay / 60_000)
+  const { weekday, minute } = localTime(t, tz)
   const day = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][weekday - 1]
-  return `${day} ${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`
+  return `${day} ${formatHhMm(minute)}`
 }
 
 export function isOpen(hours: OfficeHours, t: number): boolean {
-  const { weekday, msOfDay } = localTime(hours.timezone, t)
+  const { weekday, msOfDay } = localDay(hours.timezone, t)
   if (!hours.days.includes(weekday)) return false
   return hours.periods.some(
     (p) => msOfDay >= minutes(p.from) * 60_000 && msOfDay < minutes(p.to) * 60_000,
@@ -111,7 +97,7 @@ export function isOpen(hours: OfficeHours, t: number): boolean {
 
 /** The next instant after `t` at which the office opens or closes (at most a day ahead). */
 export function nextChange(hours: OfficeHours, t: number): number {
-  const { msOfDay } = localTime(hours.timezone, t)
+  const { msOfDay } = localDay(hours.timezone, t)
   const bounds = hours.periods
     .flatMap((p) => [minutes(p.from) * 60_000, minutes(p.to) * 60_000])
     .filter((b) => b > msOfDay)

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { BenchChild } from './child.ts'
-import { startMosquitto, MOSQUITTO_BIN } from '../targets/mosquitto.ts'
+import { startMosquitto, MOSQUITTO_BIN } from '../../test/helpers/servers/mosquitto.ts'
 import { provisionedDataDir, removeDataDir } from './provision.ts'
 
 export interface RunningTarget {
@@ -56,7 +56,7 @@ export const TARGETS: Record<string, Target> = {
     unavailable: () => (existsSync(MOSQUITTO_BIN) ? null : `${MOSQUITTO_BIN} not found: apt-get install mosquitto`),
     start: async () => {
       const m = await startMosquitto()
-      return { port: m.port, pid: m.pid, stop: () => m.stop() }
+      return { port: m.port, pid: m.pid!, stop: () => m.dispose() }
     },
   },
   gateway: {

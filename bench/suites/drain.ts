@@ -1,13 +1,14 @@
 /**
  * Benchmark 4: outbox drain. A backlog of presses in SQLite is shipped by the real forwarder
  * to InfluxDB 1.6.7 (v1 API) and to VictoriaMetrics (v2 API), each a fresh server started by
- * test/helpers/servers.ts. The baseline is the server's own ingest: the same points as
+ * test/helpers/servers/. The baseline is the server's own ingest: the same points as
  * pre-built line protocol, posted directly in batches of 5,000, one request at a time (as
  * the forwarder does), and with two requests in flight (the headroom a pipelined forwarder
  * could use). Alternated per round: raw, forwarder, raw ×2 into v1, then the same into v2.
  */
 import { pressLines, type PressRow } from '../../gateway/influx/line-protocol.ts'
-import { startInfluxDb1, startVictoriaMetrics } from '../../test/helpers/servers.ts'
+import { startInfluxDb1 } from '../../test/helpers/servers/influxdb.ts'
+import { startVictoriaMetrics } from '../../test/helpers/servers/victoria-metrics.ts'
 import { backlogRows } from '../lib/backlog.ts'
 import { BenchChild } from '../lib/child.ts'
 import { load1 } from '../lib/machine.ts'

@@ -1,12 +1,13 @@
 /** `chamdiem box ...`: provision, move, list and retire boxes; `box run` drives a USB box over MQTT. */
 import { Command } from 'commander'
+import { createLogger } from '../log.ts'
 import { iso, withStore, printTable, runProgram, withConfigOption, parseTime } from './common.ts'
 
 export async function run(argv: string[]): Promise<void> {
   // `box run` is the device layer on a counter host: it must not load the gateway's store.
   if (argv[0] === 'run') {
     const mod = await import('../../firmware/box-command.ts')
-    return mod.run(argv.slice(1))
+    return mod.run(argv.slice(1), createLogger().child({ area: 'box' }))
   }
   const program = new Command('chamdiem box').description(
     'Manage button boxes (on the gateway host), or run one: chamdiem box run --help',

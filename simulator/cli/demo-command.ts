@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import { resolveConfig } from '../../gateway/config.ts'
 import { Gateway } from '../../gateway/gateway.ts'
+import { localTime } from '../../gateway/local-time.ts'
 import { createLogger } from '../../gateway/log.ts'
 import { addStandardParts } from '../../gateway/parts.ts'
 import { Fleet } from '../fleet.ts'
@@ -23,7 +24,6 @@ import {
   SimClock,
   TrafficModel,
   VIETNAM_OFFICE_HOURS,
-  localTime,
   seedOf,
   simLabel,
 } from '../traffic.ts'
@@ -94,7 +94,7 @@ async function demo(opts: DemoOptions): Promise<void> {
     return 0
   }
   const now = Date.now()
-  const office = seedOffice({ weekday: localTime(VIETNAM_OFFICE_HOURS.timezone, now).weekday })
+  const office = seedOffice({ weekday: localTime(now, VIETNAM_OFFICE_HOURS.timezone).weekday })
   const config = resolveConfig(
     {
       dataDir,

@@ -23,7 +23,7 @@ describe('npm run bench -- --only ingest --quick', () => {
 
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--only', 'ingest', '--quick', '--out', out], {
       cwd: root,
-      // The benchmark is its own program, not part of this vitest run (test/helpers/servers.ts
+      // The benchmark is its own program, not part of this vitest run (test/helpers/servers/
       // registers vitest hooks when it sees these variables).
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST'))),
       timeout: 150_000,

@@ -10,9 +10,10 @@ import { InProcessLink } from '../../firmware/in-process-link.ts'
 import { UsbBoxes } from '../../firmware/usb-boxes.ts'
 import { registerCleanup, runFileCleanups } from '../helpers/cleanup.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
+import { testLogger } from '../helpers/log.ts'
 import { OFFICE } from '../helpers/office.ts'
 import { tempDir } from '../helpers/tmp.ts'
-import { nextReady, pressButton, startBox, startPtyUno, testLog, waitFor } from './helpers.ts'
+import { nextReady, pressButton, startBox, startPtyUno, waitFor } from './helpers.ts'
 
 afterAll(runFileCleanups)
 
@@ -28,7 +29,7 @@ describe('USB boxes run by the gateway', () => {
       ],
       gateway: t.gw.ingest,
       queueDir: tempDir(),
-      log: testLog(),
+      log: testLogger(),
       boxDefaults: { reportVersionTimeoutMs: 300, reconnect: { minMs: 100, maxMs: 500 } },
     })
     registerCleanup(() => usb.stop())

@@ -11,7 +11,6 @@ import { describe, expect, it } from 'vitest'
 import { configTopic, decode, pressTopic } from '../../protocol/index.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
-import { until } from '../helpers/wait.ts'
 
 const BIN = new URL('../../bin/chamdiem.js', import.meta.url).pathname
 
@@ -34,7 +33,9 @@ describe('changes made by the CLI while the gateway runs', () => {
       { seq: 1, officer_id: null },
       { seq: 2, officer_id: 'binh' },
     ])
-    await until(() => configs.includes('Trần Thị Bình'), 'the config topic to name the officer signed in by the CLI')
+    await expect
+      .poll(() => configs, { message: 'the config topic to name the officer signed in by the CLI', timeout: 10_000 })
+      .toContain('Trần Thị Bình')
   })
 
   it('attributes presses on both sides of a mid-minute sign-in correctly', async () => {

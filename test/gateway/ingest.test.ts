@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { pressTopic } from '../../protocol/index.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
-import { until } from '../helpers/wait.ts'
 
 describe('ingest over a real broker', () => {
   it('stores an acknowledged press with its rating and officer', async () => {
@@ -37,9 +36,9 @@ describe('box presence', () => {
     t.gw.bus.on('boxStatus', 'test', (s) => states.push(`${s.boxId}:${s.state}`))
     const box = await t.connectBox('box-1', SECRET('box-1'))
     const state = () => (t.gw.db.prepare('SELECT last_state FROM boxes WHERE id = ?').get('box-1') as { last_state: string }).last_state
-    await until(() => state() === 'online', 'box-1 online')
+    await expect.poll(state, { message: 'box-1 online', timeout: 10_000 }).toBe('online')
     box.stream.destroy() // an unplugged cable, not a clean disconnect
-    await until(() => state() === 'offline', 'box-1 offline')
+    await expect.poll(state, { message: 'box-1 offline', timeout: 10_000 }).toBe('offline')
     expect(states).toEqual(['box-1:online', 'box-1:offline'])
   })
 })

@@ -4,13 +4,12 @@
  * shows the backlog, and the first admin's password is printed once.
  */
 import mqtt from 'mqtt'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { pressTopic } from '../../protocol/index.ts'
 import { childGateway } from '../helpers/child-gateway.ts'
 import { freePort } from '../helpers/ports.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
 import { tempDir } from '../helpers/tmp.ts'
-import { until } from '../helpers/wait.ts'
 
 describe('standard gateway parts', () => {
   it('serves health and metrics, and keeps ingesting while InfluxDB is down', async () => {
@@ -21,19 +20,22 @@ describe('standard gateway parts', () => {
     })
     await gw.start()
     const base = `http://127.0.0.1:${gw.httpPort}`
-    await until(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'the dashboard to answer')
+    await expect.poll(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, { message: 'the dashboard to answer', timeout: 10_000 }).toBe(true)
     expect(gw.output()).toMatch(/first dashboard user: admin \/ \S{12,}/)
 
     const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'box-1', password: SECRET('box-1'), reconnectPeriod: 0 })
     await box.publishAsync(pressTopic('box-1'), press(1, 'positive'), { qos: 1 })
     await box.endAsync()
 
-    const health = await until(async () => {
-      const h = (await (await fetch(`${base}/api/health`)).json()) as { status: string; parts: Array<{ name: string; state: string; status?: { state: string; backlog: number } }> }
-      const influx = h.parts.find((p) => p.name === 'influx')
-      return influx?.status?.state === 'retrying' && influx.status.backlog === 1 ? h : null
-    }, 'health to show InfluxDB retrying with a backlog of 1')
-    expect(health!.parts.map((p) => [p.name, p.state])).toEqual(expect.arrayContaining([['ingest', 'running'], ['broker', 'running'], ['http', 'running'], ['influx', 'running']]))
+    const health = await vi.waitFor(
+      async () => {
+        const h = (await (await fetch(`${base}/api/health`)).json()) as { status: string; parts: Array<{ name: string; state: string; status?: { state: string; backlog: number } }> }
+        expect(h.parts.find((p) => p.name === 'influx')?.status, 'health to show InfluxDB retrying with a backlog of 1').toMatchObject({ state: 'retrying', backlog: 1 })
+        return h
+      },
+      { timeout: 10_000, interval: 20 },
+    )
+    expect(health.parts.map((p) => [p.name, p.state])).toEqual(expect.arrayContaining([['ingest', 'running'], ['broker', 'running'], ['http', 'running'], ['influx', 'running']]))
 
     const metrics = await (await fetch(`${base}/metrics`)).text()
     expect(metrics).toMatch(/^chamdiem_ingest_accepted_total 1$/m)

@@ -1,13 +1,12 @@
 /** The store's durability helpers: group fsync of the WAL, checkpoints off the main thread. */
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { silentLogger } from '../../gateway/log.ts'
 import { Checkpointer } from '../../gateway/store/checkpointer.ts'
 import { openDatabase } from '../../gateway/store/database.ts'
 import { WalSync } from '../../gateway/store/wal-sync.ts'
 import { tempDir } from '../helpers/tmp.ts'
-import { until } from '../helpers/wait.ts'
 
 describe('WalSync', () => {
   it('covers every caller with as few fsyncs as possible, in order', async () => {
@@ -36,7 +35,14 @@ describe('Checkpointer', () => {
     db.transaction(() => {
       for (let i = 0; i < 2000; i++) ins.run(Buffer.alloc(500))
     })()
-    await until(() => cp.stats.runs > 0 && cp.stats.checkpointed > 0 && cp.stats.checkpointed === cp.stats.walFrames, 'a complete checkpoint')
+    await vi.waitFor(
+      () => {
+        expect(cp.stats.runs, 'a checkpoint run').toBeGreaterThan(0)
+        expect(cp.stats.checkpointed, 'frames checkpointed').toBeGreaterThan(0)
+        expect(cp.stats.checkpointed, 'a complete checkpoint').toBe(cp.stats.walFrames)
+      },
+      { timeout: 10_000, interval: 20 },
+    )
     await cp.stop()
     expect(statSync(`${file}-wal`).size).toBe(0) // TRUNCATE at stop
     expect(db.prepare('SELECT count(*) AS n FROM rejected').get()).toEqual({ n: 2000 })

@@ -8,8 +8,8 @@ import { resolveConfig, type GatewayConfig } from '../../gateway/config.ts'
 import type { RegistryConfig } from '../../gateway/config-schema.ts'
 import { Gateway, type GatewayOptions } from '../../gateway/gateway.ts'
 import { addStandardParts } from '../../gateway/parts.ts'
-import { createLogger, silentLogger } from '../../gateway/log.ts'
 import { registerCleanup } from './cleanup.ts'
+import { testLogger } from './log.ts'
 import { tempDir } from './tmp.ts'
 
 export interface TestGatewayOptions {
@@ -49,8 +49,7 @@ export function testConfig(dataDir: string, opts: TestGatewayOptions = {}): Gate
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? tempDir('chamdiem-gw-')
   const config = testConfig(dataDir, opts)
-  const log = process.env.CHAMDIEM_TEST_LOG ? createLogger(process.env.CHAMDIEM_TEST_LOG) : silentLogger()
-  const gw = new Gateway({ config, log, now: opts.now, readClockSync: opts.readClockSync ?? (async () => ({ synchronised: true, source: 'chrony' })) })
+  const gw = new Gateway({ config, log: testLogger(), now: opts.now, readClockSync: opts.readClockSync ?? (async () => ({ synchronised: true, source: 'chrony' })) })
   const clients: MqttClient[] = []
   let stopped = false
   const stop = async () => {

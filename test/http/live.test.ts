@@ -3,7 +3,7 @@
  * (ingest pipeline), repeats left out, the event stream that carries new presses, box state
  * and registry changes, and the alerts.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { AddressInfo } from 'node:net'
 import { startTestApp } from './app-helper.ts'
 import { localMidnight } from '../../gateway/local-time.ts'
@@ -65,7 +65,6 @@ async function openStream(url: string, cookie: string) {
   const ac = new AbortController()
   const res = await fetch(url, { headers: { cookie }, signal: ac.signal })
   const events: Array<{ event: string; data: unknown }> = []
-  const waiters: Array<() => void> = []
   const ended = (async () => {
     const decoder = new TextDecoder()
     let buf = ''
@@ -79,24 +78,21 @@ async function openStream(url: string, cookie: string) {
           const event = /^event: (.*)$/m.exec(block)?.[1]
           const data = /^data: (.*)$/m.exec(block)?.[1]
           if (event && data) events.push({ event, data: JSON.parse(data) })
-          for (const w of waiters.splice(0)) w()
         }
       }
     } catch {
       // aborted
     }
   })()
-  const next = async (pred: (e: { event: string; data: unknown }) => boolean) => {
-    for (let i = 0; i < 200; i++) {
-      const found = events.find(pred)
-      if (found) return found
-      await new Promise<void>((r) => {
-        waiters.push(r)
-        setTimeout(r, 100)
-      })
-    }
-    throw new Error('event never came: ' + JSON.stringify(events))
-  }
+  const next = (pred: (e: { event: string; data: unknown }) => boolean) =>
+    vi.waitFor(
+      () => {
+        const found = events.find(pred)
+        if (!found) throw new Error('event never came: ' + JSON.stringify(events))
+        return found
+      },
+      { timeout: 20_000, interval: 10 },
+    )
   return { status: res.status, headers: res.headers, events, next, ended, close: () => ac.abort() }
 }
 

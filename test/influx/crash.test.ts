@@ -9,12 +9,12 @@ import type { Db } from '../../gateway/store/database.ts'
 import mqtt from 'mqtt'
 import { pressTopic } from '../../protocol/index.ts'
 import { openDatabase } from '../../gateway/store/database.ts'
-import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers.ts'
+import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { PressFactory, expectedPoints, pointKey } from './fixtures/presses.ts'
 import { startFaultProxy } from './fixtures/fault-proxy.ts'
-import { eventually, tempDb } from './fixtures/setup.ts'
+import { patience, tempDb } from './fixtures/setup.ts'
 
 const CHILD = fileURLToPath(new URL('./fixtures/forwarder-child.ts', import.meta.url))
 const GATEWAY_CHILD = fileURLToPath(new URL('./fixtures/gateway-child.ts', import.meta.url))
@@ -78,7 +78,7 @@ describe('forwarder process killed with SIGKILL', () => {
     expect(cursorOf(db)).toBe(1000)
 
     const second = startChild(file, section)
-    await eventually(() => cursorOf(db) === 3000, 'the restarted forwarder to catch up')
+    await expect.poll(() => cursorOf(db), patience('the restarted forwarder to catch up')).toBe(3000)
     second.process.kill('SIGTERM')
     await second.exited
     const points = await pointsIn(database)
@@ -98,14 +98,14 @@ describe('forwarder process killed with SIGKILL', () => {
       const child = startChild(file, section)
       // Kill it once it has written something but not everything.
       const before = cursorOf(db)
-      await eventually(() => child.batches() > 0 || cursorOf(db) > before, `round ${round}: some batches written`)
+      await expect.poll(() => child.batches() > 0 || cursorOf(db) > before, patience(`round ${round}: some batches written`)).toBe(true)
       presses.insert(700)
       child.process.kill('SIGKILL')
       expect(await child.exited).toMatchObject({ signal: 'SIGKILL' })
     }
     const last = startChild(file, section)
     const total = (db.prepare('SELECT max(id) AS n FROM presses').get() as { n: number }).n
-    await eventually(() => cursorOf(db) === total, 'the last forwarder to catch up')
+    await expect.poll(() => cursorOf(db), patience('the last forwarder to catch up')).toBe(total)
     last.process.kill('SIGTERM')
     await last.exited
 
@@ -190,7 +190,7 @@ describe('real gateway killed with SIGKILL', () => {
     const second = await startGatewayChild(dataDir, section)
     await pressFromBoxes(second.mqttPort, 1000, 100)
     const stored = () => (db.prepare('SELECT max(id) AS n FROM presses').get() as { n: number }).n
-    await eventually(() => cursorOf(db) === stored(), 'the restarted gateway to forward everything')
+    await expect.poll(() => cursorOf(db) === stored(), patience('the restarted gateway to forward everything')).toBe(true)
     second.child.kill('SIGTERM')
     await second.exited
 

@@ -5,11 +5,12 @@
  * that injects the HTTP failures real servers give; the 400 and retention cases are real.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { startInfluxDb1, startVictoriaMetrics, type InfluxDb1Server, type VictoriaMetricsServer } from '../helpers/servers.ts'
+import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
+import { startVictoriaMetrics, type VictoriaMetricsServer } from '../helpers/servers/victoria-metrics.ts'
 import { formatPrometheus } from '../../gateway/influx/forwarder.ts'
 import { PressFactory, expectedPoints, pointKey } from './fixtures/presses.ts'
 import { startFaultProxy } from './fixtures/fault-proxy.ts'
-import { eventually, influxConfig, startForwarder, tempDb } from './fixtures/setup.ts'
+import { influxConfig, patience, startForwarder, tempDb } from './fixtures/setup.ts'
 
 let influx: InfluxDb1Server
 let vm: VictoriaMetricsServer
@@ -42,7 +43,7 @@ describe.each(['v1', 'v2'] as const)('%s writer behind a failing proxy', (api) =
     let refusals = 2
     proxy.decide = () => (refusals-- > 0 ? { status: 429, headers: { 'retry-after': '1' }, body: '{"message":"slow down"}' } : undefined)
     const forwarder = startForwarder({ db, config: influxConfig({ ...section(proxy.url, database), batchSize: 200 }) })
-    await eventually(() => forwarder.status().state === 'retrying', 'a retry')
+    await expect.poll(() => forwarder.status().state, patience('a retry')).toBe('retrying')
     const s = forwarder.status()
     expect(s.lastError).toMatchObject({ status: 429 })
     expect(s.nextAttemptAt! - s.lastError!.at).toBeGreaterThanOrEqual(990)
@@ -87,7 +88,7 @@ describe.each(['v1', 'v2'] as const)('%s writer behind a failing proxy', (api) =
     let fixed = false
     proxy.decide = () => (fixed ? undefined : { status: 401, body: '{"code":"unauthorized","message":"unauthorized access"}' })
     const forwarder = startForwarder({ db, config: influxConfig({ ...section(proxy.url, database), recheckMs: 300 }) })
-    await eventually(() => forwarder.status().state === 'stopped', 'the forwarder to stop')
+    await expect.poll(() => forwarder.status().state, patience('the forwarder to stop')).toBe('stopped')
     const s = forwarder.status()
     expect(s.backlog).toBe(500)
     expect(s.lastError?.message).toContain('HTTP 401: unauthorized access (check influx.token, or influx.username/password)')
@@ -115,7 +116,7 @@ describe('InfluxDB 1.6.7 refusing points for good', () => {
     const { db } = tempDb()
     new PressFactory(db, { seed: 59 }).insert(200)
     const forwarder = startForwarder({ db, config: influxConfig({ api: 'v1', url: influx.url, database, recheckMs: 60_000 }) })
-    await eventually(() => forwarder.status().state === 'stopped', 'the forwarder to stop')
+    await expect.poll(() => forwarder.status().state, patience('the forwarder to stop')).toBe('stopped')
     expect(forwarder.status().lastError).toMatchObject({ status: 400 })
     expect(forwarder.status().lastError?.message).toMatch(/field type conflict/)
     expect(forwarder.status().backlog).toBe(200)

@@ -10,9 +10,9 @@ import { silentLogger } from '../../gateway/log.ts'
 import { resolveConfig } from '../../gateway/config.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
-import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers.ts'
+import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
 import { expectedPoints, pointKey } from './fixtures/presses.ts'
-import { eventually } from './fixtures/setup.ts'
+import { patience } from './fixtures/setup.ts'
 
 let influx: InfluxDb1Server
 beforeAll(async () => {
@@ -55,7 +55,7 @@ describe('gateway -> InfluxDB 1.6.7', () => {
     await influx.stop()
     try {
       await pressAll(150)
-      await eventually(() => forwarder!.status().state === 'retrying', 'the forwarder to notice the outage')
+      await expect.poll(() => forwarder!.status().state, patience('the forwarder to notice the outage')).toBe('retrying')
     } finally {
       await influx.start()
     }

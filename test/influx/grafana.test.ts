@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers.ts'
+import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
 import type { Db } from '../../gateway/store/database.ts'
 import { PressFactory } from './fixtures/presses.ts'
 import { influxConfig, startForwarder, tempDb } from './fixtures/setup.ts'

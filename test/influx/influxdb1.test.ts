@@ -3,9 +3,9 @@
  * the test on free loopback ports.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers.ts'
+import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
 import { PressFactory, expectedPoints, pointKey } from './fixtures/presses.ts'
-import { eventually, influxConfig, newBus, startForwarder, tempDb } from './fixtures/setup.ts'
+import { influxConfig, newBus, patience, startForwarder, tempDb } from './fixtures/setup.ts'
 
 let influx: InfluxDb1Server
 let dbCounter = 0
@@ -60,7 +60,7 @@ describe('InfluxDB 1.6.7 (v1 /write)', () => {
     for (let round = 0; round < 5; round++) {
       presses.insert(20)
       bus.emit('press', {} as never)
-      await eventually(async () => (await pointsIn(database)).length === (round + 1) * 20, `round ${round} in InfluxDB`)
+      await expect.poll(async () => (await pointsIn(database)).length, patience(`round ${round} in InfluxDB`)).toBe((round + 1) * 20)
     }
     expect(await pointsIn(database)).toEqual(expectedPoints(db))
   })
@@ -83,7 +83,7 @@ describe('InfluxDB 1.6.7 (v1 /write)', () => {
         presses.insert(100)
         bus.emit('press', {} as never)
       }
-      await eventually(() => forwarder.status().state === 'retrying', 'the forwarder to notice the outage')
+      await expect.poll(() => forwarder.status().state, patience('the forwarder to notice the outage')).toBe('retrying')
       const during = forwarder.status()
       expect(during.backlog).toBeGreaterThan(0)
       expect(during.lastError?.message).toMatch(/cannot reach InfluxDB/)
@@ -117,7 +117,7 @@ describe('InfluxDB 1.6.7 (v1 /write)', () => {
     const { db } = tempDb()
     new PressFactory(db, { seed: 9 }).insert(800)
     const forwarder = startForwarder({ db, config: influxConfig({ api: 'v1', url: influx.url, database, recheckMs: 200 }) })
-    await eventually(() => forwarder.status().state === 'stopped', 'the forwarder to stop')
+    await expect.poll(() => forwarder.status().state, patience('the forwarder to stop')).toBe('stopped')
     const status = forwarder.status()
     expect(status.backlog).toBe(800)
     expect(status.lastError?.status).toBe(404)
@@ -145,7 +145,7 @@ describe('InfluxDB 1.6.7 with authentication', () => {
       db,
       config: influxConfig({ api: 'v1', url: secured.url, database: 'chamdiem', username: 'chamdiem', password: 'wrong', recheckMs: 60_000 }),
     })
-    await eventually(() => wrong.status().state === 'stopped', 'the forwarder to stop')
+    await expect.poll(() => wrong.status().state, patience('the forwarder to stop')).toBe('stopped')
     expect(wrong.status().lastError).toMatchObject({ status: 401 })
     expect(wrong.status().lastError?.message).toMatch(/authorization failed.*check influx\.token, or influx\.username\/password/)
     expect(wrong.status().backlog).toBe(1200)

@@ -10,9 +10,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../gateway/store/database.ts'
-import { startVictoriaMetrics, type VictoriaMetricsServer } from '../helpers/servers.ts'
+import { startVictoriaMetrics, type VictoriaMetricsServer } from '../helpers/servers/victoria-metrics.ts'
 import { PressFactory } from './fixtures/presses.ts'
-import { eventually, influxConfig, newBus, startForwarder, tempDb } from './fixtures/setup.ts'
+import { influxConfig, newBus, patience, startForwarder, tempDb } from './fixtures/setup.ts'
 
 let vm: VictoriaMetricsServer
 let bucket = 0
@@ -56,7 +56,7 @@ describe('VictoriaMetrics (v2 /api/v2/write via @influxdata/influxdb-client)', (
     await forwarder.drained()
     expect(forwarder.status()).toMatchObject({ state: 'ok', backlog: 0, pointsWritten: 5000 })
     const expected = expectedSamples(db, '')
-    await eventually(async () => (await samplesIn(prefix)).length === expected.length, 'samples to be searchable')
+    await expect.poll(async () => (await samplesIn(prefix)).length, patience('samples to be searchable')).toBe(expected.length)
     expect(await samplesIn(prefix)).toEqual(expected)
     expect(expected.some((k) => k.includes('Quầy 2, tầng=1|ubnd-q1|Nguyễn Văn An'))).toBe(true)
   })
@@ -81,14 +81,14 @@ describe('VictoriaMetrics (v2 /api/v2/write via @influxdata/influxdb-client)', (
         presses.advance(15_000)
         insert(100)
       }
-      await eventually(() => forwarder.status().state === 'retrying', 'the forwarder to notice the outage')
+      await expect.poll(() => forwarder.status().state, patience('the forwarder to notice the outage')).toBe('retrying')
       expect(forwarder.status().backlog).toBeGreaterThan(0)
     } finally {
       await vm.start()
     }
     await forwarder.drained()
     const expected = expectedSamples(db, '')
-    await eventually(async () => (await samplesIn(prefix)).length === expected.length, 'samples to be searchable')
+    await expect.poll(async () => (await samplesIn(prefix)).length, patience('samples to be searchable')).toBe(expected.length)
     expect(await samplesIn(prefix)).toEqual(expected)
   })
 })

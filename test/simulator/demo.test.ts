@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { connect } from 'node:net'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { registerCleanup } from '../helpers/cleanup.ts'
+import { portOpen } from '../helpers/ports.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -66,32 +66,20 @@ function startDemo(dataDir: string): Demo {
   return { child, output: () => out, exited }
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null> | T | null,
-  demo: Demo,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== null && value !== undefined) return value
-    if (demo.child.exitCode !== null)
-      throw new Error(`demo exited before ${what}:\n${demo.output()}`)
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${demo.output()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1')
-    s.once('connect', () => {
-      s.destroy()
-      resolve(true)
-    })
-    s.once('error', () => resolve(false))
+/** Polls `probe` until it gives a value; fails at once, with the demo's output, if the demo exits. */
+function waitFor<T>(what: string, probe: () => Promise<T | null> | T | null, demo: Demo, timeoutMs = 60_000): Promise<T> {
+  const polled = vi.waitFor(
+    async () => {
+      const value = await probe()
+      if (value === null || value === undefined) throw new Error(`timed out waiting for ${what}:\n${demo.output()}`)
+      return value
+    },
+    { timeout: timeoutMs, interval: 100 },
+  )
+  const exited = demo.exited.then((): never => {
+    throw new Error(`demo exited before ${what}:\n${demo.output()}`)
   })
+  return Promise.race([polled, exited])
 }
 
 function countPresses(dataDir: string): number {

@@ -38,7 +38,7 @@ describe('fleet against a real gateway', () => {
     const fleet = await createFleet({ url: office.tg.mqttUrl, boxes: office.boxes, cooldownMs: 0 })
     registerCleanup(() => fleet.close())
     const box = fleet.boxes()[0]
-    await waitUntil(() => box.cooldownMs === 60_000)
+    await expect.poll(() => box.cooldownMs, { timeout: 10_000, interval: 20 }).toBe(60_000)
     expect(box.config).toEqual({ counter: 'Quầy 1', officer: 'Cán bộ 1' })
     box.press('positive')
     box.press('negative') // within the 60 s cooldown the gateway sent: a repeat
@@ -52,9 +52,9 @@ describe('fleet against a real gateway', () => {
     const state = () =>
       (db.prepare('SELECT last_state AS s FROM boxes WHERE id = ?').get(box.boxId) as { s: string })
         .s
-    await waitUntil(() => state() === 'online')
+    await expect.poll(state, { timeout: 10_000, interval: 20 }).toBe('online')
     box.dropLink()
-    await waitUntil(() => state() === 'offline')
+    await expect.poll(state, { timeout: 10_000, interval: 20 }).toBe('offline')
   })
 })
 
@@ -116,11 +116,3 @@ describe('fleet connections', () => {
     ).rejects.toThrow(/1 of 2 boxes not connected \(box-1-2: Connection refused: Not authorized\)/)
   })
 })
-
-async function waitUntil(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}

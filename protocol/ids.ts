@@ -1,0 +1,30 @@
+/**
+ * The two kinds of identifier, defined once: a box id (a topic level, the MQTT username, a queue
+ * file name) and a slug (office, counter and officer ids). Each comes as a pattern for JSON
+ * Schema, a predicate for code, a TypeBox schema, and its rule in words for error messages.
+ */
+import { Type, type TString } from '@sinclair/typebox'
+
+/** A box id: 1 to 64 letters, digits, `_` or `-`. Safe inside a topic level and a file name. */
+export const BOX_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
+export const BOX_ID_RULE = '1-64 letters, digits, _ or -'
+
+/** An office, counter or officer id: as a box id, and `.` too (never in a topic). */
+export const SLUG_PATTERN = '^[A-Za-z0-9_.-]{1,64}$'
+export const SLUG_RULE = '1-64 letters, digits, _ . or -'
+
+const boxIdRe = new RegExp(BOX_ID_PATTERN)
+const slugRe = new RegExp(SLUG_PATTERN)
+
+export function isBoxId(value: unknown): value is string {
+  return typeof value === 'string' && boxIdRe.test(value)
+}
+
+export function isSlug(value: unknown): value is string {
+  return typeof value === 'string' && slugRe.test(value)
+}
+
+export const BoxId = (description = 'Box identifier; also the MQTT username of the box.'): TString =>
+  Type.String({ pattern: BOX_ID_PATTERN, description })
+
+export const Slug = (description: string): TString => Type.String({ pattern: SLUG_PATTERN, description })
