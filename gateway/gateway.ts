@@ -154,6 +154,7 @@ export class Gateway {
     this.broker = new Broker({ config: config.mqtt, registry: this.registry, ingest: this.ingest, log: log.child({ area: 'broker' }) })
     await this.startPart({ name: 'broker', start: () => this.broker.start(), stop: () => this.broker.stop() })
     this.configPublisher = new ConfigPublisher({
+      db: this.db,
       registry: this.registry,
       attributor: this.attributor,
       bus: this.bus,
