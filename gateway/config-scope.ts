@@ -60,10 +60,10 @@ export class ConfigScope {
    * The boxes whose config may differ at `to` from what it was at `from` with no registry
    * change in between: at counters where a shift or a duty session starts or ends in
    * (from, to], and boxes moved in that span. Null when the span is too long to look at
-   * minute by minute: then every box needs a look.
+   * minute by minute, or the clock went back: then every box needs a look.
    */
   changedBetween(from: number, to: number): string[] | null {
-    if (to - from > MAX_SWEEP_SPAN_MS) return null
+    if (to < from || to - from > MAX_SWEEP_SPAN_MS) return null
     const counters = new Set(this.sessionEdges.all(from, to, from, to) as string[])
     // Shifts are whole local minutes: look at each minute that began in (from, to].
     for (let m = Math.floor(from / MINUTE) * MINUTE + MINUTE; m <= to; m += MINUTE) {

@@ -52,8 +52,9 @@ describe('config scope', () => {
     expect(scope.isActive('box-1')).toBe(false)
   })
 
-  it('gives up on spans longer than ten minutes (every box needs a look)', () => {
+  it('gives up on spans longer than ten minutes or a clock set back (every box needs a look)', () => {
     const { scope } = scoped()
     expect(scope.changedBetween(at(9), at(9, 10, 1))).toBeNull()
+    expect(scope.changedBetween(at(9), at(8, 59))).toBeNull()
   })
 })
