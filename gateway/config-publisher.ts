@@ -1,17 +1,27 @@
 /**
  * Keeps each box's retained `config` topic true (DESIGN.md contract): cooldown, feedback time,
- * counter name and the officer on duty now. Republished when the registry changes and, since
- * shifts start and end with no event, checked every `intervalMs`; only changes are sent.
+ * counter name and the officer on duty now. Only changes are sent.
+ *
+ * A registry change recomputes the boxes it concerns (config-scope.ts): a duty or shift
+ * change or a rename at a counter, the boxes standing there; an officer's sign-in or rename,
+ * also the boxes showing that officer now (a sign-in elsewhere ends their session here); a
+ * box provisioned, moved or retired, that box. Shifts start and end with no event, so every
+ * `intervalMs` a sweep recomputes the boxes whose counter had a shift or session boundary
+ * since the last sweep. A change made by another process (`external`), or an event that
+ * does not say what it concerns, recomputes every box.
  */
 import { configTopic, encode, type ConfigPayload } from '../protocol/index.ts'
 import type { Attributor } from './attribution.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { GatewayConfig } from './config.ts'
-import type { GatewayBus } from './events.ts'
+import { ConfigScope } from './config-scope.ts'
+import type { GatewayBus, RegistryChange } from './events.ts'
 import type { Logger } from './log.ts'
 import type { Registry } from './registry.ts'
+import type { Db } from './store/database.ts'
 
 export interface ConfigPublisherDeps {
+  db: Db
   registry: Registry
   attributor: Attributor
   bus: GatewayBus
@@ -22,19 +32,45 @@ export interface ConfigPublisherDeps {
   now?: Clock
 }
 
+/** What to recompute at the next pass. */
+interface Pending {
+  all: boolean
+  boxes: Set<string>
+  counters: Set<string>
+  officers: Set<string>
+}
+
+/** What a box config shows of its counter. */
+interface CounterView {
+  name: string | null
+  officerId: string | null
+  officerName: string | null
+}
+
+const nothingPending = (): Pending => ({ all: false, boxes: new Set(), counters: new Set(), officers: new Set() })
+
 export class ConfigPublisher {
   private readonly published = new Map<string, string>()
+  /** The officer each box's published config names: whom a rename or a sign-in elsewhere concerns. */
+  private readonly shownOfficer = new Map<string, string>()
   /** In-process boxes (USB) that get their config as a callback instead of over MQTT. */
   private readonly watchers = new Map<string, Set<(payload: Buffer) => void>>()
+  private readonly scope: ConfigScope
+  private readonly now: Clock
   private timer?: NodeJS.Timeout
   private unsubscribe?: () => void
+  private pending = nothingPending()
   private scheduled = false
+  private lastSweepAt = 0
 
-  constructor(private readonly deps: ConfigPublisherDeps) {}
+  constructor(private readonly deps: ConfigPublisherDeps) {
+    this.scope = new ConfigScope(deps.db, deps.registry.timezone)
+    this.now = deps.now ?? systemClock
+  }
 
   async start(): Promise<void> {
-    this.unsubscribe = this.deps.bus.on('registryChanged', 'config-publisher', () => this.schedule())
-    this.timer = setInterval(() => this.schedule(), this.deps.intervalMs ?? 30_000)
+    this.unsubscribe = this.deps.bus.on('registryChanged', 'config-publisher', (change) => this.concern(change))
+    this.timer = setInterval(() => this.sweep(), this.deps.intervalMs ?? 30_000)
     this.timer.unref()
     await this.refresh()
   }
@@ -57,13 +93,83 @@ export class ConfigPublisher {
   }
 
   /** The config a box should have now. */
-  configFor(boxId: string, at = (this.deps.now ?? systemClock)()): ConfigPayload {
+  configFor(boxId: string, at = this.now()): ConfigPayload {
+    return this.resolve(boxId, at).config
+  }
+
+  /** Publishes every box config that differs from what was last published. */
+  async refresh(): Promise<void> {
+    const now = this.now()
+    this.lastSweepAt = now
+    const ids = this.deps.registry.boxes().filter((b) => b.retiredAt === null).map((b) => b.id)
+    await this.publishChanged(ids, now)
+  }
+
+  /**
+   * A box's config at `at` and the officer it names. `counters` memoises what a pass already
+   * looked up per counter (its name and who is on duty), so a pass costs one read per box.
+   */
+  private resolve(boxId: string, at: number, counters = new Map<string, CounterView>()): { config: ConfigPayload; officerId: string | null } {
     const { registry, attributor, config } = this.deps
     const counterId = registry.counterOfBox(boxId, at)
-    const counter = counterId ? registry.counter(counterId) : undefined
-    const officerId = counterId ? attributor.officerAt(counterId, at) : null
-    const officer = officerId ? registry.officer(officerId) : undefined
-    return { cooldownMs: config.cooldownMs, feedbackMs: config.feedbackMs, counter: counter?.name ?? null, officer: officer?.name ?? null }
+    let view: CounterView = { name: null, officerId: null, officerName: null }
+    if (counterId) {
+      const known = counters.get(counterId)
+      if (known) view = known
+      else {
+        const officerId = attributor.officerAt(counterId, at)
+        const officer = officerId ? registry.officer(officerId) : undefined
+        view = { name: registry.counter(counterId)?.name ?? null, officerId: officer ? officer.id : null, officerName: officer?.name ?? null }
+        counters.set(counterId, view)
+      }
+    }
+    return {
+      config: { cooldownMs: config.cooldownMs, feedbackMs: config.feedbackMs, counter: view.name, officer: view.officerName },
+      officerId: view.officerId,
+    }
+  }
+
+  /** Notes which boxes a registry change concerns; they are recomputed together right after. */
+  private concern(change: RegistryChange): void {
+    const p = this.pending
+    const { counterId, boxId, officerId } = change
+    switch (change.kind) {
+      case 'office':
+        break // a box's config names no office
+      case 'counter':
+      case 'shift':
+        if (counterId) p.counters.add(counterId)
+        else p.all = true
+        break
+      case 'duty':
+        if (counterId) p.counters.add(counterId)
+        if (officerId) p.officers.add(officerId)
+        if (!counterId && !officerId) p.all = true
+        break
+      case 'officer':
+        if (officerId) p.officers.add(officerId)
+        else p.all = true
+        break
+      case 'box':
+      case 'assignment':
+        // A move concerns the box moved, not the others at either counter.
+        if (boxId) p.boxes.add(boxId)
+        else p.all = true
+        break
+      default:
+        p.all = true // 'external': another process committed, it could be anything
+    }
+    this.schedule()
+  }
+
+  /** The periodic pass: boxes at counters whose shift or duty session began or ended since the last one. */
+  private sweep(): void {
+    const now = this.now()
+    const boxes = this.scope.changedBetween(this.lastSweepAt, now)
+    this.lastSweepAt = now
+    if (boxes === null) this.pending.all = true
+    else for (const b of boxes) this.pending.boxes.add(b)
+    this.schedule()
   }
 
   private schedule(): void {
@@ -71,31 +177,45 @@ export class ConfigPublisher {
     this.scheduled = true
     setImmediate(() => {
       this.scheduled = false
-      this.refresh().catch((err) => this.deps.log.error({ err }, 'publishing box configs failed'))
+      const p = this.pending
+      this.pending = nothingPending()
+      this.pass(p).catch((err) => this.deps.log.error({ err }, 'publishing box configs failed'))
     })
   }
 
-  /** Publishes every box config that differs from what was last published. */
-  async refresh(): Promise<void> {
-    const now = (this.deps.now ?? systemClock)()
+  private async pass(p: Pending): Promise<void> {
+    if (p.all) return this.refresh()
+    const now = this.now()
+    const ids = new Set([...p.boxes].filter((id) => this.scope.isActive(id)))
+    for (const counterId of p.counters) for (const id of this.scope.boxesAt(counterId, now)) ids.add(id)
+    if (p.officers.size > 0) {
+      for (const [id, officerId] of this.shownOfficer) if (p.officers.has(officerId)) ids.add(id)
+    }
+    await this.publishChanged([...ids], now)
+  }
+
+  private async publishChanged(boxIds: string[], now: number): Promise<void> {
     const sends: Array<Promise<void>> = []
-    for (const box of this.deps.registry.boxes()) {
-      if (box.retiredAt !== null) continue
-      const payload = encode('config', this.configFor(box.id, now))
+    const counters = new Map<string, CounterView>()
+    for (const boxId of boxIds) {
+      const { config, officerId } = this.resolve(boxId, now, counters)
+      if (officerId) this.shownOfficer.set(boxId, officerId)
+      else this.shownOfficer.delete(boxId)
+      const payload = encode('config', config)
       const text = payload.toString()
-      if (this.published.get(box.id) === text) continue
-      this.published.set(box.id, text)
-      for (const onConfig of this.watchers.get(box.id) ?? []) {
+      if (this.published.get(boxId) === text) continue
+      this.published.set(boxId, text)
+      for (const onConfig of this.watchers.get(boxId) ?? []) {
         try {
           onConfig(payload)
         } catch (err) {
-          this.deps.log.error({ err, box: box.id }, 'in-process config watcher failed')
+          this.deps.log.error({ err, box: boxId }, 'in-process config watcher failed')
         }
       }
       sends.push(
-        this.deps.publish(configTopic(box.id), payload, { retain: true }).catch((err) => {
-          this.published.delete(box.id)
-          this.deps.log.warn({ err, box: box.id }, 'config publish failed; will retry')
+        this.deps.publish(configTopic(boxId), payload, { retain: true }).catch((err) => {
+          this.published.delete(boxId)
+          this.deps.log.warn({ err, box: boxId }, 'config publish failed; will retry')
         }),
       )
     }

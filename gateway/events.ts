@@ -44,7 +44,18 @@ export interface GatewayEvents {
   /** A box connected, disconnected or published a status. */
   boxStatus: (change: BoxStatusChange) => void
   /** The registry changed (duty, assignments, boxes, shifts...): caches and configs refresh. */
-  registryChanged: (what: { kind: string; counterId?: string; boxId?: string }) => void
+  registryChanged: (what: RegistryChange) => void
+}
+
+/**
+ * What changed: `kind` is office, counter, officer, box, assignment, duty, shift, or external
+ * (another process committed); the ids say what it concerns (config-publisher.ts relies on them).
+ */
+export interface RegistryChange {
+  kind: string
+  counterId?: string
+  boxId?: string
+  officerId?: string
 }
 
 type Listener = (...args: never[]) => void

@@ -5,6 +5,7 @@
  * reverse. An optional part that fails to start is logged with its reason and the rest runs.
  */
 import { join } from 'node:path'
+import type { Alerts } from './alerts.ts'
 import { Attributor } from './attribution.ts'
 import { systemClock, type Clock } from './clock.ts'
 import { Broker } from './broker.ts'
@@ -14,6 +15,7 @@ import { EventBus, type GatewayBus, type GatewayEvents } from './events.ts'
 import { Ingest, type IngestStats } from './ingest.ts'
 import type { MetricSample } from './metrics.ts'
 import type { Logger } from './log.ts'
+import type { HttpService } from './http/server.ts'
 import { Registry } from './registry.ts'
 import { importRegistry, type ImportResult } from './registry-import.ts'
 import { Checkpointer } from './store/checkpointer.ts'
@@ -83,6 +85,9 @@ export class Gateway {
   readonly parts: PartState[] = []
   /** The dashboard's URL once the HTTP part runs. */
   httpUrl: string | null = null
+  /** The HTTP part and its Alerts once running (parts.ts); tests reach the app for `inject()`. */
+  http: HttpService | null = null
+  alerts: Alerts | null = null
   private readonly running: Part[] = []
   private externalChanges?: NodeJS.Timeout
   private walSync?: WalSync
@@ -179,6 +184,7 @@ export class Gateway {
     this.broker = new Broker({ config: config.mqtt, registry: this.registry, ingest: this.ingest, log: log.child({ area: 'broker' }) })
     await this.startPart({ name: 'broker', start: () => this.broker.start(), stop: () => this.broker.stop() })
     this.configPublisher = new ConfigPublisher({
+      db: this.db,
       registry: this.registry,
       attributor: this.attributor,
       bus: this.bus,

@@ -5,9 +5,26 @@
  * (Gateway.addOptionalPart logs the reason and runs on).
  */
 import { join } from 'node:path'
+import type { InProcessGateway } from '../firmware/in-process-link.ts'
 import type { Gateway } from './gateway.ts'
 
-export function addStandardParts(gateway: Gateway): void {
+export interface StandardPartsOptions {
+  /** Event stream heartbeat of the dashboard (default live-hub.ts HEARTBEAT_MS); tests shorten it. */
+  heartbeatMs?: number
+}
+
+/**
+ * What a box plugged in by USB is given of the gateway: the same ingest path as MQTT
+ * (resolving is the acknowledgement) and its config exactly when the retained topic changes.
+ */
+export function inProcessGateway(gateway: Gateway): InProcessGateway {
+  return {
+    submit: (boxId, kind, payload) => gateway.ingest.submit(boxId, kind, payload),
+    watchConfig: (boxId, onConfig) => gateway.configPublisher.watch(boxId, onConfig),
+  }
+}
+
+export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = {}): void {
   const { config, log } = gateway
   if (config.usb.length > 0) {
     gateway.addOptionalPart('usb-boxes', async () => {
@@ -22,11 +39,7 @@ export function addStandardParts(gateway: Gateway): void {
         boxes: config.usb.map((b) => ({ ...b, pins: b.pins ? { ...b.pins } : undefined })),
         queueDir: join(config.dataDir, 'usb'),
         log: serialLog,
-        gateway: {
-          // The same ingest path as MQTT; resolving is the acknowledgement.
-          submit: (boxId, kind, payload) => gateway.ingest.submit(boxId, kind, payload),
-          watchConfig: (boxId, onConfig) => gateway.configPublisher.watch(boxId, onConfig),
-        },
+        gateway: inProcessGateway(gateway),
       })
     })
   }
@@ -52,6 +65,9 @@ export function addStandardParts(gateway: Gateway): void {
     if (!config.http.enabled) return null
     const { HttpService } = await import('./http/server.ts')
     const { formatPrometheus } = await import('./metrics.ts')
+    const { Alerts } = await import('./alerts.ts')
+    // The one Alerts service: evaluated for the dashboard, so it runs with it.
+    const alerts = new Alerts({ db: gateway.db, bus: gateway.bus, timezone: config.timezone, log: log.child({ area: 'alerts' }), now: gateway.now })
     const http = new HttpService({
       db: gateway.db,
       registry: gateway.registry,
@@ -59,18 +75,31 @@ export function addStandardParts(gateway: Gateway): void {
       config,
       log,
       now: gateway.now,
+      alerts,
       health: () => gateway.health(),
       extraMetrics: () => formatPrometheus(gateway.metrics()),
+      heartbeatMs: opts.heartbeatMs,
     })
     return {
       name: 'http',
       async start() {
-        await http.start()
+        alerts.start()
+        try {
+          await http.start()
+        } catch (err) {
+          alerts.stop()
+          throw err
+        }
+        gateway.alerts = alerts
+        gateway.http = http
         gateway.httpUrl = http.url
         // Shown once on the console by the CLI (never logged).
         if (http.firstAdmin) gateway.notices.firstAdmin = http.firstAdmin
       },
-      stop: () => http.stop(),
+      async stop() {
+        await http.stop()
+        alerts.stop()
+      },
     }
   })
 }

@@ -8,7 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { isBoxId, SLUG_PATTERN } from '../protocol/index.ts'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
-import type { GatewayBus } from './events.ts'
+import type { GatewayBus, RegistryChange } from './events.ts'
 import { localTime } from './local-time.ts'
 import { systemClock, type Clock } from './clock.ts'
 
@@ -121,13 +121,13 @@ export class Registry {
     this.sql(
       'INSERT INTO officers (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
     ).run(id, officeId, name)
-    this.changed('officer')
+    this.changed('officer', { officerId: id })
   }
 
   setOfficerActive(id: string, active: boolean): void {
     this.requireOfficer(id)
     this.sql('UPDATE officers SET active = ? WHERE id = ?').run(active ? 1 : 0, id)
-    this.changed('officer')
+    this.changed('officer', { officerId: id })
   }
 
   offices(): Office[] {
@@ -289,7 +289,8 @@ export class Registry {
         ).run(counterId, officerId, at, source).lastInsertRowid,
       )
     })()
-    this.changed('duty', { counterId })
+    // The officer's session at another counter may have ended too.
+    this.changed('duty', { counterId, officerId })
     return this.dutySession(id)!
   }
 
@@ -327,7 +328,7 @@ export class Registry {
       }
     })()
     if (counters.size === 0) throw new RegistryError(`officer ${officerId} is not on duty`)
-    for (const counterId of counters) this.changed('duty', { counterId })
+    for (const counterId of counters) this.changed('duty', { counterId, officerId })
     return { counterId: [...counters][0] ?? null }
   }
 
@@ -432,7 +433,7 @@ export class Registry {
     return stmt
   }
 
-  private changed(kind: string, detail: { counterId?: string; boxId?: string } = {}): void {
+  private changed(kind: string, detail: Omit<RegistryChange, 'kind'> = {}): void {
     this.bus.emit('registryChanged', { kind, ...detail })
   }
 }

@@ -4,8 +4,8 @@
  * in its own process on loopback ports, in a data dir prepared by the parent with the boxes
  * already provisioned (lib/provision.ts), removed at stop.
  *
- * argv[2]: JSON `{ dataDir, http? }`. With `http`, the dashboard's HTTP app
- * (gateway/http/app.ts) also listens on a loopback port, and an admin session is opened so
+ * argv[2]: JSON `{ dataDir, http? }`. With `http`, the gateway's standard HTTP part
+ * (gateway/parts.ts) also listens on a loopback port, and an admin session is opened so
  * the parent can read the live event stream (`/api/live/events`) as a browser would.
  * Requests: `count` (stored presses), `probe` (start recording press events: box, seq,
  * epoch ms of the bus event), `probed` (return and clear them), `stats` (the ingest's counters),
@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks'
 import { resolveConfig } from '../../gateway/config.ts'
 import { Gateway } from '../../gateway/gateway.ts'
 import { silentLogger } from '../../gateway/log.ts'
+import { addStandardParts } from '../../gateway/parts.ts'
 import { collectGarbage, serveParent } from '../lib/child.ts'
 import { TIMEZONE } from '../lib/provision.ts'
 
@@ -31,27 +32,26 @@ const config = resolveConfig(
     timezone: TIMEZONE,
     logLevel: 'silent',
     mqtt: { host: '127.0.0.1', port: 0, wsPort: null },
-    // The HTTP app is started below (when asked for) so the benchmark does not depend on how
-    // the gateway wires it; the gateway's own is off.
-    http: { host: '127.0.0.1', port: 0, enabled: false },
+    http: { host: '127.0.0.1', port: 0, enabled: Boolean(opts.http) },
   },
   'bench',
   {},
 )
+// Wired as `chamdiem gateway` wires it: the standard parts (here only HTTP is configured).
 const gw = new Gateway({ config, log: silentLogger() })
+addStandardParts(gw)
 await gw.start()
 
-let http: { port: number; cookie: string; close: () => Promise<void> } | null = null
+let http: { port: number; cookie: string } | null = null
 if (opts.http) {
-  const { buildApp } = await import('../../gateway/http/app.ts')
+  if (!gw.http) throw new Error(`the gateway's HTTP part did not start: ${JSON.stringify(gw.parts)}`)
+  // Loaded only here, so the memory of a gateway without the dashboard stays what it was.
   const { Accounts } = await import('../../gateway/http/accounts.ts')
   const { SESSION_COOKIE } = await import('../../gateway/http/auth.ts')
-  const app = await buildApp({ db: gw.db, registry: gw.registry, bus: gw.bus, config, log: silentLogger() }, { logger: false })
-  await app.listen({ host: '127.0.0.1', port: 0 })
   const accounts = new Accounts(gw.db)
   const user = await accounts.create({ username: 'bench', password: 'bench-password-0123456789', role: 'admin', officeId: null })
   const { token } = accounts.openSession(user.id)
-  http = { port: (app.server.address() as { port: number }).port, cookie: `${SESSION_COOKIE}=${token}`, close: () => app.close() }
+  http = { port: gw.http.port, cookie: `${SESSION_COOKIE}=${token}` }
 }
 
 let probing: Array<[string, number, number]> | null = null
@@ -77,7 +77,6 @@ serveParent(
     },
   },
   async () => {
-    await http?.close()
     // The parent removes the data dir once this process has exited.
     await gw.stop()
   },

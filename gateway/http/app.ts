@@ -12,7 +12,7 @@ import type { GatewayBus } from '../events.ts'
 import type { GatewayConfig } from '../config.ts'
 import type { Logger } from '../log.ts'
 import { buildReport, type Report, type ReportQuery } from '../report.ts'
-import { Alerts } from '../alerts.ts'
+import type { Alerts } from '../alerts.ts'
 import { Accounts } from './accounts.ts'
 import { authHook, HttpError } from './auth.ts'
 import { registerStatic } from './static.ts'
@@ -37,8 +37,8 @@ export interface HttpDeps {
   reports?: (q: ReportQuery) => Report
   /** The gateway's health for /api/health; defaults to "ok" with the database reachable. */
   health?: () => HealthReport | Promise<HealthReport>
-  /** Given to share one Alerts service; otherwise the app runs its own (started with the app). */
-  alerts?: Alerts
+  /** The gateway's one Alerts service (built and started by parts.ts, shared with the live stream). */
+  alerts: Alerts
   /** Clock, for tests. */
   now?: () => number
   /** More Prometheus text for /metrics from the gateway's other parts (ingest, forwarder). */
@@ -46,9 +46,8 @@ export interface HttpDeps {
 }
 
 /** What the route modules get: the deps with defaults filled in, plus the app's own parts. */
-export interface AppContext extends Required<Omit<HttpDeps, 'alerts' | 'now'>> {
+export interface AppContext extends Required<Omit<HttpDeps, 'now'>> {
   accounts: Accounts
-  alerts: Alerts
   live: LiveQuery
   hub: LiveHub
   now: () => number
@@ -69,8 +68,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  const ownAlerts = !deps.alerts
-  const alerts = deps.alerts ?? new Alerts({ db: deps.db, bus: deps.bus, timezone: deps.config.timezone, log, now: deps.now })
+  const { alerts } = deps
   const live = new LiveQuery(deps.db, deps.registry, deps.config.timezone)
   const hub = new LiveHub({ bus: deps.bus, alerts, officeOfBox: (id) => live.officeOfBox(id), log, heartbeatMs: opts.heartbeatMs })
   const ctx: AppContext = {
@@ -109,13 +107,9 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
 
   app.addHook('onRequest', authHook(ctx.accounts))
 
-  if (ownAlerts) {
-    app.addHook('onReady', async () => alerts.start())
-  }
   app.addHook('onReady', async () => hub.start())
   // Event streams never end by themselves: end them before the server waits for connections.
   app.addHook('preClose', async () => hub.stop())
-  if (ownAlerts) app.addHook('onClose', async () => alerts.stop())
 
   registerStatic(app)
   await app.register(sessionRoutes, { ctx })

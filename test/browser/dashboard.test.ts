@@ -12,27 +12,20 @@ import type { MqttClient } from 'mqtt'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts'
 import { registerCleanup } from '../helpers/cleanup.ts'
 import { OFFICE, SECRET } from '../helpers/office.ts'
-import { HttpService } from '../../gateway/http/server.ts'
 import { pressTopic } from '../../protocol/index.ts'
-import { silentLogger } from '../../gateway/log.ts'
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts')
 
 let gw: TestGateway
-let http: HttpService
 let base: string
 let admin: { username: string; password: string }
 let browser: Browser
 
 beforeAll(async () => {
-  gw = await startTestGateway({ registry: OFFICE, noStart: true })
-  gw.gw.addOptionalPart('http', async () => {
-    http = new HttpService({ db: gw.gw.db, registry: gw.gw.registry, bus: gw.gw.bus, config: gw.config, log: silentLogger() })
-    return http
-  })
-  await gw.gw.start()
-  base = `http://127.0.0.1:${http.port}`
-  admin = http.firstAdmin!
+  // The dashboard as `chamdiem gateway` wires it (gateway/parts.ts).
+  gw = await startTestGateway({ registry: OFFICE, standardParts: true })
+  base = `http://127.0.0.1:${gw.gw.http!.port}`
+  admin = gw.gw.notices.firstAdmin!
   expect(admin.password.length).toBeGreaterThanOrEqual(20)
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -2,16 +2,23 @@
  * The device layer end to end, written once and run against both links (model: MQTT.js
  * test/node/abstract_client.ts): an emulated Uno running the real StandardFirmata, a Box
  * driving it through johnny-five, and a real gateway (Aedes on a loopback port, SQLite on
- * disk) reached in-process or over MQTT. Asserts what a user sees: the LED of the button
- * pressed, the beep, the press stored with its rating and attributed to the officer on duty.
+ * disk) reached in-process (wired exactly as parts.ts wires a USB box) or over MQTT. Asserts
+ * what a user sees: the LED of the button pressed, the beep, the press stored with its
+ * rating and attributed to the officer on duty.
+ *
+ * The simulator's virtual box is a third implementation of "a box talking to the gateway":
+ * the assertions that do not need a board (config applied, stored and attributed, repeats
+ * flagged, counted exactly) run against it too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encode } from '../../protocol/index.ts'
 import type { Box } from '../../firmware/box.ts'
-import { InProcessLink, type InProcessGateway } from '../../firmware/in-process-link.ts'
+import { InProcessLink } from '../../firmware/in-process-link.ts'
 import type { Link } from '../../firmware/link.ts'
 import { MqttLink } from '../../firmware/mqtt-link.ts'
+import { inProcessGateway } from '../../gateway/parts.ts'
+import type { Rating } from '../../protocol/index.ts'
 import type { EmulatedUno } from '../../simulator/board/emulated-uno.ts'
+import { VirtualBox } from '../../simulator/virtual-box.ts'
 import { runFileCleanups } from '../helpers/cleanup.ts'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET } from '../helpers/office.ts'
@@ -28,25 +35,30 @@ interface StoredRow {
   age_ms: number
 }
 
-/** What the gateway hands a USB box's in-process link (the lead's gateway wires the same). */
-function inProcessGateway(t: TestGateway): InProcessGateway {
-  const gw = t.gw
-  return {
-    submit: (boxId, kind, payload) => gw.ingest.submit(boxId, kind, payload),
-    watchConfig: (boxId, onConfig) => {
-      const send = () => onConfig(encode('config', gw.configPublisher.configFor(boxId)))
-      send()
-      return gw.bus.on('registryChanged', `usb-config-${boxId}`, send)
-    },
-  }
-}
-
 const LINKS: Array<[string, (t: TestGateway, boxId: string) => Link]> = [
-  ['in-process', (t, boxId) => new InProcessLink({ boxId, gateway: inProcessGateway(t) })],
+  ['in-process', (t, boxId) => new InProcessLink({ boxId, gateway: inProcessGateway(t.gw) })],
   ['mqtt', (t, boxId) => new MqttLink({ url: t.mqttUrl, boxId, secret: SECRET(boxId), reconnect: { minMs: 100, maxMs: 1000 } })],
 ]
 
 afterAll(runFileCleanups)
+
+/** A gateway with An on duty at Quầy 1, where box-1 stands. */
+async function officeGateway(): Promise<TestGateway> {
+  const t = await startTestGateway({ registry: OFFICE, config: { ingest: { cooldownMs: COOLDOWN_MS, feedbackMs: FEEDBACK_MS } } })
+  t.gw.registry.signIn('an', 'q1')
+  return t
+}
+
+function storedPress(t: TestGateway, boxId: string, boot: string, seq: number): StoredRow | undefined {
+  return t.gw.db
+    .prepare('SELECT rating, repeat, officer_id, counter_id, age_ms FROM presses WHERE box_id = ? AND boot = ? AND seq = ?')
+    .get(boxId, boot, seq) as StoredRow | undefined
+}
+
+function storedSeqs(t: TestGateway, boxId: string, boot: string): number[] {
+  const rows = t.gw.db.prepare('SELECT seq FROM presses WHERE box_id = ? AND boot = ? ORDER BY seq').all(boxId, boot) as Array<{ seq: number }>
+  return rows.map((r) => r.seq)
+}
 
 describe.each(LINKS)('box on an emulated board over the %s link', (_name, makeLink) => {
   const boxId = 'box-1'
@@ -55,8 +67,7 @@ describe.each(LINKS)('box on an emulated board over the %s link', (_name, makeLi
   let box: Box
 
   beforeAll(async () => {
-    t = await startTestGateway({ registry: OFFICE, config: { ingest: { cooldownMs: COOLDOWN_MS, feedbackMs: FEEDBACK_MS } } })
-    t.gw.registry.signIn('an', 'q1')
+    t = await officeGateway()
     uno = await startUno()
     const link = makeLink(t, boxId)
     const configured = new Promise((r) => link.once('config', r))
@@ -65,10 +76,7 @@ describe.each(LINKS)('box on an emulated board over the %s link', (_name, makeLi
     await configured
   })
 
-  const stored = (seq: number): StoredRow | undefined =>
-    t.gw.db
-      .prepare('SELECT rating, repeat, officer_id, counter_id, age_ms FROM presses WHERE box_id = ? AND boot = ? AND seq = ?')
-      .get(boxId, box.bootId, seq) as StoredRow | undefined
+  const stored = (seq: number) => storedPress(t, boxId, box.bootId, seq)
 
   it('applies the config the gateway publishes (cooldown, feedback time)', () => {
     expect(box.settings).toEqual({ cooldownMs: COOLDOWN_MS, feedbackMs: FEEDBACK_MS })
@@ -125,7 +133,59 @@ describe.each(LINKS)('box on an emulated board over the %s link', (_name, makeLi
   })
 
   it('counts presses exactly: each press once, numbered from 1 without gaps', async () => {
-    const rows = t.gw.db.prepare('SELECT seq FROM presses WHERE box_id = ? AND boot = ? ORDER BY seq').all(boxId, box.bootId) as Array<{ seq: number }>
-    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5])
+    expect(storedSeqs(t, boxId, box.bootId)).toEqual([1, 2, 3, 4, 5])
+  })
+})
+
+describe('virtual box (simulator) over MQTT', () => {
+  const boxId = 'box-1'
+  let t: TestGateway
+  let box: VirtualBox
+
+  beforeAll(async () => {
+    t = await officeGateway()
+    // Its default cooldown differs from the gateway's, so applying the config shows.
+    box = new VirtualBox({ url: t.mqttUrl, boxId, secret: SECRET(boxId), cooldownMs: 5000, backoff: { minMs: 100, maxMs: 1000 } })
+    box.start()
+    await waitFor('the retained config', () => box.config !== null)
+  })
+  afterAll(() => box.stop())
+
+  const stored = (seq: number) => storedPress(t, boxId, box.boot, seq)
+  /** Presses and resolves with the seq once the gateway acknowledged it (committed). */
+  const pressAcked = (rating: Rating): Promise<number> => {
+    const { seq } = box.press(rating)
+    return new Promise((resolve) => {
+      const onAcked = (r: { seq: number } | null) => {
+        if (r?.seq !== seq) return
+        box.off('acked', onAcked)
+        resolve(seq)
+      }
+      box.on('acked', onAcked)
+    })
+  }
+
+  it('applies the config the gateway publishes (cooldown, counter, officer on duty)', () => {
+    expect({ cooldownMs: box.cooldownMs, ...box.config }).toEqual({ cooldownMs: COOLDOWN_MS, counter: 'Quầy 1', officer: 'Nguyễn Văn An' })
+  })
+
+  it.each(['positive', 'neutral', 'negative'] as const)('a press is stored as %s, attributed', async (rating) => {
+    await sleep(COOLDOWN_MS + 50) // a fresh citizen, not a repeat
+    const seq = await pressAcked(rating)
+    expect(stored(seq)).toMatchObject({ rating, repeat: 0, officer_id: 'an', counter_id: 'q1' })
+    expect(box.stats.queued).toBe(0)
+  })
+
+  it('flags a press within the cooldown as a repeat and stores it flagged', async () => {
+    await sleep(COOLDOWN_MS + 50)
+    const first = await pressAcked('positive')
+    await sleep(120)
+    const second = await pressAcked('negative')
+    expect(stored(first)).toMatchObject({ rating: 'positive', repeat: 0 })
+    expect(stored(second)).toMatchObject({ rating: 'negative', repeat: 1 })
+  })
+
+  it('counts presses exactly: each press once, numbered from 1 without gaps', () => {
+    expect(storedSeqs(t, boxId, box.boot)).toEqual([1, 2, 3, 4, 5])
   })
 })

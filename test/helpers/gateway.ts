@@ -7,7 +7,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
 import { resolveConfig, type GatewayConfig } from '../../gateway/config.ts'
 import type { RegistryConfig } from '../../gateway/config-schema.ts'
 import { Gateway, type GatewayOptions } from '../../gateway/gateway.ts'
-import { addStandardParts } from '../../gateway/parts.ts'
+import { addStandardParts, type StandardPartsOptions } from '../../gateway/parts.ts'
 import { registerCleanup } from './cleanup.ts'
 import { testLogger } from './log.ts'
 import { tempDir } from './tmp.ts'
@@ -23,7 +23,7 @@ export interface TestGatewayOptions {
   /** Do not start: for tests that register optional parts first. */
   noStart?: boolean
   /** Add the standard optional parts (USB boxes, InfluxDB, HTTP), as `chamdiem gateway` does. */
-  standardParts?: boolean
+  standardParts?: boolean | StandardPartsOptions
 }
 
 export interface TestGateway {
@@ -59,7 +59,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     await gw.stop()
   }
   registerCleanup(stop)
-  if (opts.standardParts) addStandardParts(gw)
+  if (opts.standardParts) addStandardParts(gw, opts.standardParts === true ? {} : opts.standardParts)
   if (!opts.noStart) await gw.start()
   const t: TestGateway = {
     gw,

@@ -255,6 +255,7 @@ describe('errors', () => {
         bus: t.bus,
         config: t.config,
         log: (await import('../../gateway/log.ts')).silentLogger(),
+        alerts: t.gw.alerts!,
         reports: () => {
           throw new Error('SQLITE_CORRUPT: secret internals at /var/lib/chamdiem')
         },
@@ -286,7 +287,7 @@ describe('health', () => {
   it('reports the gateway health: degraded when an optional part failed, 503 when a core part is down', async () => {
     const { silentLogger } = await import('../../gateway/log.ts')
     let health: Record<string, unknown> = { ok: true, parts: [{ name: 'broker', state: 'running' }] }
-    const app = await buildApp({ db: t.db, registry: t.registry, bus: t.bus, config: t.config, log: silentLogger(), health: () => health }, { logger: false })
+    const app = await buildApp({ db: t.db, registry: t.registry, bus: t.bus, config: t.config, log: silentLogger(), alerts: t.gw.alerts!, health: () => health }, { logger: false })
     try {
       expect((await app.inject({ method: 'GET', url: '/api/health' })).json()).toMatchObject({ status: 'ok' })
       health = { ok: true, parts: [{ name: 'broker', state: 'running' }, { name: 'influx', state: 'failed' }] }

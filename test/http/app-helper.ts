@@ -1,22 +1,20 @@
 /**
- * A real dashboard app on a real SQLite file in a temp dir, with the real registry and ingest,
- * driven through `app.inject()` (model: fastify/demo test/helper.ts). Everything it creates
- * is closed and removed when the test (or file) is done.
+ * The dashboard app of a real gateway (test/helpers/gateway.ts with the standard parts, as
+ * `chamdiem gateway` wires them) on a real SQLite file in a temp dir, driven through
+ * `app.inject()` (model: fastify/demo test/helper.ts). Everything it creates is closed and
+ * removed when the test (or file) is done.
  */
-import { join } from 'node:path'
 import type { LightMyRequestResponse } from 'fastify'
-import { buildApp, type App } from '../../gateway/http/app.ts'
+import type { App } from '../../gateway/http/app.ts'
 import { Accounts, type Role } from '../../gateway/http/accounts.ts'
-import { openDatabase, type Db } from '../../gateway/store/database.ts'
-import { EventBus, type GatewayBus, type GatewayEvents } from '../../gateway/events.ts'
-import { Registry } from '../../gateway/registry.ts'
+import type { Db } from '../../gateway/store/database.ts'
+import type { GatewayBus } from '../../gateway/events.ts'
+import type { Gateway } from '../../gateway/gateway.ts'
+import type { Registry } from '../../gateway/registry.ts'
 import { importRegistry } from '../../gateway/registry-import.ts'
-import { Attributor } from '../../gateway/attribution.ts'
-import { Ingest } from '../../gateway/ingest.ts'
-import { resolveConfig, type GatewayConfig } from '../../gateway/config.ts'
-import { silentLogger } from '../../gateway/log.ts'
-import { registerCleanup } from '../helpers/cleanup.ts'
-import { tempDir } from '../helpers/tmp.ts'
+import type { Ingest } from '../../gateway/ingest.ts'
+import type { GatewayConfig } from '../../gateway/config.ts'
+import { startTestGateway } from '../helpers/gateway.ts'
 import { OFFICE, press } from '../helpers/office.ts'
 
 export { press }
@@ -26,6 +24,7 @@ export const SINCE = Date.UTC(2020, 0, 1)
 export const PASSWORD = 'correct horse battery'
 
 export interface TestApp {
+  gw: Gateway
   app: App
   db: Db
   bus: GatewayBus
@@ -33,6 +32,8 @@ export interface TestApp {
   ingest: Ingest
   config: GatewayConfig
   accounts: Accounts
+  /** The admin the gateway created on its first start, with its one-time password. */
+  firstAdmin: { username: string; password: string } | undefined
   /** Logs in and returns what a browser would hold: the cookies and the CSRF token. */
   login(username: string, password?: string): Promise<Agent>
   /** Submits a press as box `boxId` through the real ingest pipeline. */
@@ -46,14 +47,10 @@ export interface Agent {
 }
 
 export async function startTestApp(opts: { now?: () => number; users?: Array<{ username: string; role: Role; officeId: string | null }> } = {}): Promise<TestApp> {
-  const dir = tempDir('chamdiem-http-')
-  const config = resolveConfig({ dataDir: dir, http: { host: '127.0.0.1', port: 0 } }, '(test)', {})
-  const log = silentLogger()
-  const db = openDatabase(join(dir, 'chamdiem.db'))
-  const bus = new EventBus<GatewayEvents>(log)
-  const registry = new Registry({ db, bus, timezone: config.timezone, now: opts.now })
+  const { gw } = await startTestGateway({ now: opts.now, standardParts: { heartbeatMs: 200 } })
+  // Imported into the running gateway's registry, dated long before any test's presses.
   importRegistry(
-    registry,
+    gw.registry,
     {
       ...OFFICE,
       offices: [...OFFICE.offices, { id: 'other', name: 'UBND phường Khác' }],
@@ -63,26 +60,8 @@ export async function startTestApp(opts: { now?: () => number; users?: Array<{ u
     },
     SINCE,
   )
-  const attributor = new Attributor(db, config.timezone)
-  // As gateway.ts wires it: registry changes drop cached attributions.
-  bus.on('registryChanged', 'attribution-cache', () => attributor.invalidate())
-  const ingest = new Ingest({
-    db,
-    bus,
-    attributor,
-    config: config.ingest,
-    log,
-    now: opts.now,
-  })
-  ingest.start()
-  const app = await buildApp({ db, registry, bus, config, log, now: opts.now }, { logger: false, heartbeatMs: 200 })
-  await app.ready()
-  registerCleanup(async () => {
-    await app.close()
-    ingest.stop()
-    db.close()
-  })
-  const accounts = new Accounts(db)
+  const app = gw.http!.app
+  const accounts = new Accounts(gw.db, gw.now)
   const users = opts.users ?? [
     { username: 'admin', role: 'admin', officeId: null },
     { username: 'head', role: 'head', officeId: 'hcc' },
@@ -90,17 +69,24 @@ export async function startTestApp(opts: { now?: () => number; users?: Array<{ u
     { username: 'viewer', role: 'viewer', officeId: 'hcc' },
     { username: 'viewall', role: 'viewer', officeId: null },
   ]
-  for (const u of users) await accounts.create({ ...u, password: PASSWORD })
+  for (const u of users) {
+    // The gateway created the first admin with a random password: the test knows it as PASSWORD.
+    const existing = accounts.list().find((a) => a.username === u.username)
+    if (existing) await accounts.update(existing.id, { password: PASSWORD, role: u.role, officeId: u.officeId })
+    else await accounts.create({ ...u, password: PASSWORD })
+  }
 
   let logins = 1
   const t: TestApp = {
+    gw,
     app,
-    db,
-    bus,
-    registry,
-    ingest,
-    config,
+    db: gw.db,
+    bus: gw.bus,
+    registry: gw.registry,
+    ingest: gw.ingest,
+    config: gw.config,
     accounts,
+    firstAdmin: gw.notices.firstAdmin,
     async login(username, password = PASSWORD) {
       // Each login from its own address: login is rate limited per address.
       const remoteAddress = `10.1.${(logins >> 8) & 255}.${logins++ & 255}`
@@ -120,7 +106,7 @@ export async function startTestApp(opts: { now?: () => number; users?: Array<{ u
       }
     },
     pressAs(boxId, seq, rating, extra = {}) {
-      return ingest.submit(boxId, 'press', Buffer.from(press(seq, rating, { repeat: false, ...extra })))
+      return gw.ingest.submit(boxId, 'press', Buffer.from(press(seq, rating, { repeat: false, ...extra })))
     },
   }
   return t

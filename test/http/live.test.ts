@@ -99,7 +99,7 @@ async function openStream(url: string, cookie: string) {
 describe('live events', () => {
   it('streams new presses, box state and registry changes to the dashboards that may see them', async () => {
     const t = await startTestApp()
-    await t.app.listen({ host: '127.0.0.1', port: 0 })
+    // The gateway's HTTP part already listens on a free loopback port.
     const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
     const head = await t.login('head')
     const head2 = await t.login('head2')
