@@ -67,7 +67,7 @@ describe('chamdiem CLI', () => {
     const bad = await chamdiem(['report', '--from', 'yesterday', '--to', '2027-01-01', ...c])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/--from: cannot read "yesterday"/)
-  })
+  }, 180_000) // a dozen CLI processes, each loading TypeScript through tsx
 
   it('exits 1 naming the port when the MQTT port is taken, leaving nothing running', async () => {
     const dir = tempDir()
