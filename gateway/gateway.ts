@@ -17,7 +17,8 @@ import type { Logger } from './log.ts'
 import { Registry } from './registry.ts'
 import { importRegistry, type ImportResult } from './registry-import.ts'
 import { Checkpointer } from './store/checkpointer.ts'
-import { openDatabase, type Db } from './store/database.ts'
+import { openDatabase, ping, type Db } from './store/database.ts'
+import { sql } from './store/statements.ts'
 import { WalSync } from './store/wal-sync.ts'
 
 /** A part with a life cycle. Optional parts may fail to start without stopping the gateway. */
@@ -120,7 +121,7 @@ export class Gateway {
     const { config, log } = this
     this.db = openDatabase(this.dbFile)
     // Whatever was connected when the last run ended is not connected now.
-    this.db.prepare("UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
+    sql(this.db, "UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
     this.registry = new Registry({ db: this.db, bus: this.bus, timezone: config.timezone, now: this.now })
     if (config.registry) {
       this.notices.newBoxSecrets = importRegistry(this.registry, config.registry).newSecrets
@@ -176,7 +177,7 @@ export class Gateway {
   health(): GatewayHealth {
     let store = true
     try {
-      this.db.prepare('SELECT 1').get()
+      ping(this.db)
     } catch {
       store = false
     }

@@ -8,6 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { isBoxId } from '../protocol/index.ts'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
+import { sql } from './store/statements.ts'
 import type { GatewayBus } from './events.ts'
 import { localTime } from './local-time.ts'
 import { systemClock, type Clock } from './clock.ts'
@@ -82,8 +83,6 @@ export interface RegistryDeps {
 }
 
 export class Registry {
-  /** Statements prepared once: preparing per call churns native memory (10k-box imports). */
-  private readonly statements = new Map<string, Statement>()
   private readonly db: Db
   private readonly bus: GatewayBus
   readonly timezone: string
@@ -263,6 +262,14 @@ export class Registry {
     return row?.counter_id ?? null
   }
 
+  /** The office a box stands in now (routes its status to that office's dashboards). */
+  officeOfBox(boxId: string): string | null {
+    const row = this.sql(
+      'SELECT c.office_id FROM box_assignments a JOIN counters c ON c.id = a.counter_id WHERE a.box_id = ? AND a.to_ms IS NULL',
+    ).get(boxId) as { office_id: string } | undefined
+    return row?.office_id ?? null
+  }
+
   // ---- duty ------------------------------------------------------------------------------
 
   /**
@@ -423,13 +430,9 @@ export class Registry {
     if (!this.boxExists(id)) throw new RegistryError(`unknown box ${JSON.stringify(id)}`)
   }
 
+  /** This registry's database, through the one statement cache (store/statements.ts). */
   private sql(query: string): Statement {
-    let stmt = this.statements.get(query)
-    if (!stmt) {
-      stmt = this.db.prepare(query)
-      this.statements.set(query, stmt)
-    }
-    return stmt
+    return sql(this.db, query)
   }
 
   private changed(kind: string, detail: { counterId?: string; boxId?: string } = {}): void {

@@ -72,7 +72,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   const ownAlerts = !deps.alerts
   const alerts = deps.alerts ?? new Alerts({ db: deps.db, bus: deps.bus, timezone: deps.config.timezone, log, now: deps.now })
   const live = new LiveQuery(deps.db, deps.registry, deps.config.timezone)
-  const hub = new LiveHub({ bus: deps.bus, alerts, officeOfBox: (id) => live.officeOfBox(id), log, heartbeatMs: opts.heartbeatMs })
+  const hub = new LiveHub({ bus: deps.bus, alerts, officeOfBox: (id) => deps.registry.officeOfBox(id), log, heartbeatMs: opts.heartbeatMs })
   const ctx: AppContext = {
     ...deps,
     log,

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { MIGRATIONS } from './migrations.ts'
+import { sql } from './statements.ts'
 
 export type Db = Database.Database
 
@@ -37,4 +38,9 @@ export function migrate(db: Db): void {
       db.pragma(`user_version = ${m.version}`)
     })()
   }
+}
+
+/** Throws unless the database answers a query (health checks). */
+export function ping(db: Db): void {
+  sql(db, 'SELECT 1').get()
 }
