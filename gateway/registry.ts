@@ -13,7 +13,23 @@ import type { GatewayBus } from './events.ts'
 import { localTime } from './local-time.ts'
 import { systemClock, type Clock } from './clock.ts'
 
-export class RegistryError extends Error {}
+/**
+ * A registry change or lookup refused. Each error carries the HTTP status it answers with
+ * (`statusCode`, as Fastify's own errors do), chosen where it is thrown: the HTTP layer maps
+ * by type, never by message text, and the CLI prints the message.
+ */
+export class RegistryError extends Error {
+  /** 400: the request itself is wrong (an invalid id, a time out of order). */
+  readonly statusCode: number = 400
+}
+/** 404: an office, counter, officer, box or shift that does not exist. */
+export class NotFoundError extends RegistryError {
+  override readonly statusCode = 404
+}
+/** 409: the change does not fit the current state (signing out an officer not on duty). */
+export class ConflictError extends RegistryError {
+  override readonly statusCode = 409
+}
 
 export interface Office {
   id: string
@@ -333,7 +349,7 @@ export class Registry {
         counters.add(s.counter_id)
       }
     })()
-    if (counters.size === 0) throw new RegistryError(`officer ${officerId} is not on duty`)
+    if (counters.size === 0) throw new ConflictError(`officer ${officerId} is not on duty`)
     for (const counterId of counters) this.changed('duty', { counterId })
     return { counterId: [...counters][0] ?? null }
   }
@@ -394,7 +410,7 @@ export class Registry {
   removeShift(id: number): void {
     const row = this.sql('SELECT counter_id FROM shifts WHERE id = ?').get(id) as
       { counter_id: string } | undefined
-    if (!row) throw new RegistryError(`no shift with id ${id}`)
+    if (!row) throw new NotFoundError(`no shift with id ${id}`)
     this.sql('DELETE FROM shifts WHERE id = ?').run(id)
     this.changed('shift', { counterId: row.counter_id })
   }
@@ -410,24 +426,24 @@ export class Registry {
 
   requireOffice(id: string): Office {
     const o = this.office(id)
-    if (!o) throw new RegistryError(`unknown office ${JSON.stringify(id)}`)
+    if (!o) throw new NotFoundError(`unknown office ${JSON.stringify(id)}`)
     return o
   }
 
   requireCounter(id: string): Counter {
     const c = this.counter(id)
-    if (!c) throw new RegistryError(`unknown counter ${JSON.stringify(id)}`)
+    if (!c) throw new NotFoundError(`unknown counter ${JSON.stringify(id)}`)
     return c
   }
 
   requireOfficer(id: string): Officer {
     const o = this.officer(id)
-    if (!o) throw new RegistryError(`unknown officer ${JSON.stringify(id)}`)
+    if (!o) throw new NotFoundError(`unknown officer ${JSON.stringify(id)}`)
     return o
   }
 
   requireBox(id: string): void {
-    if (!this.boxExists(id)) throw new RegistryError(`unknown box ${JSON.stringify(id)}`)
+    if (!this.boxExists(id)) throw new NotFoundError(`unknown box ${JSON.stringify(id)}`)
   }
 
   /** This registry's database, through the one statement cache (store/statements.ts). */

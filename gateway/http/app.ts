@@ -7,7 +7,7 @@ import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Db } from '../store/database.ts'
-import { RegistryError, type Registry } from '../registry.ts'
+import type { Registry } from '../registry.ts'
 import type { GatewayBus } from '../events.ts'
 import type { GatewayConfig } from '../config.ts'
 import type { Logger } from '../log.ts'
@@ -92,8 +92,8 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   await app.register(rateLimit, { global: false })
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-    const status =
-      err instanceof RegistryError ? (/^unknown /.test(err.message) ? 404 : 400) : err.statusCode && err.statusCode >= 400 ? err.statusCode : 500
+    // Registry, account and HTTP errors carry their status (statusCode), as Fastify's own do.
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500
     if (status >= 500) {
       // The client learns nothing of the internals; the log has everything.
       req.log.error({ err, url: req.url, method: req.method }, 'request failed')
