@@ -40,7 +40,6 @@ export function addStandardParts(gateway: Gateway): void {
   gateway.addOptionalPart('http', async () => {
     if (!config.http.enabled) return null
     const { HttpService } = await import('./http/server.ts')
-    const { formatPrometheus } = await import('./metrics.ts')
     const http = new HttpService({
       db: gateway.db,
       registry: gateway.registry,
@@ -49,7 +48,7 @@ export function addStandardParts(gateway: Gateway): void {
       log,
       now: gateway.now,
       health: () => gateway.health(),
-      extraMetrics: () => formatPrometheus(gateway.metrics()),
+      extraMetrics: () => gateway.metrics(),
     })
     return {
       name: 'http',

@@ -11,6 +11,7 @@ import type { Registry } from '../registry.ts'
 import type { GatewayBus } from '../events.ts'
 import type { GatewayConfig } from '../config.ts'
 import type { Logger } from '../log.ts'
+import type { MetricSample } from '../metrics.ts'
 import { buildReport, type Report, type ReportQuery } from '../report.ts'
 import { Alerts } from '../alerts.ts'
 import { Accounts } from './accounts.ts'
@@ -41,8 +42,8 @@ export interface HttpDeps {
   alerts?: Alerts
   /** Clock, for tests. */
   now?: () => number
-  /** More Prometheus text for /metrics from the gateway's other parts (ingest, forwarder). */
-  extraMetrics?: () => string
+  /** More /metrics samples from the gateway's other parts (ingest, forwarder). */
+  extraMetrics?: () => MetricSample[]
 }
 
 /** What the route modules get: the deps with defaults filled in, plus the app's own parts. */
@@ -78,7 +79,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
     log,
     reports: deps.reports ?? ((q) => buildReport(deps.db, q)),
     health: deps.health ?? (() => ({ status: 'ok' })),
-    extraMetrics: deps.extraMetrics ?? (() => ''),
+    extraMetrics: deps.extraMetrics ?? (() => []),
     accounts: new Accounts(deps.db, deps.now),
     alerts,
     live,

@@ -19,7 +19,7 @@
  * New presses wake the loop through the bus (`press`); without a bus it polls every
  * `flushIntervalMs`.
  */
-import { formatPrometheus, type MetricSample } from '../metrics.ts'
+import type { MetricSample } from '../metrics.ts'
 import type { Logger } from 'pino'
 import type { Db } from '../store/database.ts'
 import { sql } from '../store/statements.ts'
@@ -54,9 +54,6 @@ export interface ForwarderStatus {
   /** Over the last 10 s. */
   pointsPerSecond: number
 }
-
-export type { MetricSample }
-export { formatPrometheus }
 
 export interface InfluxForwarderOptions {
   db: Db
@@ -208,7 +205,7 @@ export class InfluxForwarder {
     }
   }
 
-  /** Samples for `/metrics` (Prometheus text format is the HTTP layer's job: see formatPrometheus). */
+  /** Samples for `/metrics` (the text format is metrics.ts's job: formatPrometheus). */
   metrics(): MetricSample[] {
     const s = this.status()
     const labels = { forwarder: this.name }

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { startInfluxDb1, startVictoriaMetrics, type InfluxDb1Server, type VictoriaMetricsServer } from '../helpers/servers.ts'
-import { formatPrometheus } from '../../gateway/influx/forwarder.ts'
+import { formatPrometheus } from '../../gateway/metrics.ts'
 import { PressFactory, expectedPoints, pointKey } from './fixtures/presses.ts'
 import { startFaultProxy } from './fixtures/fault-proxy.ts'
 import { eventually, influxConfig, startForwarder, tempDb } from './fixtures/setup.ts'

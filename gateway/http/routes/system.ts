@@ -65,7 +65,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       gauge('process_resident_memory_bytes', 'Resident memory', process.memoryUsage().rss),
       gauge('process_uptime_seconds', 'Seconds since the process started', Math.round(process.uptime())),
     ]
-    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(formatPrometheus(samples) + ctx.extraMetrics())
+    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(formatPrometheus([...samples, ...ctx.extraMetrics()]))
   })
 }
 // Keep the TypeBox import used for future response schemas of health.
