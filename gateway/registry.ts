@@ -2,7 +2,8 @@
  * The office's registry in SQLite: offices, counters, officers, boxes (hashed secrets), which
  * counter each box stands at over time, duty sessions (sign-in / sign-out) and the weekly
  * shift schedule. Every change emits `registryChanged` so attribution caches and the boxes'
- * retained config follow. Errors name the thing that is wrong.
+ * retained config follow. Errors name the thing that is wrong and carry their HTTP status
+ * (registry-errors.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { isBoxId } from '../protocol/index.ts'
@@ -12,24 +13,9 @@ import { sql } from './store/statements.ts'
 import type { GatewayBus } from './events.ts'
 import { localTime } from './local-time.ts'
 import { systemClock, type Clock } from './clock.ts'
+import { ConflictError, NotFoundError, RegistryError } from './registry-errors.ts'
 
-/**
- * A registry change or lookup refused. Each error carries the HTTP status it answers with
- * (`statusCode`, as Fastify's own errors do), chosen where it is thrown: the HTTP layer maps
- * by type, never by message text, and the CLI prints the message.
- */
-export class RegistryError extends Error {
-  /** 400: the request itself is wrong (an invalid id, a time out of order). */
-  readonly statusCode: number = 400
-}
-/** 404: an office, counter, officer, box or shift that does not exist. */
-export class NotFoundError extends RegistryError {
-  override readonly statusCode = 404
-}
-/** 409: the change does not fit the current state (signing out an officer not on duty). */
-export class ConflictError extends RegistryError {
-  override readonly statusCode = 409
-}
+export { ConflictError, NotFoundError, RegistryError }
 
 export interface Office {
   id: string
