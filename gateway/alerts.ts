@@ -13,6 +13,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { Db } from './store/database.ts'
+import { sql } from './store/statements.ts'
 import type { GatewayBus } from './events.ts'
 import type { Logger } from './log.ts'
 import { localTime, parseHhMm } from './local-time.ts'
@@ -86,7 +87,7 @@ export class Alerts {
   }
 
   settings(): AlertSettings {
-    const row = this.deps.db.prepare("SELECT value FROM dashboard_settings WHERE key = 'alerts'").get() as { value: string } | undefined
+    const row = sql(this.deps.db, "SELECT value FROM dashboard_settings WHERE key = 'alerts'").get() as { value: string } | undefined
     const stored = row ? (JSON.parse(row.value) as unknown) : {}
     const merged = Value.Default(AlertSettingsSchema, Value.Clean(AlertSettingsSchema, structuredClone(stored))) as AlertSettings
     return Value.Check(AlertSettingsSchema, merged) ? merged : (Value.Default(AlertSettingsSchema, {}) as AlertSettings)
@@ -94,8 +95,7 @@ export class Alerts {
 
   saveSettings(settings: AlertSettings): AlertSettings {
     const value = this.now()
-    this.deps.db
-      .prepare("INSERT INTO dashboard_settings (key, value, updated_at) VALUES ('alerts', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+    sql(this.deps.db, "INSERT INTO dashboard_settings (key, value, updated_at) VALUES ('alerts', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
       .run(JSON.stringify(settings), value)
     this.refresh()
     return this.settings()
@@ -123,14 +123,13 @@ export class Alerts {
   }
 
   private frowns(now: number, s: AlertSettings): Alert[] {
-    const rows = this.deps.db
-      .prepare(
-        `SELECT office_id, counter_id, SUM(rating = 'negative') AS negative, count(*) AS total
+    const rows = sql(
+      this.deps.db,
+      `SELECT office_id, counter_id, SUM(rating = 'negative') AS negative, count(*) AS total
            FROM presses
           WHERE time_ms > ? AND time_ms <= ? AND repeat = 0 AND counter_id IS NOT NULL
           GROUP BY office_id, counter_id`,
-      )
-      .all(now - s.frownWindowMin * 60_000, now) as Array<{ office_id: string; counter_id: string; negative: number; total: number }>
+    ).all(now - s.frownWindowMin * 60_000, now) as Array<{ office_id: string; counter_id: string; negative: number; total: number }>
     return rows
       .filter((r) => r.total >= s.frownMinCount && r.negative / r.total > s.frownShare)
       .map((r) => ({
@@ -148,23 +147,22 @@ export class Alerts {
     const lt = localTime(now, this.deps.timezone)
     const open = s.officeDays.includes(lt.weekday) && lt.minute >= parseHhMm(s.officeFrom) && lt.minute < parseHhMm(s.officeTo)
     if (!open) return []
-    const rows = this.deps.db
-      .prepare(
-        `SELECT b.id, b.last_seen_at, c.id AS counter_id, c.office_id
+    const rows = sql(
+      this.deps.db,
+      `SELECT b.id, b.last_seen_at, c.id AS counter_id, c.office_id
            FROM boxes b
            JOIN box_assignments a ON a.box_id = b.id AND a.to_ms IS NULL
            JOIN counters c ON c.id = a.counter_id
           WHERE b.retired_at IS NULL AND (b.last_state IS NULL OR b.last_state != 'online')
           ORDER BY c.office_id, c.id, b.id`,
-      )
-      .all() as Array<{ id: string; last_seen_at: number | null; counter_id: string; office_id: string }>
+    ).all() as Array<{ id: string; last_seen_at: number | null; counter_id: string; office_id: string }>
     return rows.map((r) => ({ kind: 'boxOffline' as const, officeId: r.office_id, counterId: r.counter_id, boxId: r.id, lastSeenAt: r.last_seen_at }))
   }
 
   private rejected(now: number, s: AlertSettings): Alert[] {
-    const rows = this.deps.db
-      .prepare(
-        `SELECT r.box_id, count(*) AS n, max(r.received_at) AS last_at,
+    const rows = sql(
+      this.deps.db,
+      `SELECT r.box_id, count(*) AS n, max(r.received_at) AS last_at,
                 (SELECT reason FROM rejected x WHERE x.box_id IS r.box_id ORDER BY x.received_at DESC, x.id DESC LIMIT 1) AS last_reason,
                 (SELECT c.office_id FROM box_assignments a JOIN counters c ON c.id = a.counter_id
                   WHERE a.box_id = r.box_id ORDER BY a.to_ms IS NULL DESC, a.from_ms DESC LIMIT 1) AS office_id
@@ -172,8 +170,7 @@ export class Alerts {
           WHERE r.received_at > ?
           GROUP BY r.box_id
           ORDER BY last_at DESC`,
-      )
-      .all(now - s.rejectedWindowMin * 60_000) as Array<{ box_id: string | null; n: number; last_at: number; last_reason: string; office_id: string | null }>
+    ).all(now - s.rejectedWindowMin * 60_000) as Array<{ box_id: string | null; n: number; last_at: number; last_reason: string; office_id: string | null }>
     return rows.map((r) => ({ kind: 'rejected' as const, officeId: r.office_id, boxId: r.box_id, count: r.n, lastAt: r.last_at, lastReason: r.last_reason }))
   }
 

@@ -7,8 +7,8 @@
  * and sessions and assignments change only through the registry, which calls `invalidate()`
  * (the gateway also invalidates when another process, such as the CLI, commits to the store).
  */
-import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
+import { sql } from './store/statements.ts'
 import { localTime } from './local-time.ts'
 
 export interface Attribution {
@@ -20,40 +20,18 @@ export interface Attribution {
 const MINUTE = 60_000
 
 export class Attributor {
-  private readonly counterAt: Statement
-  private readonly officeOf: Statement
-  private readonly session: Statement
-  private readonly sessionChange: Statement
-  private readonly shift: Statement
-  private readonly assignmentChange: Statement
   private readonly cache = new Map<string, { minute: number; value: Attribution }>()
-  private readonly dataVersion: () => number
   private lastDataVersion: number
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly timezone: string,
   ) {
-    this.counterAt = db.prepare(
-      'SELECT counter_id FROM box_assignments WHERE box_id = ? AND from_ms <= ? AND (to_ms IS NULL OR to_ms > ?) ORDER BY from_ms DESC LIMIT 1',
-    )
-    this.officeOf = db.prepare('SELECT office_id FROM counters WHERE id = ?')
-    this.session = db.prepare(
-      'SELECT officer_id FROM duty_sessions WHERE counter_id = ? AND start_ms <= ? AND (end_ms IS NULL OR end_ms > ?) ORDER BY start_ms DESC, id DESC LIMIT 1',
-    )
-    // Does any session start or end strictly inside this minute? Then the minute is not cacheable.
-    this.sessionChange = db.prepare(
-      'SELECT 1 FROM duty_sessions WHERE (start_ms > ? AND start_ms < ?) OR (end_ms > ? AND end_ms < ?) LIMIT 1',
-    )
-    this.shift = db.prepare(
-      'SELECT officer_id FROM shifts WHERE counter_id = ? AND weekday = ? AND start_min <= ? AND end_min > ? ORDER BY id DESC LIMIT 1',
-    )
-    this.assignmentChange = db.prepare(
-      'SELECT 1 FROM box_assignments WHERE box_id = ? AND ((from_ms > ? AND from_ms < ?) OR (to_ms > ? AND to_ms < ?)) LIMIT 1',
-    )
-    const version = db.prepare('PRAGMA data_version').pluck()
-    this.dataVersion = () => version.get() as number
     this.lastDataVersion = this.dataVersion()
+  }
+
+  private dataVersion(): number {
+    return sql(this.db, 'PRAGMA data_version', { pluck: true }).get() as number
   }
 
   /** Forget cached answers (the registry changed). */
@@ -80,29 +58,50 @@ export class Attributor {
     const value = this.lookup(boxId, timeMs)
     const start = minute * MINUTE
     // Cache only minutes in which nothing changes part-way (sign-ins happen at any second).
-    if (!this.sessionChange.get(start, start + MINUTE, start, start + MINUTE) && !this.assignmentChangesWithin(boxId, start)) {
+    if (!this.sessionChangesWithin(start) && !this.assignmentChangesWithin(boxId, start)) {
       this.cache.set(boxId, { minute, value })
     }
     return value
   }
 
+  /** Does any session start or end strictly inside this minute? Then the minute is not cacheable. */
+  private sessionChangesWithin(start: number): boolean {
+    return !!sql(
+      this.db,
+      'SELECT 1 FROM duty_sessions WHERE (start_ms > ? AND start_ms < ?) OR (end_ms > ? AND end_ms < ?) LIMIT 1',
+    ).get(start, start + MINUTE, start, start + MINUTE)
+  }
+
   private assignmentChangesWithin(boxId: string, start: number): boolean {
-    return !!this.assignmentChange.get(boxId, start, start + MINUTE, start, start + MINUTE)
+    return !!sql(
+      this.db,
+      'SELECT 1 FROM box_assignments WHERE box_id = ? AND ((from_ms > ? AND from_ms < ?) OR (to_ms > ? AND to_ms < ?)) LIMIT 1',
+    ).get(boxId, start, start + MINUTE, start, start + MINUTE)
   }
 
   private lookup(boxId: string, timeMs: number): Attribution {
-    const counterId = (this.counterAt.get(boxId, timeMs, timeMs) as { counter_id: string } | undefined)?.counter_id ?? null
+    const assigned = sql(
+      this.db,
+      'SELECT counter_id FROM box_assignments WHERE box_id = ? AND from_ms <= ? AND (to_ms IS NULL OR to_ms > ?) ORDER BY from_ms DESC LIMIT 1',
+    ).get(boxId, timeMs, timeMs) as { counter_id: string } | undefined
+    const counterId = assigned?.counter_id ?? null
     if (!counterId) return { officeId: null, counterId: null, officerId: null }
-    const officeId = (this.officeOf.get(counterId) as { office_id: string } | undefined)?.office_id ?? null
+    const officeId = (sql(this.db, 'SELECT office_id FROM counters WHERE id = ?').get(counterId) as { office_id: string } | undefined)?.office_id ?? null
     return { officeId, counterId, officerId: this.officerAt(counterId, timeMs) }
   }
 
   /** The officer on duty at a counter at `timeMs`, or null. */
   officerAt(counterId: string, timeMs: number): string | null {
-    const session = this.session.get(counterId, timeMs, timeMs) as { officer_id: string | null } | undefined
+    const session = sql(
+      this.db,
+      'SELECT officer_id FROM duty_sessions WHERE counter_id = ? AND start_ms <= ? AND (end_ms IS NULL OR end_ms > ?) ORDER BY start_ms DESC, id DESC LIMIT 1',
+    ).get(counterId, timeMs, timeMs) as { officer_id: string | null } | undefined
     if (session) return session.officer_id
     const lt = localTime(timeMs, this.timezone)
-    const shift = this.shift.get(counterId, lt.weekday, lt.minute, lt.minute) as { officer_id: string } | undefined
+    const shift = sql(
+      this.db,
+      'SELECT officer_id FROM shifts WHERE counter_id = ? AND weekday = ? AND start_min <= ? AND end_min > ? ORDER BY id DESC LIMIT 1',
+    ).get(counterId, lt.weekday, lt.minute, lt.minute) as { officer_id: string } | undefined
     return shift?.officer_id ?? null
   }
 }

@@ -19,7 +19,8 @@ import type { HttpService } from './http/server.ts'
 import { Registry } from './registry.ts'
 import { importRegistry, type ImportResult } from './registry-import.ts'
 import { Checkpointer } from './store/checkpointer.ts'
-import { openDatabase, type Db } from './store/database.ts'
+import { openDatabase, ping, type Db } from './store/database.ts'
+import { sql } from './store/statements.ts'
 import { claimDataDir } from './store/data-dir.ts'
 import { DiskSpace } from './store/disk-space.ts'
 import { DamagedDatabaseError, integrityAtStart } from './store/integrity.ts'
@@ -144,7 +145,7 @@ export class Gateway {
     )
     if (check === 'still running') log.warn({ waitMs: config.storage.startCheckWaitMs }, 'the integrity check of a large database goes on in the background')
     // Whatever was connected when the last run ended is not connected now.
-    this.db.prepare("UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
+    sql(this.db, "UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
     this.registry = new Registry({ db: this.db, bus: this.bus, timezone: config.timezone, now: this.now })
     if (config.registry) {
       this.notices.newBoxSecrets = importRegistry(this.registry, config.registry).newSecrets
@@ -212,7 +213,7 @@ export class Gateway {
   health(): GatewayHealth {
     let store = true
     try {
-      this.db.prepare('SELECT 1').get()
+      ping(this.db)
     } catch {
       store = false
     }

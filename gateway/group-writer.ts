@@ -10,6 +10,7 @@ import type { PressPayload } from '../protocol/index.ts'
 import type { RejectedMessage, StoredPress } from './events.ts'
 import type { Logger } from './log.ts'
 import type { Db } from './store/database.ts'
+import { sql } from './store/statements.ts'
 
 export type Done = (err?: Error | null) => void
 
@@ -63,7 +64,6 @@ export interface GroupWriterDeps {
 }
 
 export class GroupWriter {
-  private readonly insertStatements = new Map<number, Statement>()
   private contacts = new Map<string, { seen: number; press: number }>()
   private contactTimer?: NodeJS.Timeout
   private sql!: {
@@ -79,11 +79,11 @@ export class GroupWriter {
   start(): void {
     const db = this.deps.db
     this.sql = {
-      idOf: db.prepare('SELECT id FROM presses WHERE box_id = ? AND boot = ? AND seq = ?').pluck(),
-      insertRejected: db.prepare('INSERT INTO rejected (box_id, topic, received_at, reason, raw) VALUES (?, ?, ?, ?, ?)'),
-      updateStatus: db.prepare('UPDATE boxes SET last_seen_at = ?, last_state = ?, last_status = COALESCE(?, last_status) WHERE id = ?'),
-      touchBox: db.prepare('UPDATE boxes SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?'),
-      touchPress: db.prepare('UPDATE boxes SET last_press_at = MAX(COALESCE(last_press_at, 0), ?) WHERE id = ?'),
+      idOf: sql(db, 'SELECT id FROM presses WHERE box_id = ? AND boot = ? AND seq = ?', { pluck: true }),
+      insertRejected: sql(db, 'INSERT INTO rejected (box_id, topic, received_at, reason, raw) VALUES (?, ?, ?, ?, ?)'),
+      updateStatus: sql(db, 'UPDATE boxes SET last_seen_at = ?, last_state = ?, last_status = COALESCE(?, last_status) WHERE id = ?'),
+      touchBox: sql(db, 'UPDATE boxes SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?'),
+      touchPress: sql(db, 'UPDATE boxes SET last_press_at = MAX(COALESCE(last_press_at, 0), ?) WHERE id = ?'),
     }
     this.contactTimer = setInterval(() => this.writeContacts(), 2000)
     this.contactTimer.unref()
@@ -128,15 +128,13 @@ export class GroupWriter {
 
   /** Inserts up to PRESS_CHUNK presses; those the UNIQUE key ignores were stored by an earlier group. */
   private insertPresses(chunk: PressItem[], stored: StoredPress[]): void {
-    let stmt = this.insertStatements.get(chunk.length)
-    if (!stmt) {
-      const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
-      stmt = this.deps.db.prepare(
-        `INSERT OR IGNORE INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id)
+    const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+    const stmt = sql(
+      this.deps.db,
+      `INSERT OR IGNORE INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id)
          VALUES ${Array(chunk.length).fill(row).join(', ')} RETURNING id`,
-      )
-      this.insertStatements.set(chunk.length, stmt)
-    }
+      { pluck: true },
+    )
     const params: unknown[] = []
     for (const item of chunk) {
       const { press } = item
@@ -145,7 +143,7 @@ export class GroupWriter {
     // The VALUES rows are inserted in order and AUTOINCREMENT ids only grow, so the ids sorted
     // follow the chunk (RETURNING itself promises no order). A row the UNIQUE key skipped
     // leaves no id: then each press's own row says whether it was inserted just now.
-    const ids = (stmt.pluck().all(params) as number[]).sort((a, b) => a - b)
+    const ids = (stmt.all(params) as number[]).sort((a, b) => a - b)
     const fresh = new Set(ids)
     chunk.forEach((item, k) => {
       const id = ids.length === chunk.length ? ids[k] : (this.sql.idOf.get(item.boxId, item.press.boot, item.press.seq) as number)

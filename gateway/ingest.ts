@@ -21,6 +21,7 @@ import type { GatewayConfig } from './config.ts'
 import type { GatewayBus, RejectedMessage, StoredPress } from './events.ts'
 import type { Logger } from './log.ts'
 import type { Db } from './store/database.ts'
+import { sql } from './store/statements.ts'
 import type { WalSync } from './store/wal-sync.ts'
 import { GroupWriter, type Done, type Item } from './group-writer.ts'
 
@@ -115,7 +116,7 @@ export class Ingest {
   constructor(private readonly deps: IngestDeps) {}
 
   start(): void {
-    this.lastCountedSql = this.deps.db.prepare('SELECT MAX(time_ms) AS t FROM presses WHERE box_id = ? AND repeat = 0')
+    this.lastCountedSql = sql(this.deps.db, 'SELECT MAX(time_ms) AS t FROM presses WHERE box_id = ? AND repeat = 0')
     this.writer = new GroupWriter({ db: this.deps.db, durableLater: !!this.deps.walSync, log: this.deps.log })
     this.writer.start()
     this.stopped = false

@@ -1,6 +1,6 @@
 /**
- * Prometheus samples that parts report (ingest, forwarder) and their text exposition, for
- * /metrics. Each part returns plain samples; only this file knows the format.
+ * Prometheus samples that parts report (store, alerts, ingest, forwarder) and their text
+ * exposition for /metrics. Each part returns plain samples; only this file knows the format.
  */
 export interface MetricSample {
   name: string

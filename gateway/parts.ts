@@ -64,7 +64,6 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
   gateway.addOptionalPart('http', async () => {
     if (!config.http.enabled) return null
     const { HttpService } = await import('./http/server.ts')
-    const { formatPrometheus } = await import('./metrics.ts')
     const { Alerts } = await import('./alerts.ts')
     // The one Alerts service: evaluated for the dashboard, so it runs with it.
     const alerts = new Alerts({ db: gateway.db, bus: gateway.bus, timezone: config.timezone, log: log.child({ area: 'alerts' }), now: gateway.now })
@@ -77,7 +76,7 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
       now: gateway.now,
       alerts,
       health: () => gateway.health(),
-      extraMetrics: () => formatPrometheus(gateway.metrics()),
+      extraMetrics: () => gateway.metrics(),
       heartbeatMs: opts.heartbeatMs,
     })
     return {

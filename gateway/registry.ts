@@ -2,17 +2,20 @@
  * The office's registry in SQLite: offices, counters, officers, boxes (hashed secrets), which
  * counter each box stands at over time, duty sessions (sign-in / sign-out) and the weekly
  * shift schedule. Every change emits `registryChanged` so attribution caches and the boxes'
- * retained config follow. Errors name the thing that is wrong.
+ * retained config follow. Errors name the thing that is wrong and carry their HTTP status
+ * (registry-errors.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { isBoxId, SLUG_PATTERN } from '../protocol/index.ts'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
+import { sql } from './store/statements.ts'
 import type { GatewayBus, RegistryChange } from './events.ts'
 import { localTime } from './local-time.ts'
 import { systemClock, type Clock } from './clock.ts'
+import { ConflictError, NotFoundError, RegistryError } from './registry-errors.ts'
 
-export class RegistryError extends Error {}
+export { ConflictError, NotFoundError, RegistryError }
 
 export interface Office {
   id: string
@@ -82,8 +85,6 @@ export interface RegistryDeps {
 }
 
 export class Registry {
-  /** Statements prepared once: preparing per call churns native memory (10k-box imports). */
-  private readonly statements = new Map<string, Statement>()
   private readonly db: Db
   private readonly bus: GatewayBus
   readonly timezone: string
@@ -263,6 +264,14 @@ export class Registry {
     return row?.counter_id ?? null
   }
 
+  /** The office a box stands in now (routes its status to that office's dashboards). */
+  officeOfBox(boxId: string): string | null {
+    const row = this.sql(
+      'SELECT c.office_id FROM box_assignments a JOIN counters c ON c.id = a.counter_id WHERE a.box_id = ? AND a.to_ms IS NULL',
+    ).get(boxId) as { office_id: string } | undefined
+    return row?.office_id ?? null
+  }
+
   // ---- duty ------------------------------------------------------------------------------
 
   /**
@@ -327,7 +336,7 @@ export class Registry {
         counters.add(s.counter_id)
       }
     })()
-    if (counters.size === 0) throw new RegistryError(`officer ${officerId} is not on duty`)
+    if (counters.size === 0) throw new ConflictError(`officer ${officerId} is not on duty`)
     for (const counterId of counters) this.changed('duty', { counterId, officerId })
     return { counterId: [...counters][0] ?? null }
   }
@@ -388,7 +397,7 @@ export class Registry {
   removeShift(id: number): void {
     const row = this.sql('SELECT counter_id FROM shifts WHERE id = ?').get(id) as
       { counter_id: string } | undefined
-    if (!row) throw new RegistryError(`no shift with id ${id}`)
+    if (!row) throw new NotFoundError(`no shift with id ${id}`)
     this.sql('DELETE FROM shifts WHERE id = ?').run(id)
     this.changed('shift', { counterId: row.counter_id })
   }
@@ -404,33 +413,29 @@ export class Registry {
 
   requireOffice(id: string): Office {
     const o = this.office(id)
-    if (!o) throw new RegistryError(`unknown office ${JSON.stringify(id)}`)
+    if (!o) throw new NotFoundError(`unknown office ${JSON.stringify(id)}`)
     return o
   }
 
   requireCounter(id: string): Counter {
     const c = this.counter(id)
-    if (!c) throw new RegistryError(`unknown counter ${JSON.stringify(id)}`)
+    if (!c) throw new NotFoundError(`unknown counter ${JSON.stringify(id)}`)
     return c
   }
 
   requireOfficer(id: string): Officer {
     const o = this.officer(id)
-    if (!o) throw new RegistryError(`unknown officer ${JSON.stringify(id)}`)
+    if (!o) throw new NotFoundError(`unknown officer ${JSON.stringify(id)}`)
     return o
   }
 
   requireBox(id: string): void {
-    if (!this.boxExists(id)) throw new RegistryError(`unknown box ${JSON.stringify(id)}`)
+    if (!this.boxExists(id)) throw new NotFoundError(`unknown box ${JSON.stringify(id)}`)
   }
 
+  /** This registry's database, through the one statement cache (store/statements.ts). */
   private sql(query: string): Statement {
-    let stmt = this.statements.get(query)
-    if (!stmt) {
-      stmt = this.db.prepare(query)
-      this.statements.set(query, stmt)
-    }
-    return stmt
+    return sql(this.db, query)
   }
 
   private changed(kind: string, detail: Omit<RegistryChange, 'kind'> = {}): void {

@@ -4,6 +4,7 @@
  * up to the period's total, or the report throws rather than print a wrong figure.
  */
 import type { Db } from './store/database.ts'
+import { sql } from './store/statements.ts'
 import { figures, rankByLowerBound, type Figures, MIN_RATINGS } from './stats.ts'
 
 export type GroupBy = 'officer' | 'counter' | 'office'
@@ -48,9 +49,9 @@ export function buildReport(db: Db, q: ReportQuery): Report {
   if (!(q.fromMs < q.toMs)) throw new Error(`report period is empty: from ${new Date(q.fromMs).toISOString()} is not before to ${new Date(q.toMs).toISOString()}`)
   const col = GROUP_COLUMN[q.by]
   const office = q.officeId ?? null
-  const rows = db
-    .prepare(
-      `SELECT g.key, ${NAME_SQL[q.by]} AS name, g.office_id AS officeId, g.positive, g.neutral, g.negative, g.repeats FROM (
+  const rows = sql(
+    db,
+    `SELECT g.key, ${NAME_SQL[q.by]} AS name, g.office_id AS officeId, g.positive, g.neutral, g.negative, g.repeats FROM (
          SELECT ${col} AS key, MIN(p.office_id) AS office_id,
                 SUM(p.rating = 'positive' AND p.repeat = 0) AS positive,
                 SUM(p.rating = 'neutral' AND p.repeat = 0) AS neutral,
@@ -59,8 +60,7 @@ export function buildReport(db: Db, q: ReportQuery): Report {
            FROM presses p
           WHERE p.time_ms >= ? AND p.time_ms < ? AND (? IS NULL OR p.office_id = ?)
           GROUP BY ${col}) g`,
-    )
-    .all(q.fromMs, q.toMs, office, office) as Array<{
+  ).all(q.fromMs, q.toMs, office, office) as Array<{
     key: string | null
     name: string | null
     officeId: string | null
@@ -69,13 +69,12 @@ export function buildReport(db: Db, q: ReportQuery): Report {
     negative: number
     repeats: number
   }>
-  const total = db
-    .prepare(
-      `SELECT SUM(rating = 'positive' AND repeat = 0) AS positive, SUM(rating = 'neutral' AND repeat = 0) AS neutral,
+  const total = sql(
+    db,
+    `SELECT SUM(rating = 'positive' AND repeat = 0) AS positive, SUM(rating = 'neutral' AND repeat = 0) AS neutral,
               SUM(rating = 'negative' AND repeat = 0) AS negative, SUM(repeat) AS repeats
          FROM presses WHERE time_ms >= ? AND time_ms < ? AND (? IS NULL OR office_id = ?)`,
-    )
-    .get(q.fromMs, q.toMs, office, office) as { positive: number | null; neutral: number | null; negative: number | null; repeats: number | null }
+  ).get(q.fromMs, q.toMs, office, office) as { positive: number | null; neutral: number | null; negative: number | null; repeats: number | null }
   const min = q.minRatings ?? MIN_RATINGS
   const missing = q.by === 'officer' ? NO_OFFICER : NO_COUNTER
   const built = rows.map((r) => ({

@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 import type { Db } from '../store/database.ts'
+import { sql } from '../store/statements.ts'
 
 export const ROLES = ['admin', 'head', 'viewer'] as const
 export type Role = (typeof ROLES)[number]
@@ -113,7 +114,7 @@ export class Accounts {
    * password so the caller can print it once. Returns null when users exist already.
    */
   async ensureFirstAdmin(username = 'admin'): Promise<{ username: string; password: string } | null> {
-    const n = (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n
+    const n = (sql(this.db, 'SELECT count(*) AS n FROM users').get() as { n: number }).n
     if (n > 0) return null
     const password = randomPassword()
     await this.create({ username, password, role: 'admin', officeId: null })
@@ -121,22 +122,21 @@ export class Accounts {
   }
 
   list(): User[] {
-    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser)
+    return (sql(this.db, 'SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser)
   }
 
   get(id: number): User | null {
-    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined
+    const row = sql(this.db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined
     return row ? toUser(row) : null
   }
 
   async create(input: { username: string; password: string; role: Role; officeId: string | null }): Promise<User> {
     this.checkRole(input.role, input.officeId)
-    if (this.db.prepare('SELECT 1 FROM users WHERE username = ?').get(input.username)) {
+    if (sql(this.db, 'SELECT 1 FROM users WHERE username = ?').get(input.username)) {
       throw new AccountError(`user ${input.username} exists already`, 409)
     }
     const hash = await hashPassword(input.password)
-    const info = this.db
-      .prepare('INSERT INTO users (username, password_hash, role, office_id, created_at) VALUES (?, ?, ?, ?, ?)')
+    const info = sql(this.db, 'INSERT INTO users (username, password_hash, role, office_id, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(input.username, hash, input.role, input.officeId, this.now())
     return this.get(Number(info.lastInsertRowid))!
   }
@@ -150,11 +150,11 @@ export class Accounts {
     if (user.role === 'admin' && role !== 'admin') this.keepOneAdmin(id)
     const hash = change.password !== undefined ? await hashPassword(change.password) : null
     this.db.transaction(() => {
-      this.db.prepare('UPDATE users SET role = ?, office_id = ? WHERE id = ?').run(role, officeId, id)
+      sql(this.db, 'UPDATE users SET role = ?, office_id = ? WHERE id = ?').run(role, officeId, id)
       if (hash) {
-        this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, id)
+        sql(this.db, 'UPDATE users SET password_hash = ? WHERE id = ?').run(hash, id)
         // A new password ends every session of that user (a stolen cookie dies with it).
-        this.db.prepare('DELETE FROM user_sessions WHERE user_id = ?').run(id)
+        sql(this.db, 'DELETE FROM user_sessions WHERE user_id = ?').run(id)
       }
     })()
     return this.get(id)!
@@ -165,14 +165,14 @@ export class Accounts {
     if (!user) throw new AccountError('no such user', 404)
     if (user.role === 'admin') this.keepOneAdmin(id)
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM user_sessions WHERE user_id = ?').run(id)
-      this.db.prepare('DELETE FROM users WHERE id = ?').run(id)
+      sql(this.db, 'DELETE FROM user_sessions WHERE user_id = ?').run(id)
+      sql(this.db, 'DELETE FROM users WHERE id = ?').run(id)
     })()
   }
 
   /** Checks a password; returns the user or null (same answer for unknown user and wrong password). */
   async authenticate(username: string, password: string): Promise<User | null> {
-    const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined
+    const row = sql(this.db, 'SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined
     // Hash anyway for unknown users so response time does not reveal which usernames exist.
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH)
     return row && ok ? toUser(row) : null
@@ -183,40 +183,38 @@ export class Accounts {
     const token = randomBytes(32).toString('base64url')
     const now = this.now()
     const expiresAt = now + SESSION_MS
-    this.db.prepare('DELETE FROM user_sessions WHERE expires_at <= ?').run(now)
-    this.db
-      .prepare('INSERT INTO user_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+    sql(this.db, 'DELETE FROM user_sessions WHERE expires_at <= ?').run(now)
+    sql(this.db, 'INSERT INTO user_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
       .run(sha256(token), userId, now, expiresAt)
     return { token, expiresAt }
   }
 
   session(token: string | undefined): Session | null {
     if (!token) return null
-    const row = this.db
-      .prepare(
-        `SELECT u.*, s.expires_at AS expires_at FROM user_sessions s JOIN users u ON u.id = s.user_id
+    const row = sql(
+      this.db,
+      `SELECT u.*, s.expires_at AS expires_at FROM user_sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ?`,
-      )
-      .get(sha256(token)) as (UserRow & { expires_at: number }) | undefined
+    ).get(sha256(token)) as (UserRow & { expires_at: number }) | undefined
     if (!row || row.expires_at <= this.now()) return null
     return { user: toUser(row), expiresAt: row.expires_at, csrf: csrfTokenFor(token) }
   }
 
   closeSession(token: string | undefined): void {
-    if (token) this.db.prepare('DELETE FROM user_sessions WHERE token_hash = ?').run(sha256(token))
+    if (token) sql(this.db, 'DELETE FROM user_sessions WHERE token_hash = ?').run(sha256(token))
   }
 
   private checkRole(role: Role, officeId: string | null): void {
     if (role === 'head' && !officeId) throw new AccountError('an office head needs an office', 400)
     if (role === 'admin' && officeId) throw new AccountError('an admin is not limited to an office', 400)
-    if (officeId && !this.db.prepare('SELECT 1 FROM offices WHERE id = ?').get(officeId)) {
+    if (officeId && !sql(this.db, 'SELECT 1 FROM offices WHERE id = ?').get(officeId)) {
       throw new AccountError(`no such office ${officeId}`, 400)
     }
   }
 
   private keepOneAdmin(exceptId: number): void {
     const n = (
-      this.db.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin' AND id != ?").get(exceptId) as { n: number }
+      sql(this.db, "SELECT count(*) AS n FROM users WHERE role = 'admin' AND id != ?").get(exceptId) as { n: number }
     ).n
     if (n === 0) throw new AccountError('the last admin cannot be removed or demoted', 409)
   }

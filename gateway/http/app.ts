@@ -7,10 +7,11 @@ import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Db } from '../store/database.ts'
-import { RegistryError, type Registry } from '../registry.ts'
+import type { Registry } from '../registry.ts'
 import type { GatewayBus } from '../events.ts'
 import type { GatewayConfig } from '../config.ts'
 import type { Logger } from '../log.ts'
+import type { MetricSample } from '../metrics.ts'
 import { buildReport, type Report, type ReportQuery } from '../report.ts'
 import type { Alerts } from '../alerts.ts'
 import { Accounts } from './accounts.ts'
@@ -41,8 +42,8 @@ export interface HttpDeps {
   alerts: Alerts
   /** Clock, for tests. */
   now?: () => number
-  /** More Prometheus text for /metrics from the gateway's other parts (ingest, forwarder). */
-  extraMetrics?: () => string
+  /** More /metrics samples from the gateway's other parts (ingest, forwarder). */
+  extraMetrics?: () => MetricSample[]
 }
 
 /** What the route modules get: the deps with defaults filled in, plus the app's own parts. */
@@ -70,13 +71,13 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
 
   const { alerts } = deps
   const live = new LiveQuery(deps.db, deps.registry, deps.config.timezone)
-  const hub = new LiveHub({ bus: deps.bus, alerts, officeOfBox: (id) => live.officeOfBox(id), log, heartbeatMs: opts.heartbeatMs })
+  const hub = new LiveHub({ bus: deps.bus, alerts, officeOfBox: (id) => deps.registry.officeOfBox(id), log, heartbeatMs: opts.heartbeatMs })
   const ctx: AppContext = {
     ...deps,
     log,
     reports: deps.reports ?? ((q) => buildReport(deps.db, q)),
     health: deps.health ?? (() => ({ status: 'ok' })),
-    extraMetrics: deps.extraMetrics ?? (() => ''),
+    extraMetrics: deps.extraMetrics ?? (() => []),
     accounts: new Accounts(deps.db, deps.now),
     alerts,
     live,
@@ -90,8 +91,8 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   await app.register(rateLimit, { global: false })
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-    const status =
-      err instanceof RegistryError ? (/^unknown /.test(err.message) ? 404 : 400) : err.statusCode && err.statusCode >= 400 ? err.statusCode : 500
+    // Registry, account and HTTP errors carry their status (statusCode), as Fastify's own do.
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500
     if (status >= 500) {
       // The client learns nothing of the internals; the log has everything.
       req.log.error({ err, url: req.url, method: req.method }, 'request failed')

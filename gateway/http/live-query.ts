@@ -4,9 +4,10 @@
  * Repeats are left out of every count. The browser then applies each new press it receives
  * over server-sent events (live-hub.ts) to this snapshot.
  *
- * Queries the registry does not have live here (tell the lead if they should move).
+ * Queries the registry does not have live here, prepared through store/statements.ts.
  */
 import type { Db } from '../store/database.ts'
+import { sql } from '../store/statements.ts'
 import type { Registry } from '../registry.ts'
 import { Attributor } from '../attribution.ts'
 import { startOfLocalDay, localTime } from '../local-time.ts'
@@ -77,25 +78,23 @@ export class LiveQuery {
     const dayEnd = startOfLocalDay(dayStart + 25 * 3600_000, this.timezone)
     const office = officeId ?? null
     // better-sqlite3 is synchronous: no press is committed between these queries.
-    const lastPressId = (this.db.prepare('SELECT coalesce(max(id), 0) AS id FROM presses').get() as { id: number }).id
+    const lastPressId = (sql(this.db, 'SELECT coalesce(max(id), 0) AS id FROM presses').get() as { id: number }).id
     const offices = this.registry.offices().filter((o) => !office || o.id === office)
 
-    const byOfficer = this.db
-      .prepare(
-        `SELECT office_id, officer_id, rating, count(*) AS n, max(time_ms) AS last
+    const byOfficer = sql(
+      this.db,
+      `SELECT office_id, officer_id, rating, count(*) AS n, max(time_ms) AS last
            FROM presses
           WHERE time_ms >= ? AND time_ms < ? AND repeat = 0 AND (? IS NULL OR office_id = ?)
           GROUP BY office_id, officer_id, rating`,
-      )
-      .all(dayStart, dayEnd, office, office) as Array<{ office_id: string | null; officer_id: string | null; rating: keyof Counts; n: number; last: number }>
-    const byCounter = this.db
-      .prepare(
-        `SELECT counter_id, rating, count(*) AS n, max(time_ms) AS last
+    ).all(dayStart, dayEnd, office, office) as Array<{ office_id: string | null; officer_id: string | null; rating: keyof Counts; n: number; last: number }>
+    const byCounter = sql(
+      this.db,
+      `SELECT counter_id, rating, count(*) AS n, max(time_ms) AS last
            FROM presses
           WHERE time_ms >= ? AND time_ms < ? AND repeat = 0 AND counter_id IS NOT NULL AND (? IS NULL OR office_id = ?)
           GROUP BY counter_id, rating`,
-      )
-      .all(dayStart, dayEnd, office, office) as Array<{ counter_id: string; rating: keyof Counts; n: number; last: number }>
+    ).all(dayStart, dayEnd, office, office) as Array<{ counter_id: string; rating: keyof Counts; n: number; last: number }>
 
     const officerNames = new Map(this.registry.officers(office ?? undefined).map((o) => [o.id, o]))
     const officers = new Map<string, LiveOfficer>()
@@ -158,13 +157,5 @@ export class LiveQuery {
       officers: sorted,
       counters,
     }
-  }
-
-  /** The office a box stands in now (for routing its status to the right dashboards). */
-  officeOfBox(boxId: string): string | null {
-    const row = this.db
-      .prepare('SELECT c.office_id FROM box_assignments a JOIN counters c ON c.id = a.counter_id WHERE a.box_id = ? AND a.to_ms IS NULL')
-      .get(boxId) as { office_id: string } | undefined
-    return row?.office_id ?? null
   }
 }

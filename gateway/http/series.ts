@@ -4,6 +4,7 @@
  * Repeats left out, as everywhere. (report.ts has no time series; this query lives here.)
  */
 import type { Db } from '../store/database.ts'
+import { sql } from '../store/statements.ts'
 import { figures, type Figures } from '../stats.ts'
 import { localTime, localMidnight } from '../local-time.ts'
 import type { GroupBy } from '../report.ts'
@@ -49,13 +50,12 @@ export function ratingSeries(
   // slots go to their local day or month here: SQL cannot compute local midnights of an
   // arbitrary zone, and a year is only ~35,000 slots however many presses it holds.
   const SLOT = 15 * 60_000
-  const rows = db
-    .prepare(
-      `SELECT time_ms / ${SLOT} AS slot, SUM(rating = 'positive') AS positive, SUM(rating = 'neutral') AS neutral,
+  const rows = sql(
+    db,
+    `SELECT time_ms / ${SLOT} AS slot, SUM(rating = 'positive') AS positive, SUM(rating = 'neutral') AS neutral,
               SUM(rating = 'negative') AS negative
          FROM presses WHERE ${where} GROUP BY slot ORDER BY slot`,
-    )
-    .all(...args) as Array<{ slot: number; positive: number; neutral: number; negative: number }>
+  ).all(...args) as Array<{ slot: number; positive: number; neutral: number; negative: number }>
   let i = 0
   for (const r of rows) {
     const t = r.slot * SLOT

@@ -19,9 +19,10 @@
  * New presses wake the loop through the bus (`press`); without a bus it polls every
  * `flushIntervalMs`.
  */
-import { formatPrometheus, type MetricSample } from '../metrics.ts'
+import type { MetricSample } from '../metrics.ts'
 import type { Logger } from 'pino'
 import type { Db } from '../store/database.ts'
+import { sql } from '../store/statements.ts'
 import type { GatewayBus } from '../events.ts'
 import { BATCH_SQL, type Batch } from './line-protocol.ts'
 import { WriteError, type InfluxConfig, type InfluxWriter } from './writer.ts'
@@ -53,9 +54,6 @@ export interface ForwarderStatus {
   /** Over the last 10 s. */
   pointsPerSecond: number
 }
-
-export type { MetricSample }
-export { formatPrometheus }
 
 export interface InfluxForwarderOptions {
   db: Db
@@ -120,14 +118,15 @@ export class InfluxForwarder {
     this.started = true
     const { db } = this.opts
     this.statements = {
-      batch: db.prepare<[number, number], Batch>(BATCH_SQL),
-      lastId: db.prepare<[], { n: number }>('SELECT coalesce(max(id), 0) AS n FROM presses'),
-      save: db.prepare(
+      batch: sql<[number, number], Batch>(db, BATCH_SQL),
+      lastId: sql<[], { n: number }>(db, 'SELECT coalesce(max(id), 0) AS n FROM presses'),
+      save: sql<[string, number, number]>(
+        db,
         `INSERT INTO forwarder_cursors (name, last_press_id, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET last_press_id = excluded.last_press_id, updated_at = excluded.updated_at`,
       ),
     }
-    const row = db.prepare<[string], { last_press_id: number }>('SELECT last_press_id FROM forwarder_cursors WHERE name = ?').get(this.name)
+    const row = sql<[string], { last_press_id: number }>(db, 'SELECT last_press_id FROM forwarder_cursors WHERE name = ?').get(this.name)
     this.cursor = row?.last_press_id ?? 0
     this.unsubscribe = this.opts.bus?.on('press', `influx forwarder ${this.name}`, () => this.wake()) ?? null
     this.log.info({ target: this.writer.target, cursor: this.cursor, backlog: this.backlog() }, 'forwarding presses to InfluxDB')
@@ -206,7 +205,7 @@ export class InfluxForwarder {
     }
   }
 
-  /** Samples for `/metrics` (Prometheus text format is the HTTP layer's job: see formatPrometheus). */
+  /** Samples for `/metrics` (the text format is metrics.ts's job: formatPrometheus). */
   metrics(): MetricSample[] {
     const s = this.status()
     const labels = { forwarder: this.name }

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3'
 import { chmodSync, mkdirSync, statSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { MIGRATIONS } from './migrations.ts'
+import { sql } from './statements.ts'
 import { backupDatabase } from './backup.ts'
 import { backupsDir, expectDatabase, markDatabaseCreated } from './data-dir.ts'
 
@@ -57,4 +58,9 @@ export function migrate(db: Db, backupDir?: string): void {
       db.pragma(`user_version = ${m.version}`)
     })()
   }
+}
+
+/** Throws unless the database answers a query (health checks). */
+export function ping(db: Db): void {
+  sql(db, 'SELECT 1').get()
 }

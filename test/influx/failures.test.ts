@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
 import { startVictoriaMetrics, type VictoriaMetricsServer } from '../helpers/servers/victoria-metrics.ts'
-import { formatPrometheus } from '../../gateway/influx/forwarder.ts'
+import { formatPrometheus } from '../../gateway/metrics.ts'
 import { PressFactory, expectedPoints, pointKey } from './fixtures/presses.ts'
 import { startFaultProxy } from './fixtures/fault-proxy.ts'
 import { influxConfig, patience, startForwarder, tempDb } from './fixtures/setup.ts'

@@ -6,7 +6,7 @@ import { openDatabase } from '../../gateway/store/database.ts'
 import { resolveConfig } from '../../gateway/config.ts'
 import { BATCH_SQL, PRESS_COLUMNS, PRESS_LINE_SQL, escapeTag, pressLine, pressTimestamp, type PressRow } from '../../gateway/influx/line-protocol.ts'
 import { classifyResponse, parseRetryAfter, safeUrl, WriteError } from '../../gateway/influx/writer.ts'
-import { formatPrometheus } from '../../gateway/influx/forwarder.ts'
+import { formatPrometheus } from '../../gateway/metrics.ts'
 
 describe('line protocol of a press', () => {
   it('has measurement press, tags in key order, value=1i and a nanosecond timestamp', () => {

@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
-import { HttpError, requireManage, scope } from '../auth.ts'
+import { requireManage, scope } from '../auth.ts'
 import { startOfLocalDay } from '../../local-time.ts'
 import { Slug } from './registry.ts'
 
@@ -39,12 +39,7 @@ export const dutyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     async (req, reply) => {
       const officer = registry.requireOfficer(req.body.officer)
       requireManage(req, officer.officeId)
-      try {
-        registry.signOut(officer.id, ctx.now(), `web:${req.session!.user.username}`)
-      } catch (err) {
-        if (/not on duty/.test((err as Error).message)) throw new HttpError(409, (err as Error).message)
-        throw err
-      }
+      registry.signOut(officer.id, ctx.now(), `web:${req.session!.user.username}`)
       return reply.code(204).send()
     },
   )

@@ -8,6 +8,7 @@ import type { AppContext } from '../app.ts'
 import { SESSION_COOKIE, scope } from '../auth.ts'
 import { AlertSettingsSchema } from '../../alerts.ts'
 import { visibleAlerts } from '../live-hub.ts'
+import { recentRejected } from '../rejected-query.ts'
 
 const OfficeQuery = Type.Object({ office: Type.Optional(Type.String({ maxLength: 64 })) })
 
@@ -47,21 +48,6 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
         }),
       },
     },
-    async (req) => {
-      const officeId = scope(req, req.query.office)
-      // Messages from unknown boxes belong to no office: only users of every office see them.
-      const rows = ctx.db
-        .prepare(
-          `SELECT r.id, r.box_id AS boxId, r.topic, r.received_at AS receivedAt, r.reason,
-                  substr(CAST(r.raw AS TEXT), 1, 200) AS raw, c.office_id AS officeId
-             FROM rejected r
-             LEFT JOIN box_assignments a ON a.box_id = r.box_id AND a.to_ms IS NULL
-             LEFT JOIN counters c ON c.id = a.counter_id
-            WHERE ? IS NULL OR c.office_id = ?
-            ORDER BY r.id DESC LIMIT ?`,
-        )
-        .all(officeId, officeId, req.query.limit)
-      return { rejected: rows }
-    },
+    async (req) => ({ rejected: recentRejected(ctx.db, scope(req, req.query.office), req.query.limit) }),
   )
 }
