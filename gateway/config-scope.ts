@@ -5,6 +5,7 @@
  * two instants (a shift starts or ends, a dated duty session or box move takes effect).
  */
 import type { Statement } from 'better-sqlite3'
+import { sql } from './store/statements.ts'
 import type { Db } from './store/database.ts'
 import { localTime } from './local-time.ts'
 
@@ -23,28 +24,16 @@ export class ConfigScope {
     db: Db,
     private readonly timezone: string,
   ) {
-    this.atCounter = db
-      .prepare(
-        `SELECT a.box_id FROM box_assignments a JOIN boxes b ON b.id = a.box_id
-          WHERE a.counter_id = ? AND a.from_ms <= ? AND (a.to_ms IS NULL OR a.to_ms > ?) AND b.retired_at IS NULL`,
-      )
-      .pluck()
-    this.active = db.prepare('SELECT 1 FROM boxes WHERE id = ? AND retired_at IS NULL').pluck()
+    this.atCounter = sql(db, `SELECT a.box_id FROM box_assignments a JOIN boxes b ON b.id = a.box_id
+          WHERE a.counter_id = ? AND a.from_ms <= ? AND (a.to_ms IS NULL OR a.to_ms > ?) AND b.retired_at IS NULL`, { pluck: true })
+    this.active = sql(db, 'SELECT 1 FROM boxes WHERE id = ? AND retired_at IS NULL', { pluck: true })
     // A shift [start_min, end_min) starts or ends at local minute `minute` of `weekday`; a shift
     // ending at 24:00 ends at minute 0 of the next day.
-    this.shiftEdges = db
-      .prepare(
-        `SELECT DISTINCT counter_id FROM shifts
+    this.shiftEdges = sql(db, `SELECT DISTINCT counter_id FROM shifts
           WHERE (weekday = @weekday AND (start_min = @minute OR end_min = @minute))
-             OR (@minute = 0 AND weekday = @previous AND end_min = 1440)`,
-      )
-      .pluck()
-    this.sessionEdges = db
-      .prepare('SELECT DISTINCT counter_id FROM duty_sessions WHERE (start_ms > ? AND start_ms <= ?) OR (end_ms > ? AND end_ms <= ?)')
-      .pluck()
-    this.assignmentEdges = db
-      .prepare('SELECT DISTINCT box_id FROM box_assignments WHERE (from_ms > ? AND from_ms <= ?) OR (to_ms > ? AND to_ms <= ?)')
-      .pluck()
+             OR (@minute = 0 AND weekday = @previous AND end_min = 1440)`, { pluck: true })
+    this.sessionEdges = sql(db, 'SELECT DISTINCT counter_id FROM duty_sessions WHERE (start_ms > ? AND start_ms <= ?) OR (end_ms > ? AND end_ms <= ?)', { pluck: true })
+    this.assignmentEdges = sql(db, 'SELECT DISTINCT box_id FROM box_assignments WHERE (from_ms > ? AND from_ms <= ?) OR (to_ms > ? AND to_ms <= ?)', { pluck: true })
   }
 
   /** The boxes (not retired) standing at `counterId` at `at`. */

@@ -162,7 +162,7 @@ export class Gateway {
     await this.startPart({ name: 'checkpointer', start: () => checkpointer.start(), stop: () => checkpointer.stop() })
     this.diskSpace = new DiskSpace({ dir: config.dataDir, minFreeBytes: config.storage.minFreeMB * 1048576, log: log.child({ area: 'store' }), checkpoints: checkpointer.stats })
     await this.startPart(this.diskSpace)
-    const newestPress = this.db.prepare('SELECT received_at FROM presses ORDER BY id DESC LIMIT 1').pluck()
+    const newestPress = sql(this.db, 'SELECT received_at FROM presses ORDER BY id DESC LIMIT 1', { pluck: true })
     this.clockGuard = new ClockGuard({
       dataDir: config.dataDir,
       now: this.now,

@@ -7,6 +7,7 @@
  *   configured forwarder has not yet shipped: the province must receive every press.
  */
 import type { Db } from './database.ts'
+import { sql } from './statements.ts'
 import type { Logger } from '../log.ts'
 import type { MetricSample } from '../metrics.ts'
 import type { Clock } from '../clock.ts'
@@ -73,13 +74,14 @@ export class Retention {
   private async purge(): Promise<void> {
     const { db, config, now } = this.deps
     const t = now()
-    const clearPayloads = db.prepare(
+    const clearPayloads = sql(
+      db,
       "UPDATE rejected SET raw = x'' WHERE id IN (SELECT id FROM rejected WHERE received_at < ? AND length(raw) > 0 LIMIT ?)",
     )
     this.totals.payloadsCleared += await this.inBatches(() => clearPayloads.run(t - config.rejectedPayloadDays * DAY_MS, BATCH).changes)
     if (config.pressesDays !== null) {
       const shippedUpTo = this.shippedUpTo()
-      const deletePresses = db.prepare('DELETE FROM presses WHERE id IN (SELECT id FROM presses WHERE time_ms < ? AND id <= ? LIMIT ?)')
+      const deletePresses = sql(db, 'DELETE FROM presses WHERE id IN (SELECT id FROM presses WHERE time_ms < ? AND id <= ? LIMIT ?)')
       const deleted = await this.inBatches(() => deletePresses.run(t - config.pressesDays! * DAY_MS, shippedUpTo, BATCH).changes)
       this.totals.pressesDeleted += deleted
       if (deleted > 0) this.deps.log.info({ deleted, olderThanDays: config.pressesDays }, 'presses past retention deleted')
@@ -90,7 +92,7 @@ export class Retention {
   /** The highest press id every configured forwarder has shipped (all, without forwarders). */
   private shippedUpTo(): number {
     if (this.deps.forwarders.length === 0) return Number.MAX_SAFE_INTEGER
-    const cursor = this.deps.db.prepare('SELECT last_press_id FROM forwarder_cursors WHERE name = ?').pluck()
+    const cursor = sql(this.deps.db, 'SELECT last_press_id FROM forwarder_cursors WHERE name = ?', { pluck: true })
     return Math.min(...this.deps.forwarders.map((name) => (cursor.get(name) as number | undefined) ?? 0))
   }
 
