@@ -68,7 +68,7 @@ export const RegistrySchema = Type.Object(
   {
     additionalProperties: false,
     description:
-      'Offices, counters, officers, boxes and shifts imported idempotently at every start (entries are created or updated, never deleted).',
+      'Offices, counters, officers, boxes and shifts. At each start an entry is applied only when new or when the file\'s entry changed since last applied (never deleted; a retired box is never brought back), so dashboard and CLI changes survive.',
   },
 )
 export type RegistryConfig = Static<typeof RegistrySchema>

@@ -123,7 +123,9 @@ export class Gateway {
     this.db.prepare("UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
     this.registry = new Registry({ db: this.db, bus: this.bus, timezone: config.timezone, now: this.now })
     if (config.registry) {
-      this.notices.newBoxSecrets = importRegistry(this.registry, config.registry).newSecrets
+      const imported = importRegistry(this.registry, this.db, config.registry)
+      this.notices.newBoxSecrets = imported.newSecrets
+      for (const warning of imported.warnings) log.warn({ area: 'registry' }, warning)
     }
     this.attributor = new Attributor(this.db, config.timezone)
     this.bus.on('registryChanged', 'attribution-cache', () => this.attributor.invalidate())

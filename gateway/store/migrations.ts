@@ -146,4 +146,21 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'registry file entries as last applied',
+    sql: `
+      -- The config file's registry entries as last applied (registry-import.ts): an entry is
+      -- applied again only when the file's entry itself changed, so changes made since in the
+      -- dashboard or CLI survive restarts. kind: office, counter, officer, box, box.secret,
+      -- shift; key: the entry's id (a shift: its content); hash: sha256 of the entry.
+      CREATE TABLE registry_file_applied (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        applied_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, key)
+      );
+    `,
+  },
 ]

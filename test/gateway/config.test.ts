@@ -66,12 +66,12 @@ describe('registry import', () => {
     const db = openDatabase(join(tempDir(), 'r.db'))
     const reg = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: 'Asia/Ho_Chi_Minh' })
     const section = { ...OFFICE, boxes: [...OFFICE.boxes, { id: 'box-new', counter: 'q2' }], shifts: [{ counter: 'q1', officer: 'an', days: [1, 2], from: '08:00', to: '11:30' }] }
-    const first = importRegistry(reg, section)
+    const first = importRegistry(reg, db, section)
     expect(first.newSecrets.map((s) => s.boxId)).toEqual(['box-new'])
     expect(reg.verifyBox('box-new', first.newSecrets[0].secret)).toBe(true)
     const snapshot = () => JSON.stringify([reg.offices(), reg.counters(), reg.officers(), reg.boxes(), reg.shifts(), db.prepare('SELECT * FROM box_assignments').all()])
     const before = snapshot()
-    expect(importRegistry(reg, section).newSecrets).toEqual([]) // the generated secret is kept
+    expect(importRegistry(reg, db, section).newSecrets).toEqual([]) // the generated secret is kept
     expect(snapshot()).toBe(before)
     expect(reg.verifyBox('box-new', first.newSecrets[0].secret)).toBe(true)
     db.close()
@@ -82,7 +82,7 @@ describe('registry import', () => {
     const reg = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: 'Asia/Ho_Chi_Minh' })
     let err: RegistryImportError | undefined
     try {
-      importRegistry(reg, { ...OFFICE, counters: [...OFFICE.counters, { id: 'q9', office: 'nowhere', name: 'Q9' }], shifts: [{ counter: 'q1', officer: 'ghost', days: [1], from: '08:00', to: '09:00' }] })
+      importRegistry(reg, db, { ...OFFICE, counters: [...OFFICE.counters, { id: 'q9', office: 'nowhere', name: 'Q9' }], shifts: [{ counter: 'q1', officer: 'ghost', days: [1], from: '08:00', to: '09:00' }] })
     } catch (e) {
       err = e as RegistryImportError
     }

@@ -54,6 +54,7 @@ export async function startTestApp(opts: { now?: () => number; users?: Array<{ u
   const registry = new Registry({ db, bus, timezone: config.timezone, now: opts.now })
   importRegistry(
     registry,
+    db,
     {
       ...OFFICE,
       offices: [...OFFICE.offices, { id: 'other', name: 'UBND phường Khác' }],
