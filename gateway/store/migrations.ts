@@ -163,4 +163,14 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'presses flagged as bursts',
+    sql: `
+      -- burst = 1: a press beyond a human rate for its box (ingest.burst), never counted. It is
+      -- stored with repeat = 1 too, so every count that leaves repeats out leaves bursts out;
+      -- reports show repeats (repeat = 1 AND burst = 0) and bursts apart.
+      ALTER TABLE presses ADD COLUMN burst INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ]

@@ -94,7 +94,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       .all() as Array<{ state: string; n: number }>
     metric('chamdiem_boxes', 'gauge', 'Provisioned boxes by last known state', ['online', 'offline'].map((s) => [{ state: s }, boxes.find((b) => b.state === s)?.n ?? 0]))
     const alerts = ctx.alerts.list()
-    metric('chamdiem_alerts', 'gauge', 'Current dashboard alerts by kind', ['frowns', 'boxOffline', 'rejected'].map((k) => [{ kind: k }, alerts.filter((a) => a.kind === k).length]))
+    metric('chamdiem_alerts', 'gauge', 'Current dashboard alerts by kind', ['frowns', 'boxOffline', 'rejected', 'burst'].map((k) => [{ kind: k }, alerts.filter((a) => a.kind === k).length]))
     metric('chamdiem_live_clients', 'gauge', 'Dashboards connected to the live stream', [[{}, ctx.hub.size]])
     metric('process_resident_memory_bytes', 'gauge', 'Resident memory', [[{}, process.memoryUsage().rss]])
     metric('process_uptime_seconds', 'gauge', 'Seconds since the process started', [[{}, Math.round(process.uptime())]])
