@@ -25,7 +25,9 @@ let admin: { username: string; password: string }
 let browser: Browser
 
 beforeAll(async () => {
-  gw = await startTestGateway({ registry: OFFICE, noStart: true })
+  // pressAll sends counted presses a few ms apart: no cooldown here (the gateway's cooldown,
+  // which a box's "repeat": false cannot skip, is tested in test/gateway/press-rate.test.ts).
+  gw = await startTestGateway({ registry: OFFICE, noStart: true, config: { ingest: { cooldownMs: 0 } } })
   gw.gw.addOptionalPart('http', async () => {
     http = new HttpService({ db: gw.gw.db, registry: gw.gw.registry, bus: gw.gw.bus, config: gw.config, log: silentLogger() })
     return http

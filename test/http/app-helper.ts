@@ -71,7 +71,9 @@ export async function startTestApp(opts: { now?: () => number; users?: Array<{ u
     db,
     bus,
     attributor,
-    config: config.ingest,
+    // pressAs seeds counted presses a few ms apart: no cooldown here (the gateway's cooldown,
+    // which a box's "repeat": false cannot skip, is tested in test/gateway/press-rate.test.ts).
+    config: { ...config.ingest, cooldownMs: 0 },
     log,
     now: opts.now,
   })
