@@ -416,7 +416,7 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
         boot: this.boot,
         rating: p.rating,
         ageMs: Math.max(0, Math.round(performance.now() - p.takenAt)) + p.extraAgeMs,
-        // Always sent, true or false: a box that omits the flag gets the gateway's own cooldown.
+        // Always sent, true or false; the gateway applies its own cooldown in any case.
         repeat: p.repeat,
       })
     } else {
