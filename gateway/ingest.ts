@@ -102,7 +102,7 @@ export class Ingest {
       ctx.timeMs = ctx.receivedAt - ageMs
       // A press cannot be dated after its receipt (ageMs >= 0); a guard for any path that
       // would date it otherwise, so a future time can never reach the store.
-      const ahead = ctx.timeMs - this.now()
+      const ahead = ctx.timeMs - ctx.receivedAt
       if (ahead > this.deps.config.maxFutureSkewMs) {
         return { reject: `/ageMs: the press would be dated ${ahead} ms in the future, beyond the allowed skew of ${this.deps.config.maxFutureSkewMs} ms` }
       }
