@@ -6,7 +6,7 @@ import { EventBus, type GatewayEvents } from '../../gateway/events.ts'
 import { Registry } from '../../gateway/registry.ts'
 import { importRegistry, RegistryImportError } from '../../gateway/registry-import.ts'
 import { openDatabase } from '../../gateway/store/database.ts'
-import { OFFICE } from '../helpers/office.ts'
+import { OFFICE, SECRET } from '../helpers/office.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 describe('config file', () => {
@@ -74,6 +74,27 @@ describe('registry import', () => {
     expect(importRegistry(reg, db, section).newSecrets).toEqual([]) // the generated secret is kept
     expect(snapshot()).toBe(before)
     expect(reg.verifyBox('box-new', first.newSecrets[0].secret)).toBe(true)
+    db.close()
+  })
+
+  it('adopts what exists without a record (a database from before), and never brings a retired box back', () => {
+    const db = openDatabase(join(tempDir(), 'r.db'))
+    const reg = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: 'Asia/Ho_Chi_Minh' })
+    importRegistry(reg, db, OFFICE)
+    reg.upsertCounter('q1', 'hcc', 'Renamed in the dashboard')
+    reg.retireBox('box-3')
+    // As if the records were lost (a database older than the table): existing entries are kept.
+    db.prepare('DELETE FROM registry_file_applied').run()
+    expect(importRegistry(reg, db, OFFICE).warnings).toEqual([])
+    expect(reg.counter('q1')?.name).toBe('Renamed in the dashboard')
+    expect(reg.verifyBox('box-3', SECRET('box-3'))).toBe(false)
+    // The file's entry of the retired box changes: not applied, and the log says what to do.
+    const edited = { ...OFFICE, boxes: OFFICE.boxes.map((b) => (b.id === 'box-3' ? { ...b, counter: 'q2', secret: 'another-secret-0123456789' } : b)) }
+    const { warnings } = importRegistry(reg, db, edited)
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toMatch(/^box box-3 is retired: .*chamdiem box provision box-3/)
+    expect(reg.verifyBox('box-3', 'another-secret-0123456789')).toBe(false)
+    expect(reg.boxes().find((b) => b.id === 'box-3')).toMatchObject({ counterId: null })
     db.close()
   })
 
