@@ -5,7 +5,9 @@
  *    alarm);
  *  - boxOffline: a box standing at a counter is offline (or never connected) during office
  *    hours, so citizens there cannot rate;
- *  - rejected: messages from a box that could not be counted in the last `rejectedWindowMin`.
+ *  - rejected: messages from a box that could not be counted in the last `rejectedWindowMin`;
+ *  - burst: presses of a box beyond a human rate (ingest.burst) in the last `rejectedWindowMin`,
+ *    naming the box, the counter and the officer they would have been counted against.
  * Evaluated from SQLite on demand, again shortly after each relevant event, and every 15 s
  * (windows slide and office hours begin without any event). Listeners get the full list
  * whenever it changes.
@@ -36,6 +38,7 @@ export type Alert =
   | { kind: 'frowns'; officeId: string; counterId: string; negative: number; total: number; share: number; windowMin: number }
   | { kind: 'boxOffline'; officeId: string; counterId: string; boxId: string; lastSeenAt: number | null }
   | { kind: 'rejected'; officeId: string | null; boxId: string | null; count: number; lastAt: number; lastReason: string }
+  | { kind: 'burst'; officeId: string | null; boxId: string; counterId: string | null; officerId: string | null; count: number; lastAt: number }
 
 const EVALUATE_EVERY_MS = 15_000
 const AFTER_EVENT_MS = 300
@@ -56,7 +59,7 @@ export class Alerts {
     const { bus } = this.deps
     this.unsubscribe.push(
       bus.on('press', 'alerts', (p) => {
-        if (p.rating === 'negative' && !p.repeat) this.evaluateSoon()
+        if ((p.rating === 'negative' && !p.repeat) || p.burst) this.evaluateSoon()
       }),
       bus.on('boxStatus', 'alerts', () => this.evaluateSoon()),
       bus.on('rejected', 'alerts', () => this.evaluateSoon()),
@@ -119,7 +122,7 @@ export class Alerts {
 
   evaluate(now: number): Alert[] {
     const s = this.settings()
-    return [...this.frowns(now, s), ...this.offlineBoxes(now, s), ...this.rejected(now, s)]
+    return [...this.frowns(now, s), ...this.offlineBoxes(now, s), ...this.rejected(now, s), ...this.bursts(now, s)]
   }
 
   private frowns(now: number, s: AlertSettings): Alert[] {
@@ -172,6 +175,19 @@ export class Alerts {
           ORDER BY last_at DESC`,
     ).all(now - s.rejectedWindowMin * 60_000) as Array<{ box_id: string | null; n: number; last_at: number; last_reason: string; office_id: string | null }>
     return rows.map((r) => ({ kind: 'rejected' as const, officeId: r.office_id, boxId: r.box_id, count: r.n, lastAt: r.last_at, lastReason: r.last_reason }))
+  }
+
+  private bursts(now: number, s: AlertSettings): Alert[] {
+    const rows = this.deps.db
+      .prepare(
+        `SELECT box_id, office_id, counter_id, officer_id, count(*) AS n, max(received_at) AS last_at
+           FROM presses
+          WHERE time_ms > ? AND burst = 1
+          GROUP BY box_id, office_id, counter_id, officer_id
+          ORDER BY last_at DESC`,
+      )
+      .all(now - s.rejectedWindowMin * 60_000) as Array<{ box_id: string; office_id: string | null; counter_id: string | null; officer_id: string | null; n: number; last_at: number }>
+    return rows.map((r) => ({ kind: 'burst' as const, officeId: r.office_id, boxId: r.box_id, counterId: r.counter_id, officerId: r.officer_id, count: r.n, lastAt: r.last_at }))
   }
 
   private evaluateSoon(): void {

@@ -65,7 +65,7 @@ export const RegistrySchema = Type.Object(
   {
     additionalProperties: false,
     description:
-      'Offices, counters, officers, boxes and shifts imported idempotently at every start (entries are created or updated, never deleted).',
+      'Offices, counters, officers, boxes and shifts. At each start an entry is applied only when new or when the file\'s entry changed since last applied (never deleted; a retired box is never brought back), so dashboard and CLI changes survive.',
   },
 )
 export type RegistryConfig = Static<typeof RegistrySchema>
@@ -145,6 +145,18 @@ export const ConfigSchema = Type.Object(
         feedbackMs: Type.Integer({ minimum: 0, default: 1500, description: 'LED feedback time sent to boxes' }),
         maxAgeMs: Type.Integer({ minimum: 0, default: 7 * 24 * 3600 * 1000, description: 'Older queued presses (ageMs) are rejected as absurd' }),
         maxBatch: Type.Integer({ minimum: 1, default: 2000, description: 'Most presses committed in one transaction' }),
+        burst: Type.Object(
+          {
+            presses: Type.Integer({ minimum: 1, default: 20, description: 'Most presses (counted and repeats) of one box within windowMs of press time' }),
+            windowMs: Type.Integer({ minimum: 1, default: 10_000, description: 'The window of the human rate' }),
+          },
+          {
+            additionalProperties: false,
+            default: {},
+            description: 'Human rate per box: presses beyond it are stored flagged as bursts, never counted, and raise an alert',
+          },
+        ),
+        maxFutureSkewMs: Type.Integer({ minimum: 0, default: 5000, description: "A press dated later than the gateway's now plus this is rejected; a stored press that far ahead (the clock once ran ahead) is not trusted for the cooldown" }),
       },
       { additionalProperties: false, default: {} },
     ),

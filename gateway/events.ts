@@ -13,6 +13,8 @@ export interface StoredPress {
   seq: number
   rating: Rating
   repeat: boolean
+  /** Beyond the box's human rate (press-rate.ts); then `repeat` is true too. */
+  burst?: boolean
   receivedAt: number
   ageMs: number
   timeMs: number

@@ -148,7 +148,9 @@ export class Gateway {
     sql(this.db, "UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
     this.registry = new Registry({ db: this.db, bus: this.bus, timezone: config.timezone, now: this.now })
     if (config.registry) {
-      this.notices.newBoxSecrets = importRegistry(this.registry, config.registry).newSecrets
+      const imported = importRegistry(this.registry, this.db, config.registry)
+      this.notices.newBoxSecrets = imported.newSecrets
+      for (const warning of imported.warnings) log.warn({ area: 'registry' }, warning)
     }
     this.attributor = new Attributor(this.db, config.timezone)
     this.bus.on('registryChanged', 'attribution-cache', () => this.attributor.invalidate())
@@ -179,6 +181,8 @@ export class Gateway {
       config: config.ingest,
       log: log.child({ area: 'ingest' }),
       now: this.now,
+      // A test clock drives the cooldown too; the system clock does not (it can jump).
+      monotonic: this.now === systemClock ? undefined : this.now,
       walSync: this.walSync,
     })
     await this.startPart({ name: 'ingest', start: () => this.ingest.start(), stop: () => this.ingest.stop() })
@@ -240,6 +244,7 @@ export class Gateway {
       counter('chamdiem_ingest_duplicates_total', 'Retransmissions recognised and not stored again', s.duplicates),
       counter('chamdiem_ingest_rejected_total', 'Messages kept in the rejected table since start', s.rejected),
       counter('chamdiem_ingest_repeats_total', 'Presses within the cooldown since start', s.repeats),
+      counter('chamdiem_ingest_bursts_total', 'Presses beyond the human rate since start (not counted)', s.bursts),
       counter('chamdiem_ingest_commits_total', 'Group commits to SQLite', s.commits),
       counter('chamdiem_ingest_commit_failures_total', 'Group commits that failed (nothing acknowledged)', s.commitFailures),
       { name: 'chamdiem_ingest_last_commit_size', help: 'Messages in the last group commit', type: 'gauge', value: s.lastCommitSize },

@@ -3,7 +3,7 @@
  * steps, whether it came over MQTT (the broker calls `accept` from Aedes's `authorizePublish`,
  * the only hook that runs before the PUBACK) or in-process from a USB box (`submit`):
  *
- *   validate -> timestamp -> deduplicate -> attribute -> flag repeat   (per press, at once)
+ *   validate -> timestamp -> deduplicate -> attribute -> judge rate    (per press, at once)
  *   persist -> acknowledge -> publish                                  (per group commit)
  *
  * Persist (group-writer.ts) puts every message that arrived in the same turn of the event
@@ -24,6 +24,7 @@ import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
 import type { WalSync } from './store/wal-sync.ts'
 import { GroupWriter, type Done, type Item } from './group-writer.ts'
+import { PressRate } from './press-rate.ts'
 
 export type { Done }
 
@@ -32,12 +33,15 @@ interface PressContext {
   boxId: string
   raw: Buffer
   receivedAt: number
+  /** The gateway's monotonic clock at receipt (press-rate.ts). */
+  receivedMono: number
   press?: PressPayload
   timeMs?: number
   officeId?: string | null
   counterId?: string | null
   officerId?: string | null
   repeat?: boolean
+  burst?: boolean
 }
 type StepResult = { reject: string } | 'duplicate' | undefined | void
 type Step = (this: Ingest, ctx: PressContext) => StepResult
@@ -47,6 +51,7 @@ export interface IngestStats {
   duplicates: number
   rejected: number
   repeats: number
+  bursts: number
   commits: number
   lastCommitSize: number
   commitFailures: number
@@ -60,6 +65,11 @@ export interface IngestDeps {
   log: Logger
   now?: () => number
   /**
+   * The monotonic clock of the cooldown and human rate (ms); default `performance.now()`.
+   * A test clock given to the Gateway drives it too, so stepping it steps the cooldown.
+   */
+  monotonic?: () => number
+  /**
    * Makes commits durable off the main thread (store/wal-sync.ts). Without it every commit
    * fsyncs in-line (`synchronous = FULL`): correct, and slower.
    */
@@ -67,12 +77,14 @@ export interface IngestDeps {
 }
 
 export class Ingest {
-  readonly stats: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, repeats: 0, commits: 0, lastCommitSize: 0, commitFailures: 0 }
+  readonly stats: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, repeats: 0, bursts: 0, commits: 0, lastCommitSize: 0, commitFailures: 0 }
   private pending: Item[] = []
   private readonly pendingKeys = new Set<string>()
   private flushScheduled = false
-  /** Time of the last counted (non-repeat) press per box, for the gateway-side cooldown. */
-  private readonly lastCounted = new Map<string, number>()
+  /** Cooldown and human rate per box, on the monotonic clock. */
+  private rate!: PressRate
+  /** Monotonic time a burst of each box was last logged (one warning per episode). */
+  private readonly burstLogged = new Map<string, number>()
   private stopped = false
   private writer!: GroupWriter
   private lastCountedSql!: Statement
@@ -89,6 +101,12 @@ export class Ingest {
         return { reject: `/ageMs: ${ageMs} ms is beyond the maximum of ${this.deps.config.maxAgeMs} ms` }
       }
       ctx.timeMs = ctx.receivedAt - ageMs
+      // A press cannot be dated after its receipt (ageMs >= 0); a guard for any path that
+      // would date it otherwise, so a future time can never reach the store.
+      const ahead = ctx.timeMs - ctx.receivedAt
+      if (ahead > this.deps.config.maxFutureSkewMs) {
+        return { reject: `/ageMs: the press would be dated ${ahead} ms in the future, beyond the allowed skew of ${this.deps.config.maxFutureSkewMs} ms` }
+      }
     },
     function deduplicate(ctx) {
       // Within the group here; against what is already stored, the UNIQUE (box_id, boot, seq)
@@ -104,12 +122,13 @@ export class Ingest {
       ctx.counterId = a.counterId
       ctx.officerId = a.officerId
     },
-    function flagRepeat(ctx) {
-      // A box that sends the flag applies its own cooldown; for the others the gateway does.
-      const last = this.lastCountedAt(ctx.boxId)
-      const repeat = ctx.press!.repeat ?? (last !== undefined && ctx.timeMs! >= last && ctx.timeMs! - last < this.deps.config.cooldownMs)
-      ctx.repeat = repeat
-      if (!repeat && (last === undefined || ctx.timeMs! > last)) this.lastCounted.set(ctx.boxId, ctx.timeMs!)
+    function judgeRate(ctx) {
+      // The gateway's cooldown always applies: a box's "repeat": false does not skip it.
+      const pressMono = ctx.receivedMono - ctx.press!.ageMs
+      const verdict = this.rate.judge(ctx.boxId, pressMono, ctx.press!.repeat === true)
+      ctx.repeat = verdict !== 'counted'
+      ctx.burst = verdict === 'burst'
+      if (ctx.burst) this.logBurst(ctx, pressMono)
     },
   ]
 
@@ -117,6 +136,7 @@ export class Ingest {
 
   start(): void {
     this.lastCountedSql = sql(this.deps.db, 'SELECT MAX(time_ms) AS t FROM presses WHERE box_id = ? AND repeat = 0')
+    this.rate = new PressRate(this.deps.config, (boxId) => this.lastCountedMono(boxId))
     this.writer = new GroupWriter({ db: this.deps.db, durableLater: !!this.deps.walSync, log: this.deps.log })
     this.writer.start()
     this.stopped = false
@@ -143,7 +163,7 @@ export class Ingest {
     if (this.stopped) return done(new Error('gateway is stopping'))
     if (this.pending.length === 0) this.beginGroup()
     const receivedAt = this.now()
-    if (kind === 'press') this.acceptPress(boxId, payload, receivedAt, done, topic)
+    if (kind === 'press') this.acceptPress(boxId, payload, receivedAt, this.monotonic(), done, topic)
     else if (kind === 'status') this.acceptStatus(boxId, payload, receivedAt, done, topic)
     else this.enqueue({ type: 'reject', boxId, topic, raw: payload, reason: `boxes may not publish ${kind} messages`, receivedAt, done })
   }
@@ -154,8 +174,8 @@ export class Ingest {
     this.enqueue({ type: 'status', boxId, state, status: null, receivedAt: this.now(), done: noop })
   }
 
-  private acceptPress(boxId: string, raw: Buffer, receivedAt: number, done: Done, topic: string): void {
-    const ctx: PressContext = { boxId, raw, receivedAt }
+  private acceptPress(boxId: string, raw: Buffer, receivedAt: number, receivedMono: number, done: Done, topic: string): void {
+    const ctx: PressContext = { boxId, raw, receivedAt, receivedMono }
     for (const step of Ingest.pressSteps) {
       const result = step.call(this, ctx)
       if (result === 'duplicate') {
@@ -173,6 +193,7 @@ export class Ingest {
       receivedAt,
       timeMs: ctx.timeMs!,
       repeat: ctx.repeat!,
+      burst: ctx.burst!,
       officeId: ctx.officeId!,
       counterId: ctx.counterId!,
       officerId: ctx.officerId!,
@@ -222,7 +243,7 @@ export class Ingest {
       // state that assumed these presses were stored.
       this.stats.commitFailures++
       this.pendingKeys.clear()
-      this.lastCounted.clear()
+      this.rate.forget()
       this.deps.log.error({ err, messages: items.length }, 'commit failed; messages not acknowledged')
       for (const item of items) item.done(err as Error)
       return
@@ -231,7 +252,8 @@ export class Ingest {
     this.stats.commits++
     this.stats.lastCommitSize = items.length
     this.stats.accepted += stored.length
-    this.stats.repeats += stored.filter((p) => p.repeat).length
+    this.stats.repeats += stored.filter((p) => p.repeat && !p.burst).length
+    this.stats.bursts += stored.filter((p) => p.burst).length
     this.stats.rejected += rejected.length
     this.stats.duplicates += items.filter((i) => i.type === 'press').length - stored.length
     const walSync = this.deps.walSync
@@ -259,13 +281,35 @@ export class Ingest {
     }
   }
 
-  private lastCountedAt(boxId: string): number | undefined {
-    if (!this.lastCounted.has(boxId)) {
-      const t = (this.lastCountedSql.get(boxId) as { t: number | null }).t
-      if (t !== null) this.lastCounted.set(boxId, t)
-      return t ?? undefined
+  /**
+   * The box's last counted press as stored, on the monotonic clock: its time clamped to now,
+   * so a press stored while the clock ran ahead cannot silence the box until real time
+   * catches up (it counts as pressed just now).
+   */
+  private lastCountedMono(boxId: string): number | undefined {
+    const t = (this.lastCountedSql.get(boxId) as { t: number | null }).t
+    if (t === null) return undefined
+    const now = this.now()
+    if (t > now + this.deps.config.maxFutureSkewMs) {
+      this.deps.log.warn({ boxId, storedAt: new Date(t).toISOString(), now: new Date(now).toISOString() }, 'last counted press of the box is dated in the future (the clock once ran ahead); its cooldown starts now')
     }
-    return this.lastCounted.get(boxId)
+    return this.monotonic() - (now - Math.min(t, now))
+  }
+
+  /** One warning per box and burst episode (bursts within a window of each other). */
+  private logBurst(ctx: PressContext, pressMono: number): void {
+    const last = this.burstLogged.get(ctx.boxId)
+    this.burstLogged.set(ctx.boxId, pressMono)
+    if (last !== undefined && Math.abs(pressMono - last) < this.deps.config.burst.windowMs) return
+    const { presses, windowMs } = this.deps.config.burst
+    this.deps.log.warn(
+      { boxId: ctx.boxId, counterId: ctx.counterId, officerId: ctx.officerId, limit: `${presses} presses / ${windowMs} ms` },
+      'presses beyond a human rate: stored as bursts, not counted',
+    )
+  }
+
+  private monotonic(): number {
+    return this.deps.monotonic ? this.deps.monotonic() : performance.now()
   }
 
   private now(): number {

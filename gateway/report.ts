@@ -1,6 +1,7 @@
 /**
  * Reports over any period, grouped by officer, counter or office. Repeats (presses within the
- * cooldown) are counted apart and left out of the ratings. Totals are checked: the groups add
+ * cooldown) and bursts (beyond a human rate, press-rate.ts) are counted apart, each on its own,
+ * and left out of the ratings: no count adds them in. Totals are checked: the groups add
  * up to the period's total, or the report throws rather than print a wrong figure.
  */
 import type { Db } from './store/database.ts'
@@ -15,6 +16,7 @@ export interface ReportRow extends Figures {
   name: string
   officeId: string | null
   repeats: number
+  bursts: number
   rank: number | null
 }
 
@@ -24,7 +26,7 @@ export interface Report {
   by: GroupBy
   officeId: string | null
   rows: ReportRow[]
-  totals: Figures & { repeats: number }
+  totals: Figures & { repeats: number; bursts: number }
 }
 
 export interface ReportQuery {
@@ -51,12 +53,13 @@ export function buildReport(db: Db, q: ReportQuery): Report {
   const office = q.officeId ?? null
   const rows = sql(
     db,
-    `SELECT g.key, ${NAME_SQL[q.by]} AS name, g.office_id AS officeId, g.positive, g.neutral, g.negative, g.repeats FROM (
+    `SELECT g.key, ${NAME_SQL[q.by]} AS name, g.office_id AS officeId, g.positive, g.neutral, g.negative, g.repeats, g.bursts FROM (
          SELECT ${col} AS key, MIN(p.office_id) AS office_id,
                 SUM(p.rating = 'positive' AND p.repeat = 0) AS positive,
                 SUM(p.rating = 'neutral' AND p.repeat = 0) AS neutral,
                 SUM(p.rating = 'negative' AND p.repeat = 0) AS negative,
-                SUM(p.repeat) AS repeats
+                SUM(p.repeat = 1 AND p.burst = 0) AS repeats,
+                SUM(p.burst) AS bursts
            FROM presses p
           WHERE p.time_ms >= ? AND p.time_ms < ? AND (? IS NULL OR p.office_id = ?)
           GROUP BY ${col}) g`,
@@ -68,13 +71,14 @@ export function buildReport(db: Db, q: ReportQuery): Report {
     neutral: number
     negative: number
     repeats: number
+    bursts: number
   }>
   const total = sql(
     db,
     `SELECT SUM(rating = 'positive' AND repeat = 0) AS positive, SUM(rating = 'neutral' AND repeat = 0) AS neutral,
-              SUM(rating = 'negative' AND repeat = 0) AS negative, SUM(repeat) AS repeats
+              SUM(rating = 'negative' AND repeat = 0) AS negative, SUM(repeat = 1 AND burst = 0) AS repeats, SUM(burst) AS bursts
          FROM presses WHERE time_ms >= ? AND time_ms < ? AND (? IS NULL OR office_id = ?)`,
-  ).get(q.fromMs, q.toMs, office, office) as { positive: number | null; neutral: number | null; negative: number | null; repeats: number | null }
+  ).get(q.fromMs, q.toMs, office, office) as { positive: number | null; neutral: number | null; negative: number | null; repeats: number | null; bursts: number | null }
   const min = q.minRatings ?? MIN_RATINGS
   const missing = q.by === 'officer' ? NO_OFFICER : NO_COUNTER
   const built = rows.map((r) => ({
@@ -82,25 +86,26 @@ export function buildReport(db: Db, q: ReportQuery): Report {
     name: r.name ?? (r.key ?? missing),
     officeId: r.officeId,
     repeats: r.repeats,
+    bursts: r.bursts,
     rank: null as number | null,
     ...figures(r, min),
   }))
   const ranked = rankByLowerBound(built)
   let rank = 0
   for (const r of ranked) r.rank = r.tooFew || r.key === missing ? null : ++rank
-  const totals = { ...figures({ positive: total.positive ?? 0, neutral: total.neutral ?? 0, negative: total.negative ?? 0 }, min), repeats: total.repeats ?? 0 }
+  const totals = { ...figures({ positive: total.positive ?? 0, neutral: total.neutral ?? 0, negative: total.negative ?? 0 }, min), repeats: total.repeats ?? 0, bursts: total.bursts ?? 0 }
   checkTotals(ranked, totals)
   return { from: q.fromMs, to: q.toMs, by: q.by, officeId: office, rows: ranked, totals }
 }
 
-function checkTotals(rows: ReportRow[], totals: Figures & { repeats: number }): void {
-  for (const k of ['positive', 'neutral', 'negative', 'repeats'] as const) {
+function checkTotals(rows: ReportRow[], totals: Figures & { repeats: number; bursts: number }): void {
+  for (const k of ['positive', 'neutral', 'negative', 'repeats', 'bursts'] as const) {
     const sum = rows.reduce((s, r) => s + r[k], 0)
     if (sum !== totals[k]) throw new Error(`report totals do not add up: ${k} groups sum to ${sum}, period total is ${totals[k]}`)
   }
 }
 
-const CSV_COLUMNS = ['rank', 'key', 'name', 'positive', 'neutral', 'negative', 'total', 'repeats', 'satisfaction', 'index', 'wilsonLow', 'wilsonHigh', 'tooFew'] as const
+const CSV_COLUMNS = ['rank', 'key', 'name', 'positive', 'neutral', 'negative', 'total', 'repeats', 'bursts', 'satisfaction', 'index', 'wilsonLow', 'wilsonHigh', 'tooFew'] as const
 
 export function reportToCsv(report: Report): string {
   const cell = (v: unknown) => {
@@ -113,6 +118,6 @@ export function reportToCsv(report: Report): string {
   const lines = [CSV_COLUMNS.join(',')]
   for (const r of report.rows) lines.push(CSV_COLUMNS.map((c) => cell(r[c])).join(','))
   const t = report.totals
-  lines.push(['', 'TOTAL', '', t.positive, t.neutral, t.negative, t.total, t.repeats, t.satisfaction, t.index, t.wilsonLow, t.wilsonHigh, t.tooFew].map(cell).join(','))
+  lines.push(['', 'TOTAL', '', t.positive, t.neutral, t.negative, t.total, t.repeats, t.bursts, t.satisfaction, t.index, t.wilsonLow, t.wilsonHigh, t.tooFew].map(cell).join(','))
   return lines.join('\r\n') + '\r\n'
 }

@@ -40,7 +40,7 @@ export const PressPayload = Type.Object(
     repeat: Type.Optional(
       Type.Boolean({
         description:
-          "True when the box saw this press within its cooldown after a counted press. Boxes that omit the field get the gateway's own cooldown.",
+          "True when the box saw this press within its cooldown after a counted press. The gateway applies its own cooldown and human rate in any case: a box may flag more repeats, never fewer (false does not make a press count).",
       }),
     ),
   },

@@ -132,6 +132,10 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
   private readonly queue = new BoxQueue()
   private seq = 0
   private lastCountedAt: number | null = null
+  /** Real times (performance.now) the gateway dates this box's earliest and latest counted press at. */
+  private dated: { min: number; max: number } | null = null
+  /** Real time the gateway dates this box's earliest late press at (late presses are counted too). */
+  private lateDated: number | null = null
   private client: MqttClient | undefined
   private connected = false
   private attempts = 0
@@ -207,12 +211,14 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
         at >= this.lastCountedAt &&
         at - this.lastCountedAt < this.cooldownMs
     if (!repeat && !late) this.lastCountedAt = Math.max(this.lastCountedAt ?? at, at)
+    const takenAt = performance.now()
+    const datedAt = repeat ? takenAt : late ? this.dateLate(takenAt, extraAgeMs) : this.dateCounted(takenAt)
     const record: PressRecord = { seq: ++this.seq, rating, repeat, late }
     this.stats.presses++
     if (late) this.stats.late++
     ;(repeat ? this.tally.repeats : this.tally.counted)[rating]++
     this.enqueue({
-      press: { ...record, takenAt: performance.now(), extraAgeMs },
+      press: { ...record, takenAt: datedAt, extraAgeMs },
       duplicate: opts.duplicate === true,
     })
     return record
@@ -331,6 +337,33 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
     this.flush()
   }
 
+  /**
+   * The gateway's cooldown applies whatever a box flags, on the gateway's clock. A virtual box
+   * presses far faster than a citizen (or on a simulated clock), so a press it counts sooner
+   * than a cooldown after its latest counted one is dated (ageMs) before all its earlier ones:
+   * the gateway then counts exactly what the box counted (a press older than the last counted
+   * one is not its repeat). Presses at a citizen's pace are dated when they are taken.
+   */
+  private dateCounted(now: number): number {
+    const spacing = Math.max(this.cooldownMs, 5000) + 1000
+    const d = this.dated
+    if (!d || now >= d.max + spacing) {
+      this.dated = { min: d ? d.min : now, max: now }
+      return now
+    }
+    d.min -= spacing
+    return d.min
+  }
+
+  /** Late presses likewise: each dated at least a cooldown before the previous late one. */
+  private dateLate(now: number, extraAgeMs: number): number {
+    const spacing = Math.max(this.cooldownMs, 5000) + 1000
+    const intended = now - extraAgeMs
+    const at = this.lateDated === null ? intended : Math.min(intended, this.lateDated - spacing)
+    this.lateDated = at
+    return now - (intended - at)
+  }
+
   private onMessage(topic: string, payload: Buffer): void {
     if (topic !== configTopic(this.boxId)) return
     const result = decode('config', payload)
@@ -383,7 +416,7 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
         boot: this.boot,
         rating: p.rating,
         ageMs: Math.max(0, Math.round(performance.now() - p.takenAt)) + p.extraAgeMs,
-        // Always sent, true or false: a box that omits the flag gets the gateway's own cooldown.
+        // Always sent, true or false; the gateway applies its own cooldown in any case.
         repeat: p.repeat,
       })
     } else {

@@ -36,7 +36,7 @@ function template(boxes: number, prefix: string): string {
   try {
     // Provisioned a day ago, as in a running office: the gateway does not cache attributions
     // for a minute in which an assignment changed, so "now" would slow the first minute down.
-    importRegistry(new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: TIMEZONE }), benchRegistry(boxes, prefix), Date.now() - 86_400_000)
+    importRegistry(new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: TIMEZONE }), db, benchRegistry(boxes, prefix), Date.now() - 86_400_000)
     // One self-contained file to copy: fold the WAL back into the database.
     db.pragma('wal_checkpoint(TRUNCATE)')
   } finally {

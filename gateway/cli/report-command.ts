@@ -6,7 +6,7 @@ import { withStore, parseTime, printTable, runProgram, withConfigOption } from '
 export async function run(argv: string[]): Promise<void> {
   const program = withConfigOption(new Command('chamdiem report'))
     .description(
-      'Satisfaction report for a period: counts per rating (repeats left out), total, satisfaction rate, 0-100 index, Wilson 95% interval, ranked by its lower bound.',
+      'Satisfaction report for a period: counts per rating (repeats and bursts left out, shown apart), total, satisfaction rate, 0-100 index, Wilson 95% interval, ranked by its lower bound.',
     )
     .requiredOption('--from <time>', 'start, ISO (a date alone = local midnight)')
     .requiredOption('--to <time>', 'end (exclusive), ISO')
@@ -46,6 +46,7 @@ export async function run(argv: string[]): Promise<void> {
           '☹': r.negative,
           total: r.total,
           repeats: r.repeats,
+          bursts: r.bursts,
           satisfaction: pct(r.satisfaction),
           index: r.index?.toFixed(1) ?? null,
           'wilson 95%': r.wilsonLow === null ? null : `${pct(r.wilsonLow)}–${pct(r.wilsonHigh)}`,
@@ -59,6 +60,7 @@ export async function run(argv: string[]): Promise<void> {
           '☹': t.negative,
           total: t.total,
           repeats: t.repeats,
+          bursts: t.bursts,
           satisfaction: pct(t.satisfaction),
           index: t.index?.toFixed(1) ?? null,
           'wilson 95%': null,
@@ -71,6 +73,7 @@ export async function run(argv: string[]): Promise<void> {
           '☹',
           'total',
           'repeats',
+          'bursts',
           'satisfaction',
           'index',
           'wilson 95%',

@@ -4,10 +4,14 @@
  *   press,box=B,counter=C,office=O,officer=X,rating=positive,repeat=false value=1i <ns>
  *
  * Tags are written in key order (what InfluxDB sorts them to anyway, so it does not have to).
- * The timestamp is the press time in nanoseconds whose last six digits are `seq % 1e6`: two
- * presses of one box in the same millisecond get different timestamps (InfluxDB would keep
- * only one point per series and timestamp), and a re-sent batch rewrites exactly the points
- * it wrote before, so a retry never double counts.
+ * The timestamp is the press time in nanoseconds whose last six digits are the press's row id
+ * `% 1e6`: InfluxDB keeps one point per series and timestamp, so presses of one box in the same
+ * millisecond need different digits. `seq` alone is not enough ({boot:A,seq:n} and
+ * {boot:B,seq:n} would merge); the row id stands for the whole identity (box, boot, seq) —
+ * UNIQUE in `presses`, so a press is stored once and keeps its id — and the outbox ships stored
+ * rows, so a re-sent batch rewrites exactly the points it wrote before (a retry never double
+ * counts). Two presses collide only with the same tags, the same millisecond and row ids a
+ * multiple of a million apart. Unlike a hash of (box, boot, seq) it costs SQLite nothing.
  *
  * The forwarder has SQLite build the lines (batchQuery below): formatting in SQL costs about
  * as much as reading the rows at all, where building them in JavaScript doubles the cost, and
@@ -54,19 +58,19 @@ export function escapeTag(value: string): string {
 }
 
 /** The nanosecond timestamp as decimal text (it exceeds 2^53, so no Number arithmetic). */
-export function pressTimestamp(timeMs: number, seq: number): string {
-  const sub = String(seq % 1_000_000)
+export function pressTimestamp(timeMs: number, id: number): string {
+  const sub = String(id % 1_000_000)
   return `${Math.trunc(timeMs)}${'000000'.slice(sub.length)}${sub}`
 }
 
 export function pressLine(row: PressRow): string {
-  const [, boxId, seq, rating, repeat, timeMs, officeId, counterId, officerId] = row
+  const [id, boxId, , rating, repeat, timeMs, officeId, counterId, officerId] = row
   return (
     `${MEASUREMENT},box=${escapeTag(boxId)}` +
     `,counter=${counterId === null ? UNASSIGNED : escapeTag(counterId)}` +
     `,office=${officeId === null ? UNASSIGNED : escapeTag(officeId)}` +
     `,officer=${officerId === null ? UNATTRIBUTED : escapeTag(officerId)}` +
-    `,rating=${rating},repeat=${repeat ? 'true' : 'false'} value=1i ${pressTimestamp(timeMs, seq)}`
+    `,rating=${rating},repeat=${repeat ? 'true' : 'false'} value=1i ${pressTimestamp(timeMs, id)}`
   )
 }
 
@@ -103,7 +107,7 @@ export const PRESS_LINE_SQL =
   ` || ',office=' || ${escapeTagSql('office_id', UNASSIGNED)}` +
   ` || ',officer=' || ${escapeTagSql('officer_id', UNATTRIBUTED)}` +
   ` || ',rating=' || rating || ',repeat=' || CASE WHEN repeat THEN 'true' ELSE 'false' END` +
-  ` || ' value=1i ' || time_ms || substr('00000' || (seq % 1000000), -6)`
+  ` || ' value=1i ' || time_ms || substr('00000' || (id % 1000000), -6)`
 
 /**
  * One batch of the outbox as one request body: parameters (after id, limit); result

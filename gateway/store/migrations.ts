@@ -146,4 +146,31 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'registry file entries as last applied',
+    sql: `
+      -- The config file's registry entries as last applied (registry-import.ts): an entry is
+      -- applied again only when the file's entry itself changed, so changes made since in the
+      -- dashboard or CLI survive restarts. kind: office, counter, officer, box, box.secret,
+      -- shift; key: the entry's id (a shift: its content); hash: sha256 of the entry.
+      CREATE TABLE registry_file_applied (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        applied_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, key)
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'presses flagged as bursts',
+    sql: `
+      -- burst = 1: a press beyond a human rate for its box (ingest.burst), never counted. It is
+      -- stored with repeat = 1 too, so every count that leaves repeats out leaves bursts out;
+      -- reports show repeats (repeat = 1 AND burst = 0) and bursts apart.
+      ALTER TABLE presses ADD COLUMN burst INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ]

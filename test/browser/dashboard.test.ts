@@ -22,8 +22,10 @@ let admin: { username: string; password: string }
 let browser: Browser
 
 beforeAll(async () => {
-  // The dashboard as `chamdiem gateway` wires it (gateway/parts.ts).
-  gw = await startTestGateway({ registry: OFFICE, standardParts: true })
+  // The dashboard as `chamdiem gateway` wires it (gateway/parts.ts). pressAll sends counted
+  // presses a few ms apart: no cooldown here (the gateway's cooldown, which a box's
+  // "repeat": false cannot skip, is tested in test/gateway/press-rate.test.ts).
+  gw = await startTestGateway({ registry: OFFICE, standardParts: true, config: { ingest: { cooldownMs: 0 } } })
   base = `http://127.0.0.1:${gw.gw.http!.port}`
   admin = gw.gw.notices.firstAdmin!
   expect(admin.password.length).toBeGreaterThanOrEqual(20)

@@ -63,7 +63,7 @@ describe('chamdiem CLI', () => {
 
     const csv = await chamdiem(['report', '--from', '2026-01-01', '--to', '2027-01-01', '--by', 'counter', '--format', 'csv', ...c])
     expect(csv.code).toBe(0)
-    expect(csv.stdout.split('\r\n')[0]).toBe('rank,key,name,positive,neutral,negative,total,repeats,satisfaction,index,wilsonLow,wilsonHigh,tooFew')
+    expect(csv.stdout.split('\r\n')[0]).toBe('rank,key,name,positive,neutral,negative,total,repeats,bursts,satisfaction,index,wilsonLow,wilsonHigh,tooFew')
     const bad = await chamdiem(['report', '--from', 'yesterday', '--to', '2027-01-01', ...c])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/--from: cannot read "yesterday"/)

@@ -23,7 +23,7 @@ function scoped() {
   const db = openDatabase(join(tempDir('chamdiem-scope-'), 'chamdiem.db'))
   registerCleanup(() => db.close())
   const registry = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: TZ, now: () => at(7) })
-  importRegistry(registry, OFFICE, Date.UTC(2020, 0, 1))
+  importRegistry(registry, db, OFFICE, Date.UTC(2020, 0, 1))
   registry.addShift({ counterId: 'q1', officerId: 'an', weekday: 1, startMin: 8 * 60, endMin: 12 * 60 })
   registry.addShift({ counterId: 'q2', officerId: 'binh', weekday: 1, startMin: 20 * 60, endMin: 24 * 60 })
   return { registry, scope: new ConfigScope(db, TZ) }

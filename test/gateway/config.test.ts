@@ -6,7 +6,7 @@ import { EventBus, type GatewayEvents } from '../../gateway/events.ts'
 import { Registry } from '../../gateway/registry.ts'
 import { importRegistry, RegistryImportError } from '../../gateway/registry-import.ts'
 import { openDatabase } from '../../gateway/store/database.ts'
-import { OFFICE } from '../helpers/office.ts'
+import { OFFICE, SECRET } from '../helpers/office.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 describe('config file', () => {
@@ -66,14 +66,35 @@ describe('registry import', () => {
     const db = openDatabase(join(tempDir(), 'r.db'))
     const reg = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: 'Asia/Ho_Chi_Minh' })
     const section = { ...OFFICE, boxes: [...OFFICE.boxes, { id: 'box-new', counter: 'q2' }], shifts: [{ counter: 'q1', officer: 'an', days: [1, 2], from: '08:00', to: '11:30' }] }
-    const first = importRegistry(reg, section)
+    const first = importRegistry(reg, db, section)
     expect(first.newSecrets.map((s) => s.boxId)).toEqual(['box-new'])
     expect(reg.verifyBox('box-new', first.newSecrets[0].secret)).toBe(true)
     const snapshot = () => JSON.stringify([reg.offices(), reg.counters(), reg.officers(), reg.boxes(), reg.shifts(), db.prepare('SELECT * FROM box_assignments').all()])
     const before = snapshot()
-    expect(importRegistry(reg, section).newSecrets).toEqual([]) // the generated secret is kept
+    expect(importRegistry(reg, db, section).newSecrets).toEqual([]) // the generated secret is kept
     expect(snapshot()).toBe(before)
     expect(reg.verifyBox('box-new', first.newSecrets[0].secret)).toBe(true)
+    db.close()
+  })
+
+  it('adopts what exists without a record (a database from before), and never brings a retired box back', () => {
+    const db = openDatabase(join(tempDir(), 'r.db'))
+    const reg = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: 'Asia/Ho_Chi_Minh' })
+    importRegistry(reg, db, OFFICE)
+    reg.upsertCounter('q1', 'hcc', 'Renamed in the dashboard')
+    reg.retireBox('box-3')
+    // As if the records were lost (a database older than the table): existing entries are kept.
+    db.prepare('DELETE FROM registry_file_applied').run()
+    expect(importRegistry(reg, db, OFFICE).warnings).toEqual([])
+    expect(reg.counter('q1')?.name).toBe('Renamed in the dashboard')
+    expect(reg.verifyBox('box-3', SECRET('box-3'))).toBe(false)
+    // The file's entry of the retired box changes: not applied, and the log says what to do.
+    const edited = { ...OFFICE, boxes: OFFICE.boxes.map((b) => (b.id === 'box-3' ? { ...b, counter: 'q2', secret: 'another-secret-0123456789' } : b)) }
+    const { warnings } = importRegistry(reg, db, edited)
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toMatch(/^box box-3 is retired: .*chamdiem box provision box-3/)
+    expect(reg.verifyBox('box-3', 'another-secret-0123456789')).toBe(false)
+    expect(reg.boxes().find((b) => b.id === 'box-3')).toMatchObject({ counterId: null })
     db.close()
   })
 
@@ -82,7 +103,7 @@ describe('registry import', () => {
     const reg = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: 'Asia/Ho_Chi_Minh' })
     let err: RegistryImportError | undefined
     try {
-      importRegistry(reg, { ...OFFICE, counters: [...OFFICE.counters, { id: 'q9', office: 'nowhere', name: 'Q9' }], shifts: [{ counter: 'q1', officer: 'ghost', days: [1], from: '08:00', to: '09:00' }] })
+      importRegistry(reg, db, { ...OFFICE, counters: [...OFFICE.counters, { id: 'q9', office: 'nowhere', name: 'Q9' }], shifts: [{ counter: 'q1', officer: 'ghost', days: [1], from: '08:00', to: '09:00' }] })
     } catch (e) {
       err = e as RegistryImportError
     }

@@ -50,9 +50,9 @@ describe('report', () => {
     ])
     expect(r.totals).toMatchObject({ positive: 13, neutral: 1, negative: 1, repeats: 1, total: 15 })
     const csv = reportToCsv(r).split('\r\n')
-    expect(csv[0]).toBe('rank,key,name,positive,neutral,negative,total,repeats,satisfaction,index,wilsonLow,wilsonHigh,tooFew')
-    expect(csv[1]).toMatch(/^1,a,An,12,0,1,13,1,0\.9231,92\.3077,/)
-    expect(csv.at(-2)).toMatch(/^,TOTAL,,13,1,1,15,1,/)
+    expect(csv[0]).toBe('rank,key,name,positive,neutral,negative,total,repeats,bursts,satisfaction,index,wilsonLow,wilsonHigh,tooFew')
+    expect(csv[1]).toMatch(/^1,a,An,12,0,1,13,1,0,0\.9231,92\.3077,/)
+    expect(csv.at(-2)).toMatch(/^,TOTAL,,13,1,1,15,1,0,/)
     expect(csv[3]).toMatch(/^,b,'=HYPERLINK\(1\),0,1,0,1,/) // never a live formula in Excel
     db.close()
   })

@@ -38,7 +38,7 @@ describe('reports', () => {
     const r = res.json()
     expect(r.rows.map((x: { key: string }) => x.key)).toEqual(['an', 'binh'])
     const [an, binh] = r.rows
-    expect(an).toMatchObject({ name: 'Nguyễn Văn An', positive: 10, neutral: 1, negative: 1, total: 12, repeats: 1, rank: 1, tooFew: false })
+    expect(an).toMatchObject({ name: 'Nguyễn Văn An', positive: 10, neutral: 1, negative: 1, total: 12, repeats: 1, bursts: 0, rank: 1, tooFew: false })
     expect(an.satisfaction).toBeCloseTo(11 / 12)
     expect(an.index).toBeCloseTo((1000 + 50) / 12)
     expect(an.wilsonLow).toBeGreaterThan(0.6)
@@ -47,6 +47,17 @@ describe('reports', () => {
     expect(r.totals).toMatchObject({ total: 15, repeats: 1 })
     const empty = (await admin.request('GET', '/api/reports?from=2026-09-01&to=2026-09-30&by=counter')).json()
     expect(empty.rows).toEqual([])
+  })
+
+  it('shows bursts (presses beyond a human rate) apart from counted presses and repeats', async () => {
+    const t = await startTestApp({ now: () => day })
+    const admin = await t.login('admin')
+    await admin.request('POST', '/api/duty/sign-in', { officer: 'an', counter: 'q1' })
+    // 25 presses of one box in the same millisecond: the human rate (20 per 10 s) keeps 20.
+    for (let seq = 1; seq <= 25; seq++) await t.pressAs('box-1', seq, 'negative')
+    const r = (await admin.request('GET', '/api/reports?from=2026-08-01&to=2026-08-31&by=officer')).json()
+    expect(r.rows).toMatchObject([{ key: 'an', negative: 20, total: 20, repeats: 0, bursts: 5 }])
+    expect(r.totals).toMatchObject({ total: 20, repeats: 0, bursts: 5 })
   })
 
   it('CSV is UTF-8 with a BOM and one row per officer plus the total', async () => {

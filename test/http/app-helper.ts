@@ -47,10 +47,13 @@ export interface Agent {
 }
 
 export async function startTestApp(opts: { now?: () => number; users?: Array<{ username: string; role: Role; officeId: string | null }> } = {}): Promise<TestApp> {
-  const { gw } = await startTestGateway({ now: opts.now, standardParts: { heartbeatMs: 200 } })
+  // pressAs seeds counted presses a few ms apart: no cooldown here (the gateway's cooldown,
+  // which a box's "repeat": false cannot skip, is tested in test/gateway/press-rate.test.ts).
+  const { gw } = await startTestGateway({ now: opts.now, standardParts: { heartbeatMs: 200 }, config: { ingest: { cooldownMs: 0 } } })
   // Imported into the running gateway's registry, dated long before any test's presses.
   importRegistry(
     gw.registry,
+    gw.db,
     {
       ...OFFICE,
       offices: [...OFFICE.offices, { id: 'other', name: 'UBND phường Khác' }],

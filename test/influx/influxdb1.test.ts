@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
-import { PressFactory, expectedPoints, pointKey } from './fixtures/presses.ts'
+import { PressFactory, expectedPoints, insertPresses, pointKey, type PressSpec } from './fixtures/presses.ts'
 import { influxConfig, newBus, patience, startForwarder, tempDb } from './fixtures/setup.ts'
 
 let influx: InfluxDb1Server
@@ -96,6 +96,27 @@ describe('InfluxDB 1.6.7 (v1 /write)', () => {
     expect(points).toHaveLength(4500)
     expect(points).toEqual(expectedPoints(db))
     expect(forwarder.status()).toMatchObject({ state: 'ok', backlog: 0 })
+  })
+
+  it('presses of two boots with the same seq in the same millisecond are distinct points; a re-send still rewrites them', async () => {
+    const database = await freshDatabase()
+    const { db } = tempDb()
+    const at = Date.UTC(2026, 0, 5, 3, 0, 0, 123)
+    const specs: PressSpec[] = []
+    for (let seq = 1; seq <= 5; seq++) {
+      for (const boot of ['bootA', 'bootB']) {
+        specs.push({ boxId: 'box-01', boot, seq, rating: 'negative', repeat: false, timeMs: at, officeId: 'ubnd-q1', counterId: 'q1-c1', officerId: 'an' })
+      }
+    }
+    insertPresses(db, specs)
+    const config = influxConfig({ api: 'v1', url: influx.url, database, batchSize: 3 })
+    await startForwarder({ db, config }).drained()
+    const count = async () => Number((await influx.query('SELECT count(value) FROM press', { database }))[0].count)
+    expect(await count()).toBe(10)
+    expect(await pointsIn(database)).toEqual(expectedPoints(db))
+    db.prepare("UPDATE forwarder_cursors SET last_press_id = 0 WHERE name = 'influx'").run()
+    await startForwarder({ db, config }).drained()
+    expect(await count()).toBe(10)
   })
 
   it('re-sending an accepted batch rewrites the same points (no double count)', async () => {

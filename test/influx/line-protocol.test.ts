@@ -10,26 +10,33 @@ import { formatPrometheus } from '../../gateway/metrics.ts'
 
 describe('line protocol of a press', () => {
   it('has measurement press, tags in key order, value=1i and a nanosecond timestamp', () => {
-    const row: PressRow = [1, 'box-01', 17, 'positive', 0, 1_700_000_000_123, 'ubnd-q1', 'q1-c1', 'an']
+    const row: PressRow = [17, 'box-01', 4, 'positive', 0, 1_700_000_000_123, 'ubnd-q1', 'q1-c1', 'an']
     expect(pressLine(row)).toBe(
       'press,box=box-01,counter=q1-c1,office=ubnd-q1,officer=an,rating=positive,repeat=false value=1i 1700000000123000017',
     )
   })
 
   it('tags a press with no officer on duty as unattributed, and one from an unassigned box as unassigned', () => {
-    const row: PressRow = [1, 'box-04', 3, 'negative', 1, 1_700_000_000_000, null, null, null]
+    const row: PressRow = [3, 'box-04', 9, 'negative', 1, 1_700_000_000_000, null, null, null]
     expect(pressLine(row)).toBe(
       'press,box=box-04,counter=unassigned,office=unassigned,officer=unattributed,rating=negative,repeat=true value=1i 1700000000000000003',
     )
   })
 
-  it('takes the sub-millisecond digits from seq, so presses in one millisecond differ and a re-send is identical', () => {
+  it('takes the sub-millisecond digits from the row id, so presses in one millisecond differ and a re-send is identical', () => {
     expect(pressTimestamp(1_700_000_000_123, 1)).toBe('1700000000123000001')
     expect(pressTimestamp(1_700_000_000_123, 2)).toBe('1700000000123000002')
     expect(pressTimestamp(1_700_000_000_123, 999_999)).toBe('1700000000123999999')
     expect(pressTimestamp(1_700_000_000_123, 1_000_001)).toBe('1700000000123000001')
     // Exact beyond 2^53, where Number arithmetic would round.
     expect(BigInt(pressTimestamp(1_795_314_903_871, 123_457))).toBe(1_795_314_903_871n * 1_000_000n + 123_457n)
+  })
+
+  it('gives the same seq of two boots in one millisecond two timestamps (the row id stands for box, boot, seq)', () => {
+    const a = pressLine([41, 'box-01', 7, 'positive', 0, 1_700_000_000_123, 'o', 'c', 'an'])
+    const b = pressLine([42, 'box-01', 7, 'positive', 0, 1_700_000_000_123, 'o', 'c', 'an'])
+    expect(a.endsWith(' 1700000000123000041')).toBe(true)
+    expect(b.endsWith(' 1700000000123000042')).toBe(true)
   })
 
   it('escapes commas, spaces and equals signs in tag values and leaves Vietnamese as it is', () => {

@@ -15,6 +15,7 @@ export function reportTable(report, opts = {}) {
       h('td', { class: 'n', dataset: { field: 'index' } }, fmt.num1(r.index)),
       h('td', { class: 'n wide', dataset: { field: 'interval' } }, r.wilsonLow === null ? '—' : `${fmt.pct(r.wilsonLow)} – ${fmt.pct(r.wilsonHigh)}`),
       opts.repeats === false ? null : h('td', { class: 'n wide' }, fmt.int(r.repeats)),
+      opts.repeats === false ? null : h('td', { class: 'n wide', dataset: { field: 'bursts' } }, fmt.int(r.bursts ?? 0)),
     )
   const tt = report.totals
   return h(
@@ -36,9 +37,10 @@ export function reportTable(report, opts = {}) {
           h('th', { class: 'n' }, t('index')),
           h('th', { class: 'n wide' }, t('interval')),
           opts.repeats === false ? null : h('th', { class: 'n wide' }, t('repeats')),
+          opts.repeats === false ? null : h('th', { class: 'n wide' }, t('bursts')),
         ),
       ),
-      h('tbody', {}, report.rows.length ? report.rows.map(row) : h('tr', {}, h('td', { colspan: 10, class: 'muted' }, t('noData')))),
+      h('tbody', {}, report.rows.length ? report.rows.map(row) : h('tr', {}, h('td', { colspan: 11, class: 'muted' }, t('noData')))),
       h('tfoot', {}, row({ ...tt, key: '*total*', name: t('total'), rank: '', tooFew: false })),
     ),
   )
