@@ -178,15 +178,14 @@ export class Alerts {
   }
 
   private bursts(now: number, s: AlertSettings): Alert[] {
-    const rows = this.deps.db
-      .prepare(
-        `SELECT box_id, office_id, counter_id, officer_id, count(*) AS n, max(received_at) AS last_at
+    const rows = sql(
+      this.deps.db,
+      `SELECT box_id, office_id, counter_id, officer_id, count(*) AS n, max(received_at) AS last_at
            FROM presses
           WHERE time_ms > ? AND burst = 1
           GROUP BY box_id, office_id, counter_id, officer_id
           ORDER BY last_at DESC`,
-      )
-      .all(now - s.rejectedWindowMin * 60_000) as Array<{ box_id: string; office_id: string | null; counter_id: string | null; officer_id: string | null; n: number; last_at: number }>
+    ).all(now - s.rejectedWindowMin * 60_000) as Array<{ box_id: string; office_id: string | null; counter_id: string | null; officer_id: string | null; n: number; last_at: number }>
     return rows.map((r) => ({ kind: 'burst' as const, officeId: r.office_id, boxId: r.box_id, counterId: r.counter_id, officerId: r.officer_id, count: r.n, lastAt: r.last_at }))
   }
 

@@ -24,6 +24,7 @@ import type { RegistryConfig } from './config-schema.ts'
 import { parseHhMm } from './local-time.ts'
 import { RegistryError, type Registry } from './registry.ts'
 import type { Db } from './store/database.ts'
+import { sql } from './store/statements.ts'
 
 export interface ImportResult {
   /** Boxes created without a secret in the file: their random secret, to print once. */
@@ -41,11 +42,12 @@ class AppliedEntries {
   private readonly deleteSql
 
   constructor(db: Db, private readonly at: number) {
-    this.getSql = db.prepare('SELECT hash FROM registry_file_applied WHERE kind = ? AND key = ?').pluck()
-    this.putSql = db.prepare(
+    this.getSql = sql(db, 'SELECT hash FROM registry_file_applied WHERE kind = ? AND key = ?', { pluck: true })
+    this.putSql = sql(
+      db,
       'INSERT INTO registry_file_applied (kind, key, hash, applied_at) VALUES (?, ?, ?, ?) ON CONFLICT(kind, key) DO UPDATE SET hash = excluded.hash, applied_at = excluded.applied_at',
     )
-    this.deleteSql = db.prepare('DELETE FROM registry_file_applied WHERE kind = ? AND key = ?')
+    this.deleteSql = sql(db, 'DELETE FROM registry_file_applied WHERE kind = ? AND key = ?')
   }
 
   /** 'new' (never applied), 'changed' (applied, the file's entry differs now) or 'same'. */
@@ -85,7 +87,7 @@ export function importRegistry(registry: Registry, db: Db, section: RegistryConf
     if (state === 'changed' || !exists()) apply()
     applied.record(kind, key, hash)
   }
-  const retiredSql = db.prepare('SELECT retired_at FROM boxes WHERE id = ?').pluck()
+  const retiredSql = sql(db, 'SELECT retired_at FROM boxes WHERE id = ?', { pluck: true })
   const isRetired = (boxId: string) => retiredSql.get(boxId) != null
   const result: ImportResult = { newSecrets: [], warnings: [] }
 
