@@ -24,7 +24,7 @@ describe('standard gateway parts', () => {
     await until(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'the dashboard to answer')
     expect(gw.output()).toMatch(/first dashboard user: admin \/ \S{12,}/)
 
-    const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'box-1', password: SECRET('box-1'), reconnectPeriod: 0 })
+    const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'box-1', password: SECRET('box-1'), clientId: 'box-1', reconnectPeriod: 0 })
     await box.publishAsync(pressTopic('box-1'), press(1, 'positive'), { qos: 1 })
     await box.endAsync()
 

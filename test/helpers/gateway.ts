@@ -74,7 +74,8 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       const client = await mqtt.connectAsync(t.mqttUrl, {
         username: boxId,
         password: secret,
-        clientId: `${boxId}-${Math.random().toString(16).slice(2, 8)}`,
+        clientId: boxId, // the contract's client id rule
+
         reconnectPeriod: 0,
         ...clientOpts,
       })
