@@ -174,17 +174,21 @@ export class Broker {
   /** A new connection: through the packet guard into Aedes. */
   private handle(stream: Duplex, remote: string | undefined, req?: IncomingMessage): { refuseFrame(): void } {
     const limit = this.deps.config.maxPacketBytes
+    let reported = false
+    // Once per connection: a WebSocket connection may hit both the frame and the packet limit.
+    const report = (topic: string, reason: string) => {
+      if (reported) return
+      reported = true
+      this.oversize(client, remote, topic, reason)
+    }
     const guard = new PacketGuard(stream, {
       limit,
-      onOversize: (announced, type) =>
-        this.oversize(client, remote, `mqtt:${PACKET_TYPES[type >> 4]}`, `packet too large: ${announced} bytes announced, limit ${limit}`),
+      onOversize: (announced, firstByte) => report(`mqtt:${PACKET_TYPES[firstByte >> 4]}`, `packet too large: ${announced} bytes announced, limit ${limit}`),
     })
     // The guard reports only once bytes arrive, after this line has run.
     const client = this.aedes!.handle(guard, req)
     if (remote) remoteOf.set(client, remote)
-    return {
-      refuseFrame: () => this.oversize(client, remote, 'websocket', `packet too large: a WebSocket frame over ${limit + 5} bytes, limit ${limit}`),
-    }
+    return { refuseFrame: () => report('websocket', `packet too large: a WebSocket frame over ${limit + 5} bytes, limit ${limit}`) }
   }
 
   /** Counts a connection closed for an oversized packet; logs and records it once a minute per box or address. */
