@@ -4,11 +4,12 @@
  * client authenticated as a box.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
+import { pino } from 'pino'
 import { resolveConfig, type GatewayConfig } from '../../gateway/config.ts'
 import type { RegistryConfig } from '../../gateway/config-schema.ts'
 import { Gateway } from '../../gateway/gateway.ts'
 import { addStandardParts } from '../../gateway/parts.ts'
-import { createLogger, silentLogger } from '../../gateway/log.ts'
+import { createLogger, silentLogger, type Logger } from '../../gateway/log.ts'
 import { registerCleanup } from './cleanup.ts'
 import { tempDir } from './tmp.ts'
 
@@ -20,6 +21,8 @@ export interface TestGatewayOptions {
   now?: () => number
   /** Do not start: for tests that register optional parts first. */
   noStart?: boolean
+  /** The gateway's logger (default: silent, or CHAMDIEM_TEST_LOG's level); tests that check what is logged pass one. */
+  log?: Logger
   /** Add the standard optional parts (USB boxes, InfluxDB, HTTP), as `chamdiem gateway` does. */
   standardParts?: boolean
 }
@@ -32,6 +35,13 @@ export interface TestGateway {
   wsUrl: string | null
   connectBox(boxId: string, secret: string, opts?: IClientOptions): Promise<MqttClient>
   stop(): Promise<void>
+}
+
+/** A logger that keeps every line (as parsed JSON) for assertions. */
+export function capturingLogger(): { log: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = []
+  const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) })
+  return { log, lines }
 }
 
 export function testConfig(dataDir: string, opts: TestGatewayOptions = {}): GatewayConfig {
@@ -47,7 +57,7 @@ export function testConfig(dataDir: string, opts: TestGatewayOptions = {}): Gate
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? tempDir('chamdiem-gw-')
   const config = testConfig(dataDir, opts)
-  const log = process.env.CHAMDIEM_TEST_LOG ? createLogger(process.env.CHAMDIEM_TEST_LOG) : silentLogger()
+  const log = opts.log ?? (process.env.CHAMDIEM_TEST_LOG ? createLogger(process.env.CHAMDIEM_TEST_LOG) : silentLogger())
   const gw = new Gateway({ config, log, now: opts.now })
   const clients: MqttClient[] = []
   let stopped = false
