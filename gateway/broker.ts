@@ -156,8 +156,8 @@ export class Broker {
     const frame = config.maxPacketBytes + 5 // fixed header (at most 5 bytes) + the largest remaining length
     const tls = config.tls
     const wanted: Array<[Kind, number | null | undefined, () => Listener]> = [
-      ['mqtt', config.port, () => Listener.mqtt('MQTT (mqtt.port)', handle)],
-      ['ws', config.wsPort, () => Listener.ws('MQTT over WebSocket (mqtt.wsPort)', handle, frame)],
+      ['mqtt', config.plain ? config.port : null, () => Listener.mqtt('MQTT (mqtt.port)', handle)],
+      ['ws', config.plain ? config.wsPort : null, () => Listener.ws('MQTT over WebSocket (mqtt.wsPort)', handle, frame)],
       ['mqtts', tls?.port, () => Listener.mqtt('MQTT over TLS (mqtt.tls.port)', handle, tls)],
       ['wss', tls?.wsPort, () => Listener.ws('MQTT over secure WebSocket (mqtt.tls.wsPort)', handle, frame, tls)],
     ]
@@ -168,7 +168,7 @@ export class Broker {
       await listener.listen(port, config.host)
       log.info({ host: config.host, port: listener.port }, `${listener.what.replace(/ \(.*/, '')} listening`)
     }
-    if (this.listeners.size === 0) log.warn('no MQTT listener is configured (mqtt.port, mqtt.wsPort and mqtt.tls are all off): boxes cannot connect')
+    if (this.listeners.size === 0) log.warn('no MQTT listener is configured (mqtt.plain is false and mqtt.tls is absent or has no port): boxes cannot connect')
   }
 
   /** A new connection: through the packet guard into Aedes. */

@@ -147,8 +147,12 @@ export const ConfigSchema = Type.Object(
     mqtt: Type.Object(
       {
         host: Type.String({ default: '0.0.0.0', description: 'Address the MQTT listeners bind to' }),
-        port: Type.Union([Port(1883, 'MQTT over TCP'), Type.Null()], { default: 1883, description: 'MQTT over TCP, in clear (null = off, e.g. when only mqtt.tls is to be used)' }),
+        port: Port(1883, 'MQTT over TCP, in clear'),
         wsPort: Type.Union([Port(9001, 'MQTT over WebSocket'), Type.Null()], { default: 9001, description: 'MQTT over WebSocket, in clear (null = off)' }),
+        plain: Type.Boolean({
+          default: true,
+          description: 'Listen in clear on mqtt.port and mqtt.wsPort. false = no listener in clear: boxes connect only through mqtt.tls, so no secret crosses the network readable',
+        }),
         tls: Type.Optional(TlsSchema),
         concurrency: Type.Integer({ minimum: 1, default: 1000, description: 'Aedes in-flight message limit' }),
         maxPacketBytes: Type.Integer({

@@ -35,7 +35,7 @@ async function connect(url: string, ca: string, boxId = 'box-1', extra: IClientO
 
 /** A gateway with only the TLS listeners (plain MQTT and WebSocket off), serving `files`. */
 async function tlsGateway(files: { cert: string; key: string }): Promise<TestGateway & { mqtts: string; wss: string }> {
-  const t = await startTestGateway({ registry: OFFICE, config: { mqtt: { port: null, wsPort: null, tls: { port: 0, wsPort: 0, cert: files.cert, key: files.key } } } })
+  const t = await startTestGateway({ registry: OFFICE, config: { mqtt: { plain: false, tls: { port: 0, wsPort: 0, cert: files.cert, key: files.key } } } })
   return Object.assign(t, { mqtts: `mqtts://127.0.0.1:${t.gw.broker.tlsPort}`, wss: `wss://127.0.0.1:${t.gw.broker.wssPort}` })
 }
 
@@ -61,7 +61,7 @@ describe('MQTT over TLS (mqtt.tls)', () => {
   it('serves mqtts:// and wss:// with the configured certificate; the plain listeners are off', async () => {
     const t = await tlsGateway(good)
     expect(t.config.mqtt.tls).toMatchObject({ port: 0, wsPort: 0 })
-    expect([t.gw.broker.port, t.gw.broker.wsPort]).toEqual([0, null]) // mqtt.port null, mqtt.wsPort null: not listening
+    expect([t.gw.broker.port, t.gw.broker.wsPort]).toEqual([0, null]) // mqtt.plain false: nothing listens in clear
     const box1 = await connect(t.mqtts, good.ca, 'box-1')
     await box1.publishAsync(pressTopic('box-1'), press(1, 'positive'), { qos: 1 })
     const box3 = await connect(t.wss, good.ca, 'box-3')
