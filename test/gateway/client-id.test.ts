@@ -61,6 +61,17 @@ describe('one connection per box', () => {
     expect(t.gw.db.prepare('SELECT count(*) AS n FROM presses').get()).toEqual({ n: 1 })
   })
 
+  // MQTT-3.1.3-6: an empty client id with a clean session is given an id by the server: the box id.
+  it('an empty client id (clean session) is given the box id, so it too holds the box to one connection', async () => {
+    const t = await startTestGateway({ registry: OFFICE })
+    const first = await connectAs(t, 'box-1', 'box-1')
+    const firstClosed = new Promise<void>((resolve) => first.once('close', () => resolve()))
+    const anonymous = await connectAs(t, 'box-1', '')
+    await firstClosed
+    await anonymous.publishAsync(pressTopic('box-1'), press(1, 'positive'), { qos: 1 })
+    expect(t.gw.broker.connectedBoxes()).toBe(1)
+  })
+
   it('two clients with the same credentials that keep taking over are stopped: new connections refused, the connected one served', async () => {
     const { log, lines } = capturingLogger()
     const t = await startTestGateway({ registry: OFFICE, log, config: { mqtt: { maxTakeoversPerMinute: 3, takeoverLockoutMs: 60_000 } } })
