@@ -51,7 +51,7 @@ export class Broker {
   private readonly connections = new Map<string, number>()
   private readonly takeovers: TakeoverGuard
   private readonly now: () => number
-  private oversizeTotal = 0
+  private readonly counts = { oversize: 0, idRefused: 0, takeovers: 0, takeoverRefused: 0 }
   private readonly oversizeLogged = new Map<string, number>()
 
   constructor(private readonly deps: BrokerDeps) {
@@ -82,13 +82,12 @@ export class Broker {
   }
 
   metrics(): MetricSample[] {
+    const counter = (name: string, help: string, value: number): MetricSample => ({ name, help, type: 'counter', value })
     return [
-      {
-        name: 'chamdiem_mqtt_oversize_packets_total',
-        help: 'Connections closed because a packet (or WebSocket frame) announced more than mqtt.maxPacketBytes',
-        type: 'counter',
-        value: this.oversizeTotal,
-      },
+      counter('chamdiem_mqtt_oversize_packets_total', 'Connections closed because a packet (or WebSocket frame) announced more than mqtt.maxPacketBytes', this.counts.oversize),
+      counter('chamdiem_mqtt_client_id_refused_total', 'CONNECTs refused because the client id was not the box id (CONNACK 0x02)', this.counts.idRefused),
+      counter('chamdiem_mqtt_takeovers_total', 'Connections of a box replaced by a newer connection of the same box', this.counts.takeovers),
+      counter('chamdiem_mqtt_takeover_refused_total', 'CONNECTs refused while a box whose connections keep taking each other over is locked out', this.counts.takeoverRefused),
     ]
   }
 
@@ -193,7 +192,7 @@ export class Broker {
 
   /** Counts a connection closed for an oversized packet; logs and records it once a minute per box or address. */
   private oversize(client: Client | undefined, remote: string | undefined, topic: string, reason: string): void {
-    this.oversizeTotal++
+    this.counts.oversize++
     const boxId = (client && boxOf.get(client)) ?? null
     const key = boxId ?? `address ${remote}`
     const now = this.now()
@@ -248,6 +247,7 @@ export class Broker {
     // registers the client, so a wrong id never takes over (disconnects) the box it names.
     const idProblem = clientIdProblem(boxId, client.id, (id) => this.deps.registry.boxExists(id))
     if (idProblem) {
+      this.counts.idRefused++
       this.deps.log.warn({ box: boxId, clientId: client.id, remote }, `connection refused: ${idProblem}; the client id must be the box id (CONNACK 0x02)`)
       return cb(authError('identifier rejected', 2), false)
     }
@@ -255,11 +255,13 @@ export class Broker {
     const takesOver = !!current && !current.closed
     const admission = this.takeovers.admit(boxId, takesOver)
     if (!admission.admit) {
+      this.counts.takeoverRefused++
       // Logged when the lock starts; later refusals during it at debug, so a flapping pair cannot flood the log.
       this.deps.log[admission.lockStarted ? 'error' : 'debug']({ box: boxId, remote }, `connection refused: ${admission.reason}`)
       return cb(authError('server unavailable', 3), false)
     }
     if (takesOver) {
+      this.counts.takeovers++
       this.deps.log.warn({ box: boxId, remote, replaced: remoteOf.get(current!) ?? null }, 'session takeover: a new connection of the box replaces its open one (MQTT-3.1.4-2)')
     }
     boxOf.set(client, boxId)

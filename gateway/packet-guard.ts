@@ -92,7 +92,10 @@ export class PacketGuard extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    this.inner.write(chunk, callback)
+    // The inner stream's own backpressure: the next write waits only while it is full. If it
+    // closes meanwhile, destroying the guard fails the pending write.
+    if (this.inner.write(chunk)) callback()
+    else this.inner.once('drain', () => callback())
   }
 
   override _final(callback: (err?: Error | null) => void): void {

@@ -40,6 +40,7 @@ describe('client id = box id', () => {
     const t = await startTestGateway({ registry: OFFICE })
     await expect(connectAs(t, 'box-1', 'something-else')).rejects.toMatchObject({ code: 2 })
     await expect(connectAs(t, 'box-1', 'box-1-a1b2c3')).rejects.toMatchObject({ code: 2 })
+    expect(t.gw.metrics().find((m) => m.name === 'chamdiem_mqtt_client_id_refused_total')?.value).toBe(2)
     // A wrong secret is still "not authorized", whatever the id.
     await expect(mqtt.connectAsync(t.mqttUrl, { username: 'box-1', password: 'wrong-secret-wrong', clientId: 'box-2', reconnectPeriod: 0 })).rejects.toMatchObject({ code: 5 })
     // The box's own id works.
@@ -102,6 +103,8 @@ describe('one connection per box', () => {
     expect(locks).toHaveLength(1)
     expect(locks[0]).toMatchObject({ level: 50, box: 'box-1' })
     expect(String(locks[0].msg)).toMatch(/more than 3 takeovers .* within a minute .* refused until/)
+    const metric = (name: string) => t.gw.metrics().find((m) => m.name === name)?.value
+    expect([metric('chamdiem_mqtt_takeovers_total'), metric('chamdiem_mqtt_takeover_refused_total')]).toEqual([3, 2])
   })
 
   it('the lockout ends after takeoverLockoutMs', async () => {
