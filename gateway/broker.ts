@@ -191,9 +191,9 @@ export class Broker {
   }
 
   /** Counts a connection closed for an oversized packet; logs and records it once a minute per box or address. */
-  private oversize(client: Client | undefined, remote: string | undefined, topic: string, reason: string): void {
+  private oversize(client: Client, remote: string | undefined, topic: string, reason: string): void {
     this.counts.oversize++
-    const boxId = (client && boxOf.get(client)) ?? null
+    const boxId = boxOf.get(client) ?? null
     const key = boxId ?? `address ${remote}`
     const now = this.now()
     const last = this.oversizeLogged.get(key)
