@@ -13,7 +13,10 @@ import { pressTopic } from '../../protocol/index.ts'
 import { registerCleanup } from '../helpers/cleanup.ts'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
+import { childGateway } from '../helpers/child-gateway.ts'
+import { freePort } from '../helpers/ports.ts'
 import { tempDir } from '../helpers/tmp.ts'
+import { until } from '../helpers/wait.ts'
 
 const openssl = (cwd: string, ...args: string[]) => execFileSync('openssl', args, { cwd, stdio: 'pipe' })
 
@@ -107,6 +110,24 @@ describe('MQTT over TLS (mqtt.tls)', () => {
       { box_id: 'box-1', seq: 1 },
       { box_id: 'box-2', seq: 1 },
     ])
+  })
+
+  it('`chamdiem gateway` reloads the certificate files on SIGHUP', async () => {
+    const files = { cert: join(dir, 'hup.pem'), key: join(dir, 'hup.key') }
+    copyFileSync(good.cert, files.cert)
+    copyFileSync(good.key, files.key)
+    const tlsPort = await freePort()
+    const gw = await childGateway(tempDir('chamdiem-hup-'), { logLevel: 'info', registry: OFFICE, mqtt: { tls: { port: tlsPort, ...files } } })
+    await gw.start()
+    const url = `mqtts://127.0.0.1:${tlsPort}`
+    await connect(url, good.ca, 'box-1')
+    copyFileSync(wrong.cert, files.cert)
+    copyFileSync(wrong.key, files.key)
+    gw.signal('SIGHUP')
+    await until(() => gw.output().includes('TLS certificate files reloaded'), 'the reload to be logged')
+    await connect(url, wrong.ca, 'box-2')
+    await expect(connect(url, good.ca, 'box-3')).rejects.toThrow(/certificate|verify/i)
+    await gw.kill('SIGTERM')
   })
 
   it('names an unreadable certificate file at start', async () => {
