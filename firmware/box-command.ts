@@ -3,6 +3,7 @@
  * `--port` through johnny-five and publishes its presses to the gateway's broker over MQTT.
  * Runs until SIGINT/SIGTERM; a kill -9 loses nothing acknowledged or queued (press-queue.ts).
  */
+import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -16,7 +17,8 @@ import { DEFAULT_WIRING, resolveWiring, type Wiring } from './wiring.ts'
 const USAGE = `usage: chamdiem box run --port <path> --broker <mqtt url> --id <boxId> [--secret <secret>] [options]
 
   --port <path>         serial port of the Arduino (e.g. /dev/ttyACM0, /dev/serial/by-id/...)
-  --broker <url>        the gateway's broker, e.g. mqtt://gateway.local:1883
+  --broker <url>        the gateway's broker, e.g. mqtt://gateway.local:1883 or mqtts://gateway.local:8883
+  --ca <file>           PEM file of the CA that signed the gateway's TLS certificate (mqtts://, wss://)
   --id <boxId>          the box id given at provisioning (also its MQTT username)
   --secret <secret>     the box secret; better in the environment: CHAMDIEM_BOX_SECRET
   --queue <file>        durable press queue (default ~/.local/state/chamdiem/box-<id>.jsonl)
@@ -44,6 +46,15 @@ function ms(value: string | undefined, what: string): number | undefined {
   return n
 }
 
+/** Read at start so a wrong path fails at once with its name, not at the first TLS handshake. */
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file)
+  } catch (err) {
+    throw new Error(`--ca ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)
+  }
+}
+
 /** `log` comes from the caller: the device layer does not set up logging (gateway/log.ts does). */
 export async function run(argv: string[], log: Logger): Promise<void> {
   const { values } = parseArgs({
@@ -53,6 +64,7 @@ export async function run(argv: string[], log: Logger): Promise<void> {
       broker: { type: 'string' },
       id: { type: 'string' },
       secret: { type: 'string' },
+      ca: { type: 'string' },
       queue: { type: 'string' },
       buttons: { type: 'string' },
       leds: { type: 'string' },
@@ -93,7 +105,8 @@ export async function run(argv: string[], log: Logger): Promise<void> {
   resolveWiring(wiring) // fail now, with the bad pin named, rather than at the first connect
 
   const queueFile = values.queue ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'chamdiem', `box-${boxId}.jsonl`)
-  const link = new MqttLink({ url: values.broker as string, boxId, secret: secret as string })
+  const ca = values.ca === undefined ? undefined : readCa(values.ca)
+  const link = new MqttLink({ url: values.broker as string, boxId, secret: secret as string, ca })
   const box = new Box({
     boxId,
     connector: serialPortConnector(values.port as string),

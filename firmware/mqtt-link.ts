@@ -35,6 +35,8 @@ export interface MqttLinkOptions {
   reconnect?: { minMs: number; maxMs: number }
   connectTimeoutMs?: number
   keepaliveS?: number
+  /** PEM of the CA that signed the gateway's TLS certificate (mqtts:// and wss:// URLs). */
+  ca?: Buffer
 }
 
 export class MqttLink extends EventEmitter<LinkEvents> implements Link {
@@ -69,7 +71,8 @@ export class MqttLink extends EventEmitter<LinkEvents> implements Link {
     const { boxId } = this.opts
     const client = mqtt.connect(this.opts.url, {
       protocolVersion: 4,
-      clientId: `box-${boxId}`,
+      // The contract's client id rule: the client id is the box id (the gateway refuses others).
+      clientId: boxId,
       username: boxId,
       password: this.opts.secret,
       clean: true,
@@ -79,6 +82,7 @@ export class MqttLink extends EventEmitter<LinkEvents> implements Link {
       reconnectPeriod: 0,
       resubscribe: false,
       will: { topic: statusTopic(boxId), payload: encode('status', { state: 'offline' }), qos: 1, retain: true },
+      ...(this.opts.ca ? { ca: this.opts.ca } : {}),
     })
     this.client = client
     client.on('connect', () => {

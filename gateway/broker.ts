@@ -1,17 +1,23 @@
 /**
- * The embedded MQTT broker: Aedes on TCP and WebSocket, with the boxes' authentication and
- * topic ACL (DESIGN.md pipeline steps 1-2). Publishes of a box's own press and status topics
- * are handed to the ingest pipeline from `authorizePublish`, the only Aedes 1.x hook that
- * runs before the PUBACK, and called back only once the message is committed.
+ * The embedded MQTT broker: Aedes on TCP, TLS, WebSocket and secure WebSocket, with the
+ * boxes' authentication and topic ACL (DESIGN.md pipeline steps 1-2). Publishes of a box's
+ * own press and status topics are handed to the ingest pipeline from `authorizePublish`, the
+ * only Aedes 1.x hook that runs before the PUBACK, and called back only once the message is
+ * committed. Every connection passes a packet guard (packet-guard.ts) before Aedes's parser,
+ * and a CONNECT must name the box itself as client id (box-identity.ts).
  */
-import { createServer, type Server } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { Aedes, type Client, type AuthenticateError } from 'aedes'
-import { WebSocketServer, createWebSocketStream } from 'ws'
 import { configTopic, parseTopic } from '../protocol/index.ts'
+import { clientIdProblem, TakeoverGuard } from './box-identity.ts'
 import type { GatewayConfig } from './config.ts'
+import type { ConnectionReject } from './connection-rejects.ts'
 import type { Ingest } from './ingest.ts'
 import type { Logger } from './log.ts'
+import type { MetricSample } from './metrics.ts'
+import { Listener } from './mqtt-listeners.ts'
+import { PacketGuard } from './packet-guard.ts'
 import type { Registry } from './registry.ts'
 import { exactRetainedPersistence } from './retained-index.ts'
 
@@ -20,33 +26,69 @@ export interface BrokerDeps {
   registry: Registry
   ingest: Ingest
   log: Logger
+  /** Keeps a refused connection in the rejected table (connection-rejects.ts). */
+  recordRejected?: (r: ConnectionReject) => void
+  now?: () => number
 }
 
-/** What we remember about an authenticated connection. */
+/** What we remember about a connection. */
 const boxOf = new WeakMap<Client, string>()
+const remoteOf = new WeakMap<Client, string>()
 const emptyIdRefused = new WeakSet<Client>()
+
+/** MQTT 3.1.1 section 2.2.1: control packet types by the high nibble of the first byte. */
+const PACKET_TYPES = ['reserved', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PUBREC', 'PUBREL', 'PUBCOMP', 'SUBSCRIBE', 'SUBACK', 'UNSUBSCRIBE', 'UNSUBACK', 'PINGREQ', 'PINGRESP', 'DISCONNECT', 'reserved']
+
+/** An oversized packet is logged and recorded once a minute per box (or address before CONNECT). */
+const OVERSIZE_LOG_MS = 60_000
+
+type Kind = 'mqtt' | 'ws' | 'mqtts' | 'wss'
 
 export class Broker {
   private aedes?: Aedes
-  private tcp?: Server
-  private wss?: WebSocketServer
-  private wsHttp?: import('node:http').Server
-  /** Open connections per box (a box may briefly have two while it reconnects). */
+  private readonly listeners = new Map<Kind, Listener>()
+  /** Open connections per box (one, thanks to the client id rule; briefly two during a takeover). */
   private readonly connections = new Map<string, number>()
+  private readonly takeovers: TakeoverGuard
+  private readonly now: () => number
+  private readonly counts = { oversize: 0, idRefused: 0, takeovers: 0, takeoverRefused: 0 }
+  private readonly oversizeLogged = new Map<string, number>()
 
-  constructor(private readonly deps: BrokerDeps) {}
+  constructor(private readonly deps: BrokerDeps) {
+    this.now = deps.now ?? Date.now
+    this.takeovers = new TakeoverGuard({ maxPerMinute: deps.config.maxTakeoversPerMinute, lockoutMs: deps.config.takeoverLockoutMs }, this.now)
+  }
 
+  /** Port of MQTT over TCP (0 when off). */
   get port(): number {
-    return (this.tcp?.address() as AddressInfo | null)?.port ?? 0
+    return this.listeners.get('mqtt')?.port ?? 0
   }
 
   get wsPort(): number | null {
-    return this.wsHttp ? (this.wsHttp.address() as AddressInfo).port : null
+    return this.listeners.get('ws')?.port ?? null
+  }
+
+  get tlsPort(): number | null {
+    return this.listeners.get('mqtts')?.port ?? null
+  }
+
+  get wssPort(): number | null {
+    return this.listeners.get('wss')?.port ?? null
   }
 
   /** Boxes with at least one open connection. */
   connectedBoxes(): number {
     return this.connections.size
+  }
+
+  metrics(): MetricSample[] {
+    const counter = (name: string, help: string, value: number): MetricSample => ({ name, help, type: 'counter', value })
+    return [
+      counter('chamdiem_mqtt_oversize_packets_total', 'Connections closed because a packet (or WebSocket frame) announced more than mqtt.maxPacketBytes', this.counts.oversize),
+      counter('chamdiem_mqtt_client_id_refused_total', 'CONNECTs refused because the client id was not the box id (CONNACK 0x02)', this.counts.idRefused),
+      counter('chamdiem_mqtt_takeovers_total', 'Connections of a box replaced by a newer connection of the same box', this.counts.takeovers),
+      counter('chamdiem_mqtt_takeover_refused_total', 'CONNECTs refused while a box whose connections keep taking each other over is locked out', this.counts.takeoverRefused),
+    ]
   }
 
   async start(): Promise<void> {
@@ -58,6 +100,14 @@ export class Broker {
     }
   }
 
+  /**
+   * Loads the TLS certificate, key and CA files again (SIGHUP): new connections use them,
+   * open ones keep theirs. Throws, keeping the current certificate, if a file cannot be used.
+   */
+  reloadTls(): void {
+    for (const kind of ['mqtts', 'wss'] as const) this.listeners.get(kind)?.reload()
+  }
+
   private async listen(): Promise<void> {
     const { config, log } = this.deps
     this.aedes = await Aedes.createBroker({
@@ -67,6 +117,9 @@ export class Broker {
         // MQTT-3.1.3-8: an empty client id with CleanSession 0 must be refused with 0x02.
         // Aedes accepts it (it invents an id), so we mark it here and refuse in authenticate.
         if (!packet.clientId && !packet.clean) emptyIdRefused.add(client)
+        // MQTT-3.1.3-6: with CleanSession 1 the server assigns the id; ours is the box id, so
+        // the one-connection-per-box rule holds for such clients too.
+        else if (!packet.clientId && typeof packet.username === 'string') packet.clientId = packet.username
         cb(null, true)
       },
       authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
@@ -98,24 +151,60 @@ export class Broker {
     this.aedes.on('clientError', (client, err) => log.debug({ box: boxOf.get(client), err: err.message }, 'client error'))
     this.aedes.on('connectionError', (client, err) => log.debug({ err: err.message }, 'connection error'))
 
-    const aedes = this.aedes
-    this.tcp = createServer((socket) => aedes.handle(socket))
-    await listen(this.tcp, config.port, config.host, 'MQTT (mqtt.port)')
-    log.info({ host: config.host, port: this.port }, 'MQTT listening')
+    const handle = (stream: Duplex, remote: string | undefined, req?: IncomingMessage) => this.handle(stream, remote, req)
+    const frame = config.maxPacketBytes + 5 // fixed header (at most 5 bytes) + the largest remaining length
+    const tls = config.tls
+    const wanted: Array<[Kind, number | null | undefined, () => Listener]> = [
+      ['mqtt', config.plain ? config.port : null, () => Listener.mqtt('MQTT (mqtt.port)', handle)],
+      ['ws', config.plain ? config.wsPort : null, () => Listener.ws('MQTT over WebSocket (mqtt.wsPort)', handle, frame)],
+      ['mqtts', tls?.port, () => Listener.mqtt('MQTT over TLS (mqtt.tls.port)', handle, tls)],
+      ['wss', tls?.wsPort, () => Listener.ws('MQTT over secure WebSocket (mqtt.tls.wsPort)', handle, frame, tls)],
+    ]
+    for (const [kind, port, create] of wanted) {
+      if (port === null || port === undefined) continue
+      const listener = create()
+      this.listeners.set(kind, listener)
+      await listener.listen(port, config.host)
+      log.info({ host: config.host, port: listener.port }, `${listener.what.replace(/ \(.*/, '')} listening`)
+    }
+    if (this.listeners.size === 0) log.warn('no MQTT listener is configured (mqtt.plain is false and mqtt.tls is absent or has no port): boxes cannot connect')
+  }
 
-    if (config.wsPort !== null) {
-      const http = await import('node:http')
-      this.wsHttp = http.createServer((_req, res) => {
-        res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n')
-      })
-      this.wss = new WebSocketServer({ server: this.wsHttp })
-      this.wss.on('connection', (ws, req) => {
-        const stream = createWebSocketStream(ws)
-        stream.on('error', () => ws.terminate())
-        aedes.handle(stream as never, req)
-      })
-      await listen(this.wsHttp, config.wsPort, config.host, 'MQTT over WebSocket (mqtt.wsPort)')
-      log.info({ host: config.host, port: this.wsPort }, 'MQTT over WebSocket listening')
+  /** A new connection: through the packet guard into Aedes. */
+  private handle(stream: Duplex, remote: string | undefined, req?: IncomingMessage): { refuseFrame(): void } {
+    const limit = this.deps.config.maxPacketBytes
+    let reported = false
+    // Once per connection: a WebSocket connection may hit both the frame and the packet limit.
+    const report = (topic: string, reason: string) => {
+      if (reported) return
+      reported = true
+      this.oversize(client, remote, topic, reason)
+    }
+    const guard = new PacketGuard(stream, {
+      limit,
+      onOversize: (announced, firstByte) => report(`mqtt:${PACKET_TYPES[firstByte >> 4]}`, `packet too large: ${announced} bytes announced, limit ${limit}`),
+    })
+    // The guard reports only once bytes arrive, after this line has run.
+    const client = this.aedes!.handle(guard, req)
+    if (remote) remoteOf.set(client, remote)
+    return { refuseFrame: () => report('websocket', `packet too large: a WebSocket frame over ${limit + 5} bytes, limit ${limit}`) }
+  }
+
+  /** Counts a connection closed for an oversized packet; logs and records it once a minute per box or address. */
+  private oversize(client: Client, remote: string | undefined, topic: string, reason: string): void {
+    this.counts.oversize++
+    const boxId = boxOf.get(client) ?? null
+    const key = boxId ?? `address ${remote}`
+    const now = this.now()
+    const last = this.oversizeLogged.get(key)
+    if (last !== undefined && now - last < OVERSIZE_LOG_MS && now >= last) return
+    if (this.oversizeLogged.size > 10_000) this.oversizeLogged.clear() // a bound against address floods
+    this.oversizeLogged.set(key, now)
+    this.deps.log.warn({ box: boxId, remote: remote ?? null }, `connection closed: ${reason}; body not read (logged once a minute per box or address)`)
+    try {
+      this.deps.recordRejected?.({ boxId, topic, reason })
+    } catch (err) {
+      this.deps.log.error({ err }, 'recording an oversized packet in the rejected table failed')
     }
   }
 
@@ -130,11 +219,11 @@ export class Broker {
 
   async stop(): Promise<void> {
     // Stop accepting first, then close the clients (server.close waits for them to end).
-    const closing = Promise.all([closeServer(this.tcp), closeServer(this.wsHttp)])
-    for (const ws of this.wss?.clients ?? []) ws.terminate()
+    const closing = Promise.all([...this.listeners.values()].map((l) => l.close()))
     if (this.aedes) await new Promise<void>((resolve) => this.aedes!.close(() => resolve()))
     this.aedes = undefined
     await closing
+    this.listeners.clear()
   }
 
   private authenticate(
@@ -152,6 +241,28 @@ export class Broker {
     if (!boxId || !password || !this.deps.registry.verifyBox(boxId, password.toString('utf8'))) {
       this.deps.log.warn({ box: boxId || null, passwordGiven: !!password }, 'connection refused: unknown box or wrong secret')
       return cb(authError('not authorized', 5), false)
+    }
+    const remote = remoteOf.get(client) ?? null
+    // MQTT-3.1.3-9, MQTT-3.2.2.3: the contract's client id rule; refused here, before Aedes
+    // registers the client, so a wrong id never takes over (disconnects) the box it names.
+    const idProblem = clientIdProblem(boxId, client.id, (id) => this.deps.registry.boxExists(id))
+    if (idProblem) {
+      this.counts.idRefused++
+      this.deps.log.warn({ box: boxId, clientId: client.id, remote }, `connection refused: ${idProblem}; the client id must be the box id (CONNACK 0x02)`)
+      return cb(authError('identifier rejected', 2), false)
+    }
+    const current = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[boxId]
+    const takesOver = !!current && !current.closed
+    const admission = this.takeovers.admit(boxId, takesOver)
+    if (!admission.admit) {
+      this.counts.takeoverRefused++
+      // Logged when the lock starts; later refusals during it at debug, so a flapping pair cannot flood the log.
+      this.deps.log[admission.lockStarted ? 'error' : 'debug']({ box: boxId, remote }, `connection refused: ${admission.reason}`)
+      return cb(authError('server unavailable', 3), false)
+    }
+    if (takesOver) {
+      this.counts.takeovers++
+      this.deps.log.warn({ box: boxId, remote, replaced: remoteOf.get(current!) ?? null }, 'session takeover: a new connection of the box replaces its open one (MQTT-3.1.4-2)')
     }
     boxOf.set(client, boxId)
     cb(null, true)
@@ -173,26 +284,4 @@ export class Broker {
 
 function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError
-}
-
-function listen(server: Server | import('node:http').Server, port: number, host: string, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const fail = (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied (ports below 1024 need root)' : err.message
-      reject(new Error(`cannot listen for ${what} on ${host}:${port}: ${why}`))
-    }
-    server.once('error', fail)
-    server.listen(port, host, () => {
-      server.off('error', fail)
-      resolve()
-    })
-  })
-}
-
-function closeServer(server?: Server | import('node:http').Server): Promise<void> {
-  if (!server || !server.listening) return Promise.resolve()
-  return new Promise((resolve) => {
-    server.close(() => resolve())
-    if ('closeAllConnections' in server) server.closeAllConnections()
-  })
 }

@@ -122,6 +122,17 @@ export const InfluxSchema = Type.Object(
   { additionalProperties: false },
 )
 
+export const TlsSchema = Type.Object(
+  {
+    port: Type.Union([Port(8883, 'MQTT over TLS'), Type.Null()], { default: 8883, description: 'MQTT over TLS (null = off)' }),
+    wsPort: Type.Union([Port(9443, 'MQTT over secure WebSocket (wss://)'), Type.Null()], { default: null, description: 'MQTT over secure WebSocket (null = off)' }),
+    cert: Type.String({ minLength: 1, description: 'PEM file of the server certificate (its name or IP as the boxes reach the gateway); read again on SIGHUP' }),
+    key: Type.String({ minLength: 1, description: 'PEM file of the private key of cert; read again on SIGHUP' }),
+    ca: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of intermediate CA certificates sent with cert (the chain); read again on SIGHUP' })),
+  },
+  { additionalProperties: false, description: 'MQTT over TLS and WSS (absent = off). Boxes verify the certificate against their CA file (chamdiem box run --ca)' },
+)
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ default: './data', description: 'Folder of the SQLite database (chamdiem.db) and other state' }),
@@ -133,9 +144,27 @@ export const ConfigSchema = Type.Object(
     mqtt: Type.Object(
       {
         host: Type.String({ default: '0.0.0.0', description: 'Address the MQTT listeners bind to' }),
-        port: Port(1883, 'MQTT over TCP'),
-        wsPort: Type.Union([Port(9001, 'MQTT over WebSocket'), Type.Null()], { default: 9001, description: 'MQTT over WebSocket (null = off)' }),
+        port: Port(1883, 'MQTT over TCP, in clear'),
+        wsPort: Type.Union([Port(9001, 'MQTT over WebSocket'), Type.Null()], { default: 9001, description: 'MQTT over WebSocket, in clear (null = off)' }),
+        plain: Type.Boolean({
+          default: true,
+          description: 'Listen in clear on mqtt.port and mqtt.wsPort. false = no listener in clear: boxes connect only through mqtt.tls, so no secret crosses the network readable',
+        }),
+        tls: Type.Optional(TlsSchema),
         concurrency: Type.Integer({ minimum: 1, default: 1000, description: 'Aedes in-flight message limit' }),
+        maxPacketBytes: Type.Integer({
+          minimum: 256,
+          maximum: 268_435_455,
+          default: 4096,
+          description:
+            'Largest MQTT packet a client may send, counted as the remaining length of its fixed header (variable header + payload). A connection whose packet announces more is closed at once, before the body is read (before authentication too); a WebSocket frame may carry at most this + 5 bytes',
+        }),
+        maxTakeoversPerMinute: Type.Integer({
+          minimum: 1,
+          default: 6,
+          description: "A box holds one connection; a new one takes the old one's place. More takeovers than this within a minute (two clients with the same credentials) refuse the box's new connections for takeoverLockoutMs",
+        }),
+        takeoverLockoutMs: Type.Integer({ minimum: 0, default: 60_000, description: 'How long new connections of a box whose connections keep taking each other over are refused' }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './clock.ts'
 import { Broker } from './broker.ts'
 import type { GatewayConfig } from './config.ts'
 import { ConfigPublisher } from './config-publisher.ts'
+import { recordConnectionReject } from './connection-rejects.ts'
 import { EventBus, type GatewayBus, type GatewayEvents } from './events.ts'
 import { Ingest, type IngestStats } from './ingest.ts'
 import type { MetricSample } from './metrics.ts'
@@ -186,8 +187,15 @@ export class Gateway {
       walSync: this.walSync,
     })
     await this.startPart({ name: 'ingest', start: () => this.ingest.start(), stop: () => this.ingest.stop() })
-    this.broker = new Broker({ config: config.mqtt, registry: this.registry, ingest: this.ingest, log: log.child({ area: 'broker' }) })
-    await this.startPart({ name: 'broker', start: () => this.broker.start(), stop: () => this.broker.stop() })
+    this.broker = new Broker({
+      config: config.mqtt,
+      registry: this.registry,
+      ingest: this.ingest,
+      log: log.child({ area: 'broker' }),
+      recordRejected: (r) => recordConnectionReject({ db: this.db, bus: this.bus, now: this.now }, r),
+      now: this.now,
+    })
+    await this.startPart({ name: 'broker', start: () => this.broker.start(), stop: () => this.broker.stop(), metrics: () => this.broker.metrics() })
     this.configPublisher = new ConfigPublisher({
       db: this.db,
       registry: this.registry,

@@ -14,6 +14,9 @@ import { sql } from './store/statements.ts'
 
 export type Done = (err?: Error | null) => void
 
+/** `rejected` keeps the first KiB of a message: enough to see what a box sent, never a flood's bulk. */
+const REJECTED_RAW_BYTES = 1024
+
 /** Rows per multi-row INSERT (12 parameters each, far below SQLite's limit). */
 const PRESS_CHUNK = 64
 
@@ -118,7 +121,7 @@ export class GroupWriter {
       for (let i = 0; i < presses.length; i += PRESS_CHUNK) this.insertPresses(presses.slice(i, i + PRESS_CHUNK), stored)
       for (const item of items) {
         if (item.type === 'reject') {
-          const id = Number(this.sql.insertRejected.run(item.boxId, item.topic, item.receivedAt, item.reason, item.raw).lastInsertRowid)
+          const id = Number(this.sql.insertRejected.run(item.boxId, item.topic, item.receivedAt, item.reason, item.raw.subarray(0, REJECTED_RAW_BYTES)).lastInsertRowid)
           rejected.push({ id, boxId: item.boxId, topic: item.topic, receivedAt: item.receivedAt, reason: item.reason })
           if (item.boxId) this.noteContact(item.boxId, item.receivedAt, 0)
         } else if (item.type === 'status') {

@@ -45,6 +45,16 @@ export async function run(argv: string[]): Promise<void> {
       const signal = new Promise<string>((resolve) => (signalled = resolve))
       process.once('SIGINT', () => signalled('SIGINT'))
       process.once('SIGTERM', () => signalled('SIGTERM'))
+      // SIGHUP reloads the TLS certificate files (renewed certificates) without a restart.
+      process.on('SIGHUP', () => {
+        if (!config.mqtt.tls) return log.info('SIGHUP: no mqtt.tls configured, nothing to reload')
+        try {
+          gateway.broker?.reloadTls()
+          log.info('SIGHUP: TLS certificate files reloaded; new connections use them')
+        } catch (err) {
+          log.error({ err }, 'SIGHUP: reloading the TLS certificate files failed; the current ones stay in use')
+        }
+      })
       await gateway.start()
       printNotices(gateway)
       log.info({ signal: await signal }, 'stopping')

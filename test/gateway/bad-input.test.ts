@@ -128,7 +128,8 @@ describe('malformed messages', () => {
     expect(row.box_id).toBe('box-1')
     expect(row.topic).toBe(pressTopic('box-1'))
     expect(row.reason).toMatch(reason)
-    expect(Buffer.compare(row.raw, Buffer.from(payload))).toBe(0)
+    // `rejected` keeps the first KiB of a message (the whole of every case but the last).
+    expect(Buffer.compare(row.raw, Buffer.from(payload).subarray(0, 1024))).toBe(0)
     expect(rejected).toHaveLength(1)
     expect(t.gw.ingest.stats.rejected).toBe(1)
     // Same connection, and every other box, still work.

@@ -12,7 +12,17 @@ import { tempDir } from '../helpers/tmp.ts'
 describe('config file', () => {
   it('fills every default', () => {
     const c = resolveConfig({}, 'x', {})
-    expect(c.mqtt).toEqual({ host: '0.0.0.0', port: 1883, wsPort: 9001, concurrency: 1000 })
+    expect(c.mqtt).toEqual({
+      host: '0.0.0.0',
+      port: 1883,
+      wsPort: 9001,
+      plain: true,
+      concurrency: 1000,
+      maxPacketBytes: 4096,
+      maxTakeoversPerMinute: 6,
+      takeoverLockoutMs: 60_000,
+    })
+    expect(resolveConfig({ mqtt: { tls: { cert: 'c.pem', key: 'k.pem' } } }, 'x', {}).mqtt.tls).toEqual({ port: 8883, wsPort: null, cert: 'c.pem', key: 'k.pem' })
     expect(c.ingest.cooldownMs).toBe(5000)
     expect(c.influx).toBeNull()
     expect(Object.isFrozen(c.mqtt)).toBe(true)

@@ -19,7 +19,7 @@ describe('MQTT over WebSocket', () => {
     const t = await startTestGateway({ registry: OFFICE })
     const mqtt = (await import('mqtt')).default
     await expect(mqtt.connectAsync(t.wsUrl!, { username: 'box-2', password: 'nope-nope-nope-nope', reconnectPeriod: 0 })).rejects.toMatchObject({ code: 5 })
-    const box = await mqtt.connectAsync(t.wsUrl!, { username: 'box-2', password: SECRET('box-2'), reconnectPeriod: 0 })
+    const box = await mqtt.connectAsync(t.wsUrl!, { username: 'box-2', password: SECRET('box-2'), clientId: 'box-2', reconnectPeriod: 0 })
     try {
       await box.publishAsync(pressTopic('box-2'), press(1, 'neutral'), { qos: 1 })
     } finally {

@@ -23,7 +23,7 @@ describe('standard gateway parts', () => {
     await expect.poll(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, { message: 'the dashboard to answer', timeout: 10_000 }).toBe(true)
     expect(gw.output()).toMatch(/first dashboard user: admin \/ \S{12,}/)
 
-    const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'box-1', password: SECRET('box-1'), reconnectPeriod: 0 })
+    const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'box-1', password: SECRET('box-1'), clientId: 'box-1', reconnectPeriod: 0 })
     await box.publishAsync(pressTopic('box-1'), press(1, 'positive'), { qos: 1 })
     await box.endAsync()
 

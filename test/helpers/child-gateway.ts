@@ -18,6 +18,8 @@ export interface ChildGateway {
   configFile: string
   start(): Promise<void>
   kill(signal?: NodeJS.Signals): Promise<void>
+  /** Sends a signal without waiting for an exit (SIGHUP: reload). */
+  signal(signal: NodeJS.Signals): void
   output(): string
 }
 
@@ -28,7 +30,7 @@ export async function childGateway(dataDir: string, config: Record<string, unkno
   const configFile = join(dataDir, 'gateway.yaml')
   writeFileSync(
     configFile,
-    stringify({ dataDir, logLevel: 'warn', ...config, mqtt: { host: '127.0.0.1', port: mqttPort, wsPort: null }, http: { host: '127.0.0.1', port: httpPort, ...(config.http as object) } }),
+    stringify({ dataDir, logLevel: 'warn', ...config, mqtt: { ...(config.mqtt as object), host: '127.0.0.1', port: mqttPort, wsPort: null }, http: { host: '127.0.0.1', port: httpPort, ...(config.http as object) } }),
   )
   let child: ChildProcess | undefined
   let out = ''
@@ -55,6 +57,9 @@ export async function childGateway(dataDir: string, config: Record<string, unkno
       const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()))
       c.kill(signal)
       await gone
+    },
+    signal(signal) {
+      child?.kill(signal)
     },
     output: () => out,
   }

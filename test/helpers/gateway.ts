@@ -4,10 +4,12 @@
  * client authenticated as a box.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
+import { pino } from 'pino'
 import { resolveConfig, type GatewayConfig } from '../../gateway/config.ts'
 import type { RegistryConfig } from '../../gateway/config-schema.ts'
 import { Gateway, type GatewayOptions } from '../../gateway/gateway.ts'
 import { addStandardParts, type StandardPartsOptions } from '../../gateway/parts.ts'
+import type { Logger } from '../../gateway/log.ts'
 import { registerCleanup } from './cleanup.ts'
 import { testLogger } from './log.ts'
 import { tempDir } from './tmp.ts'
@@ -22,6 +24,8 @@ export interface TestGatewayOptions {
   readClockSync?: GatewayOptions['readClockSync']
   /** Do not start: for tests that register optional parts first. */
   noStart?: boolean
+  /** The gateway's logger (default: silent, or CHAMDIEM_TEST_LOG's level); tests that check what is logged pass one. */
+  log?: Logger
   /** Add the standard optional parts (USB boxes, InfluxDB, HTTP), as `chamdiem gateway` does. */
   standardParts?: boolean | StandardPartsOptions
 }
@@ -34,6 +38,13 @@ export interface TestGateway {
   wsUrl: string | null
   connectBox(boxId: string, secret: string, opts?: IClientOptions): Promise<MqttClient>
   stop(): Promise<void>
+}
+
+/** A logger that keeps every line (as parsed JSON) for assertions. */
+export function capturingLogger(): { log: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = []
+  const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) })
+  return { log, lines }
 }
 
 export function testConfig(dataDir: string, opts: TestGatewayOptions = {}): GatewayConfig {
@@ -49,7 +60,7 @@ export function testConfig(dataDir: string, opts: TestGatewayOptions = {}): Gate
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? tempDir('chamdiem-gw-')
   const config = testConfig(dataDir, opts)
-  const gw = new Gateway({ config, log: testLogger(), now: opts.now, readClockSync: opts.readClockSync ?? (async () => ({ synchronised: true, source: 'chrony' })) })
+  const gw = new Gateway({ config, log: opts.log ?? testLogger(), now: opts.now, readClockSync: opts.readClockSync ?? (async () => ({ synchronised: true, source: 'chrony' })) })
   const clients: MqttClient[] = []
   let stopped = false
   const stop = async () => {
@@ -75,7 +86,8 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       const client = await mqtt.connectAsync(t.mqttUrl, {
         username: boxId,
         password: secret,
-        clientId: `${boxId}-${Math.random().toString(16).slice(2, 8)}`,
+        clientId: boxId, // the contract's client id rule
+
         reconnectPeriod: 0,
         ...clientOpts,
       })

@@ -145,7 +145,7 @@ describe('real gateway killed with SIGKILL', () => {
   async function pressFromBoxes(mqttPort: number, from: number, n: number): Promise<void> {
     const clients = await Promise.all(
       ['box-1', 'box-2'].map((box) =>
-        mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: box, password: SECRET(box), clientId: `${box}-${from}`, reconnectPeriod: 0 }),
+        mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: box, password: SECRET(box), clientId: box, reconnectPeriod: 0 }),
       ),
     )
     try {
