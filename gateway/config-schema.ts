@@ -3,7 +3,7 @@
  * `chamdiem gateway --print-config-schema` prints it as JSON Schema; README shows an example.
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { BoxId, Slug } from '../protocol/index.ts'
+import { BoxId, Name, Slug } from '../protocol/index.ts'
 
 const Port = (def: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: def, description: `${description} (0 = any free port)` })
@@ -11,19 +11,19 @@ const Port = (def: number, description: string) =>
 export const RegistrySchema = Type.Object(
   {
     offices: Type.Array(
-      Type.Object({ id: Slug('Office id, e.g. "ubnd-q1"'), name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+      Type.Object({ id: Slug('Office id, e.g. "ubnd-q1"'), name: Name('Office name') }, { additionalProperties: false }),
       { default: [] },
     ),
     counters: Type.Array(
       Type.Object(
-        { id: Slug('Counter id'), office: Slug('Office id'), name: Type.String({ minLength: 1 }) },
+        { id: Slug('Counter id'), office: Slug('Office id'), name: Name('Counter name, shown on the dashboard and sent to the boxes') },
         { additionalProperties: false },
       ),
       { default: [] },
     ),
     officers: Type.Array(
       Type.Object(
-        { id: Slug('Officer id'), office: Slug('Office id'), name: Type.String({ minLength: 1 }) },
+        { id: Slug('Officer id'), office: Slug('Office id'), name: Name('Officer name, shown on the dashboard and sent to the boxes') },
         { additionalProperties: false },
       ),
       { default: [] },

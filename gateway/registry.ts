@@ -6,7 +6,7 @@
  * (registry-errors.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { isBoxId, SLUG_PATTERN } from '../protocol/index.ts'
+import { isBoxId, isName, NAME_RULE, SLUG_PATTERN } from '../protocol/index.ts'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
@@ -101,6 +101,7 @@ export class Registry {
 
   upsertOffice(id: string, name: string): void {
     checkSlug('office', id)
+    checkName('office', name)
     this.sql(
       'INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
     ).run(id, name)
@@ -109,6 +110,7 @@ export class Registry {
 
   upsertCounter(id: string, officeId: string, name: string): void {
     checkSlug('counter', id)
+    checkName('counter', name)
     this.requireOffice(officeId)
     this.sql(
       'INSERT INTO counters (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
@@ -118,6 +120,7 @@ export class Registry {
 
   upsertOfficer(id: string, officeId: string, name: string): void {
     checkSlug('officer', id)
+    checkName('officer', name)
     this.requireOffice(officeId)
     this.sql(
       'INSERT INTO officers (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
@@ -441,6 +444,10 @@ export class Registry {
   private changed(kind: string, detail: Omit<RegistryChange, 'kind'> = {}): void {
     this.bus.emit('registryChanged', { kind, ...detail })
   }
+}
+
+function checkName(what: string, name: string): void {
+  if (!isName(name)) throw new RegistryError(`invalid ${what} name ${JSON.stringify(name)}: use ${NAME_RULE}`)
 }
 
 function checkSlug(what: string, id: string): void {

@@ -1,5 +1,5 @@
 /**
- * The two kinds of identifier, defined once: a box id (a topic level, the MQTT username, a queue
+ * The two kinds of identifier, and display names, defined once: a box id (a topic level, the MQTT username, a queue
  * file name) and a slug (office, counter and officer ids). Each comes as a pattern for JSON
  * Schema, a predicate for code, a TypeBox schema, and its rule in words for error messages.
  */
@@ -28,3 +28,19 @@ export const BoxId = (description = 'Box identifier; also the MQTT username of t
   Type.String({ pattern: BOX_ID_PATTERN, description })
 
 export const Slug = (description: string): TString => Type.String({ pattern: SLUG_PATTERN, description })
+
+/**
+ * A display name (office, counter, officer): what the config topic carries to boxes with a
+ * display and what the dashboard shows. 1-128 characters, none of them a control character
+ * (they would garble a box's screen, a CSV line or a log line). Markup is escaped wherever
+ * a name is shown, never trusted.
+ */
+export const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f]{1,128}$'
+export const NAME_RULE = '1-128 characters, no control characters'
+const nameRe = new RegExp(NAME_PATTERN)
+
+export function isName(value: unknown): value is string {
+  return typeof value === 'string' && nameRe.test(value)
+}
+
+export const Name = (description: string): TString => Type.String({ minLength: 1, maxLength: 128, pattern: NAME_PATTERN, description })

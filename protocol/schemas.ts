@@ -4,6 +4,7 @@
  * document (generate-docs.ts) all come from them.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { Name } from './ids.ts'
 
 export const RATINGS = ['positive', 'neutral', 'negative'] as const
 export type Rating = (typeof RATINGS)[number]
@@ -22,7 +23,7 @@ export const MAX_PRESS_BYTES = 1024
 export const PressPayload = Type.Object(
   {
     seq: Type.Integer({
-      minimum: 0,
+      minimum: 1,
       maximum: Number.MAX_SAFE_INTEGER,
       description: 'Press counter since `boot`, starting at 1 and increasing by one per press.',
     }),
@@ -68,10 +69,10 @@ export const ConfigPayload = Type.Object(
       description: 'Presses within this time after a counted press are flagged as repeats.',
     }),
     feedbackMs: Type.Integer({ minimum: 0, description: 'How long the LED stays lit after a press.' }),
-    counter: Type.Union([Type.String(), Type.Null()], {
+    counter: Type.Union([Name('Counter name'), Type.Null()], {
       description: 'Name of the counter the box is assigned to; null when unassigned.',
     }),
-    officer: Type.Union([Type.String(), Type.Null()], {
+    officer: Type.Union([Name('Officer name'), Type.Null()], {
       description: 'Name of the officer on duty at that counter now; null when nobody is.',
     }),
   },

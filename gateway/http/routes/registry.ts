@@ -5,13 +5,14 @@
  * live view and the boxes' config follow).
  */
 import { Type } from '@sinclair/typebox'
+import { Name as NameSchema, Slug as SlugSchema } from '../../../protocol/index.ts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
 import { HttpError, requireManage, scope } from '../auth.ts'
 import { formatHhMm, parseHhMm } from '../../local-time.ts'
 
-export const Slug = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' })
-const Name = Type.String({ minLength: 1, maxLength: 200 })
+export const Slug = SlugSchema('Office, counter or officer id')
+const Name = NameSchema('Display name')
 const OfficeQuery = Type.Object({ office: Type.Optional(Type.String({ maxLength: 64 })) })
 const IdParams = Type.Object({ id: Slug })
 const WRITERS = { roles: ['admin' as const, 'head' as const] }

@@ -6,10 +6,11 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
 import { UserSchema } from './session.ts'
+import { Slug } from '../../../protocol/index.ts'
 
 const ADMIN = { roles: ['admin' as const] }
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('head'), Type.Literal('viewer')])
-const Office = Type.Union([Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), Type.Null()])
+const Office = Type.Union([Slug('Office id'), Type.Null()])
 const Password = Type.String({ minLength: 10, maxLength: 256 })
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 
