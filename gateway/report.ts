@@ -113,7 +113,8 @@ export function reportToCsv(report: Report): string {
     let s = typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)
     // A name starting with = + - @ would run as a formula in Excel (CSV injection): quote it.
     if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+    // A lone carriage return ends a row in Excel as a line feed does: quote it too.
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
   }
   const lines = [CSV_COLUMNS.join(',')]
   for (const r of report.rows) lines.push(CSV_COLUMNS.map((c) => cell(r[c])).join(','))

@@ -1,5 +1,7 @@
 /** `chamdiem gateway`: runs the gateway until SIGINT/SIGTERM. */
 import { Command } from 'commander'
+import { appendFileSync, chmodSync } from 'node:fs'
+import { join } from 'node:path'
 import { Value } from '@sinclair/typebox/value'
 import { loadConfig } from '../config.ts'
 import { ConfigSchema } from '../config-schema.ts'
@@ -63,14 +65,20 @@ export async function run(argv: string[]): Promise<void> {
   await runProgram(program, argv)
 }
 
-/** Secrets and first-admin passwords are shown once, on the console, never in the log. */
+/**
+ * Box secrets generated at start and the first admin's password are written once to
+ * `<dataDir>/secrets.txt`, readable only by the gateway's user, and shown on the terminal when
+ * there is one. Never to the log: under systemd stdout is the journal, which every member of
+ * group adm (and every backup of /var/log) can read.
+ */
 export function printNotices(gateway: Gateway): void {
-  for (const { boxId, secret } of gateway.notices.newBoxSecrets) {
-    console.log(`new box ${boxId}: secret ${secret}   (shown once; configure the box with it)`)
-  }
+  const lines = gateway.notices.newBoxSecrets.map(({ boxId, secret }) => `new box ${boxId}: secret ${secret}   (configure the box with it)`)
   const admin = gateway.notices.firstAdmin
-  if (admin)
-    console.log(
-      `first dashboard user: ${admin.username} / ${admin.password}   (shown once; change it after logging in)`,
-    )
+  if (admin) lines.push(`first dashboard user: ${admin.username} / ${admin.password}   (change it after logging in)`)
+  if (lines.length === 0) return
+  const file = join(gateway.config.dataDir, 'secrets.txt')
+  appendFileSync(file, `# ${new Date(gateway.now()).toISOString()}\n${lines.join('\n')}\n`, { mode: 0o600 })
+  chmodSync(file, 0o600)
+  if (process.stdout.isTTY) for (const line of lines) console.log(line)
+  console.log(`${lines.length === 1 ? 'a secret was' : `${lines.length} secrets were`} written to ${file} (readable only by this user); delete the file once they are stored safely`)
 }

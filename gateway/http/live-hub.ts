@@ -62,15 +62,21 @@ export class LiveHub {
       }),
     )
     this.heartbeat = setInterval(() => {
-      for (const c of this.clients) {
-        // A stream outlives no session: checked at each heartbeat.
-        if (!c.valid()) {
-          this.clients.delete(c)
-          c.res.end()
-        } else c.res.write(': keep-alive\n\n')
-      }
+      // A stream outlives no session: checked at each heartbeat (expiry), and at once when a
+      // session is closed (closeEnded: logout, password change).
+      this.closeEnded()
+      for (const c of this.clients) c.res.write(': keep-alive\n\n')
     }, this.deps.heartbeatMs ?? HEARTBEAT_MS)
     this.heartbeat.unref()
+  }
+
+  /** Ends every stream whose session has ended. */
+  closeEnded(): void {
+    for (const c of this.clients) {
+      if (c.valid()) continue
+      this.clients.delete(c)
+      c.res.end()
+    }
   }
 
   stop(): void {

@@ -4,6 +4,8 @@
  * shows the backlog, and the first admin's password is printed once.
  */
 import mqtt from 'mqtt'
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { pressTopic } from '../../protocol/index.ts'
 import { childGateway } from '../helpers/child-gateway.ts'
@@ -14,14 +16,20 @@ import { tempDir } from '../helpers/tmp.ts'
 describe('standard gateway parts', () => {
   it('serves health and metrics, and keeps ingesting while InfluxDB is down', async () => {
     const deadInflux = await freePort() // nothing listens there
-    const gw = await childGateway(tempDir('chamdiem-std-'), {
+    const dataDir = tempDir('chamdiem-std-')
+    const gw = await childGateway(dataDir, {
       registry: OFFICE,
       influx: { api: 'v1', url: `http://127.0.0.1:${deadInflux}`, database: 'chamdiem', minBackoffMs: 100 },
     })
     await gw.start()
     const base = `http://127.0.0.1:${gw.httpPort}`
     await expect.poll(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, { message: 'the dashboard to answer', timeout: 10_000 }).toBe(true)
-    expect(gw.output()).toMatch(/first dashboard user: admin \/ \S{12,}/)
+    // The first admin's password goes to a file only the gateway's user reads, not to the log.
+    const secrets = join(dataDir, 'secrets.txt')
+    expect(readFileSync(secrets, 'utf8')).toMatch(/first dashboard user: admin \/ \S{12,}/)
+    expect(statSync(secrets).mode & 0o777).toBe(0o600)
+    expect(gw.output()).not.toMatch(/first dashboard user: admin \//)
+    expect(gw.output()).toContain(`written to ${secrets}`)
 
     const box = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: 'box-1', password: SECRET('box-1'), clientId: 'box-1', reconnectPeriod: 0 })
     await box.publishAsync(pressTopic('box-1'), press(1, 'positive'), { qos: 1 })

@@ -25,7 +25,19 @@ function dayAfter(date: string): string {
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10)
 }
 
+/** A calendar date this gateway can report on: it exists (no 30 February) and lies in 2000-2099. */
+function checkDate(name: string, date: string): void {
+  const [y, m, d] = date.split('-').map(Number)
+  const real = new Date(Date.UTC(y, m - 1, d))
+  if (real.getUTCFullYear() !== y || real.getUTCMonth() !== m - 1 || real.getUTCDate() !== d) {
+    throw new HttpError(400, `"${name}": ${date} is not a calendar date`)
+  }
+  if (y < 2000 || y > 2099) throw new HttpError(400, `"${name}": ${date} is outside the dates reports cover (2000-01-01 to 2099-12-31)`)
+}
+
 export function period(from: string, to: string, timezone: string): { fromMs: number; toMs: number } {
+  checkDate('from', from)
+  checkDate('to', to)
   const fromMs = localMidnight(from, timezone)
   const toMs = localMidnight(dayAfter(to), timezone)
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) throw new HttpError(400, 'invalid date')

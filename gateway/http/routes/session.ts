@@ -63,6 +63,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
 
   app.post('/api/logout', {}, async (req, reply: FastifyReply) => {
     ctx.accounts.closeSession(req.cookies[SESSION_COOKIE])
+    // That session's live streams end now, not at the next heartbeat.
+    ctx.hub.closeEnded()
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
     reply.clearCookie(CSRF_COOKIE, { path: '/' })
     return reply.code(204).send()
@@ -86,6 +88,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
         throw new HttpError(403, 'current password is wrong')
       }
       await ctx.accounts.update(user.id, { password: req.body.password })
+      ctx.hub.closeEnded()
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
       return reply.code(204).send()
     },

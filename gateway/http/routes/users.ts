@@ -45,7 +45,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
         response: { 200: UserSchema },
       },
     },
-    async (req) => ctx.accounts.update(req.params.id, req.body),
+    async (req) => {
+      const user = await ctx.accounts.update(req.params.id, req.body)
+      ctx.hub.closeEnded() // a changed password or role ends that user's sessions and streams
+      return user
+    },
   )
 
   app.delete('/api/users/:id', { config: ADMIN, schema: { params: IdParams } }, async (req, reply) => {
