@@ -39,6 +39,17 @@ export type Alert =
   | { kind: 'boxOffline'; officeId: string; counterId: string; boxId: string; lastSeenAt: number | null }
   | { kind: 'rejected'; officeId: string | null; boxId: string | null; count: number; lastAt: number; lastReason: string }
   | { kind: 'burst'; officeId: string | null; boxId: string; counterId: string | null; officerId: string | null; count: number; lastAt: number }
+  | SystemAlert
+
+/**
+ * A condition of the gateway itself that puts every office's figures at risk: shown to every
+ * dashboard (officeId null), computed by the gateway's parts (clock guard, disk, backup).
+ */
+export type SystemAlert =
+  | { kind: 'system'; officeId: null; condition: 'clockUnsynced'; source: string | null }
+  | { kind: 'system'; officeId: null; condition: 'clockStepped'; byMs: number; against: string; at: number }
+  | { kind: 'system'; officeId: null; condition: 'diskLow'; freeMB: number; minFreeMB: number }
+  | { kind: 'system'; officeId: null; condition: 'backupFailed'; at: number; message: string }
 
 const EVALUATE_EVERY_MS = 15_000
 const AFTER_EVENT_MS = 300
@@ -52,7 +63,7 @@ export class Alerts {
   private readonly listeners = new Set<(alerts: Alert[]) => void>()
 
   constructor(
-    private readonly deps: { db: Db; bus: GatewayBus; timezone: string; log: Logger; now?: () => number },
+    private readonly deps: { db: Db; bus: GatewayBus; timezone: string; log: Logger; now?: () => number; system?: () => SystemAlert[] },
   ) {}
 
   start(): void {
@@ -122,7 +133,7 @@ export class Alerts {
 
   evaluate(now: number): Alert[] {
     const s = this.settings()
-    return [...this.frowns(now, s), ...this.offlineBoxes(now, s), ...this.rejected(now, s), ...this.bursts(now, s)]
+    return [...(this.deps.system?.() ?? []), ...this.frowns(now, s), ...this.offlineBoxes(now, s), ...this.rejected(now, s), ...this.bursts(now, s)]
   }
 
   private frowns(now: number, s: AlertSettings): Alert[] {

@@ -66,7 +66,14 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
     const { HttpService } = await import('./http/server.ts')
     const { Alerts } = await import('./alerts.ts')
     // The one Alerts service: evaluated for the dashboard, so it runs with it.
-    const alerts = new Alerts({ db: gateway.db, bus: gateway.bus, timezone: config.timezone, log: log.child({ area: 'alerts' }), now: gateway.now })
+    const alerts = new Alerts({
+      db: gateway.db,
+      bus: gateway.bus,
+      timezone: config.timezone,
+      log: log.child({ area: 'alerts' }),
+      now: gateway.now,
+      system: () => gateway.systemAlerts(),
+    })
     const http = new HttpService({
       db: gateway.db,
       registry: gateway.registry,

@@ -170,5 +170,6 @@ export class LiveHub {
 }
 
 export function visibleAlerts(list: Alert[], officeId: string | null): Alert[] {
-  return officeId ? list.filter((a) => a.officeId === officeId) : list
+  // A head sees their office's alerts, and the gateway's own conditions (clock, disk, backup).
+  return officeId ? list.filter((a) => a.officeId === officeId || a.kind === 'system') : list
 }
