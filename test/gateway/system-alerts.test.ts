@@ -29,7 +29,8 @@ describe('system alerts', () => {
   it('has words for every condition in both languages', async () => {
     const store = new Map<string, string>()
     Object.assign(globalThis, { localStorage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => store.set(k, v) }, document: { documentElement: {} } })
-    const { t, setLang } = await import('../../gateway/http/public/i18n.js')
+    // The dashboard's own module, as the browser loads it (plain JavaScript, no types).
+    const { t, setLang } = (await import('../../gateway/http/public/i18n.js' as string)) as { t: (key: string, vars?: object) => string; setLang: (l: string) => void }
     for (const lang of ['vi', 'en']) {
       setLang(lang)
       for (const condition of ['clockUnsynced', 'clockStepped', 'diskLow', 'backupFailed']) {
