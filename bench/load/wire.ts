@@ -27,7 +27,7 @@ export function puback(packetId: number): Buffer {
 }
 
 /** Remaining Length encoding (MQTT-2.2.3). */
-function varint(n: number): number[] {
+export function varint(n: number): number[] {
   const out: number[] = []
   do {
     let b = n % 128

@@ -16,21 +16,13 @@ import { pressTopic } from '../../protocol/index.ts'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
 import { tempDir } from '../helpers/tmp.ts'
+import { varint } from '../../bench/load/wire.ts'
 
 const MiB = 1024 * 1024
 const ANNOUNCED = 100 * MiB
 
 /** MQTT 3.1.1 section 2.2.3: the remaining length as a varint of at most four bytes. */
-function remainingLength(n: number): Buffer {
-  const out: number[] = []
-  do {
-    let byte = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) byte |= 0x80
-    out.push(byte)
-  } while (n > 0)
-  return Buffer.from(out)
-}
+const remainingLength = (n: number): Buffer => Buffer.from(varint(n))
 
 /**
  * Streams one packet that announces ANNOUNCED bytes: the header, then 64 KiB chunks as fast as
