@@ -21,8 +21,9 @@ function fsync(path: string): void {
 
 /** Writes a file and fsyncs it and its directory: durable, as a careful program does. */
 function writeDurably(file: string, data: string | Buffer): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data
   const fd = openSync(file, 'w')
-  writeSync(fd, data)
+  writeSync(fd, bytes)
   fsyncSync(fd)
   closeSync(fd)
   fsync(join(file, '..'))
