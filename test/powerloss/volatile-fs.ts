@@ -30,9 +30,10 @@ export interface VolatileFs {
   /**
    * Cuts the power: unsynced data and entries are discarded (`tear`: a random part of the
    * unsynced pages survives, seeded), then the filesystem is mounted again on what survived.
-   * Kill every process that uses `dir` first: a machine without power runs nothing.
+   * Kill every process that uses `dir` first: a machine without power runs nothing. What
+   * this process itself holds open there, `afterCut` closes (every call fails: the disk is gone).
    */
-  powerLoss(opts?: { tear?: boolean; seed?: number }): Promise<PowerLossReport>
+  powerLoss(opts?: { tear?: boolean; seed?: number; afterCut?: () => void }): Promise<PowerLossReport>
 }
 
 /** Why the filesystem cannot run here, or null when it can. */
@@ -91,6 +92,7 @@ export async function mountVolatileFs(): Promise<VolatileFs> {
       const cmd = opts.tear ? `powerloss tear ${opts.seed ?? Math.floor(Math.random() * 2 ** 31)}` : 'powerloss'
       writeFileSync(join(dir, '.volatile-fs'), `${cmd}\n`)
       const report = JSON.parse(readFileSync(join(store, 'powerloss.json'), 'utf8')) as PowerLossReport
+      opts.afterCut?.()
       await unmount()
       rmSync(join(store, 'powerloss.json'))
       await mount()
