@@ -77,7 +77,10 @@ export async function mountVolatileFs(): Promise<VolatileFs> {
       // Still busy (a process we were not told about): detach it; the kernel lets go later.
       execFileSync('umount', ['-l', dir], { stdio: 'ignore' })
     }
+    // Detached, it ends when the last file on it closes: not before this process ends.
+    const timer = setTimeout(() => p.kill('SIGKILL'), 5000)
     await gone
+    clearTimeout(timer)
   }
 
   await mount()
