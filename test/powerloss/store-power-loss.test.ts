@@ -3,7 +3,8 @@
  * (regressions found with the power-loss filesystem): a backup reported done, in a backup
  * folder the backup itself created; the marker that a database was created here; a commit
  * into a WAL that SQLite just created (after a clean stop deleted the last one), made durable
- * the way ingest does it: `synchronous = NORMAL`, then WalSync's fsync.
+ * the way ingest does it: `synchronous = NORMAL`, then WalSync's fsync; the clock guard's
+ * mark of the last run.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
@@ -11,6 +12,8 @@ import { describe, expect, it } from 'vitest'
 import { backupDatabase, checkDatabaseFile } from '../../gateway/store/backup.ts'
 import { openDatabase } from '../../gateway/store/database.ts'
 import { WalSync } from '../../gateway/store/wal-sync.ts'
+import { ClockGuard } from '../../gateway/clock-guard.ts'
+import { silentLogger } from '../../gateway/log.ts'
 import { mountVolatileFs, volatileFsUnavailable } from './volatile-fs.ts'
 
 const unavailable = volatileFsUnavailable()
@@ -62,5 +65,20 @@ describe.skipIf(unavailable !== null)(`store files across a power cut${unavailab
     } finally {
       after.close()
     }
+  })
+
+  it("the clock guard's mark of the last run survives a power cut: a clock set back after it is seen", async () => {
+    const fs = await mountVolatileFs()
+    const guard = (now: number) =>
+      new ClockGuard({ dataDir: fs.dir, now: () => now, log: silentLogger(), lastStoredAt: () => null, readSync: async () => ({ synchronised: true, source: 'timesyncd' }) })
+    const before = guard(Date.UTC(2026, 5, 1, 8))
+    await before.start()
+    before.stop()
+    await fs.powerLoss()
+    // The power comes back with the clock an hour behind the last run.
+    const after = guard(Date.UTC(2026, 5, 1, 7))
+    await after.start()
+    after.stop()
+    expect(after.status()).toMatchObject({ ok: false, lastStep: { against: 'last run', byMs: -3_600_000 } })
   })
 })
