@@ -20,22 +20,22 @@ two fsyncs) as long as that page was durable; fsync forgets the saved pages. A p
 puts them back and truncates to the size at the last fsync. The namespace lives in memory:
 each directory has the entries processes see and the entries that are durable, which fsync
 of the directory makes equal. A file stays in STORE while any of them, or an open handle,
-refers to it. Single-threaded (fusepy nothreads): operations never run at once.
+refers to it. Single-threaded (fusepy nothreads): operations never run at once. The state and
+the power cut itself are in power_cut.py.
 """
 import errno
-import json
 import os
-import random
 import stat
 import sys
 import time
+
+from power_cut import PAGE, Dir, DurableState, File
 
 try:
     import fusepy as fuse  # Debian's python3-fusepy
 except ImportError:  # pip's fusepy
     import fuse
 
-PAGE = 4096
 CONTROL = '/.volatile-fs'
 CONTROL_FH = 1 << 62
 
@@ -44,30 +44,7 @@ def fail(code):
     return fuse.FuseOSError(code)
 
 
-class File:
-    def __init__(self, nid):
-        self.id = nid
-        self.links = 0          # visible entries naming it
-        self.durable_links = 0  # durable entries naming it
-        self.opened = 0
-        self.durable_size = 0
-        self.saved = {}         # page -> bytes as of the last fsync (pages below durable_size)
-        self.dirty = set()      # pages written since the last fsync
-
-
-class Dir:
-    def __init__(self, nid, mode=0o755):
-        self.id = nid
-        self.mode = mode
-        self.entries = {}
-        self.durable = {}
-        self.links = 0
-        self.durable_links = 0
-        self.opened = 0
-        self.mtime = time.time()
-
-
-class VolatileFs(fuse.Operations):
+class VolatileFs(DurableState, fuse.Operations):
     use_ns = True
 
     def __init__(self, store):
@@ -78,54 +55,6 @@ class VolatileFs(fuse.Operations):
         self.dead = False
         self.stats = {'fsyncs': 0, 'dir_fsyncs': 0, 'writes': 0}
         self.load()
-
-    # -- persistence across mounts: after a power loss or a clean unmount, all is durable --
-    def load(self):
-        meta = os.path.join(self.store, 'namespace.json')
-        if not os.path.exists(meta):
-            self.next_id = 2
-            self.root = Dir(1)
-            self.nodes[1] = self.root
-            return
-        with open(meta) as f:
-            m = json.load(f)
-        self.next_id = m['next_id']
-        for nid, n in m['nodes'].items():
-            nid = int(nid)
-            if n['type'] == 'dir':
-                d = Dir(nid, n['mode'])
-                d.entries = {k: v for k, v in n['entries'].items()}
-                self.nodes[nid] = d
-            else:
-                f = File(nid)
-                f.durable_size = os.stat(self.data(nid)).st_size
-                self.nodes[nid] = f
-        for n in list(self.nodes.values()):
-            if isinstance(n, Dir):
-                n.entries = {k: self.nodes[v] for k, v in n.entries.items()}
-                n.durable = dict(n.entries)
-                for c in n.entries.values():
-                    c.links += 1
-                    c.durable_links += 1
-        self.root = self.nodes[m['root']]
-
-    def save(self):
-        nodes = {}
-        for n in self.reachable(lambda d: d.entries):
-            nodes[n.id] = {'type': 'dir', 'mode': n.mode, 'entries': {k: c.id for k, c in n.entries.items()}} if isinstance(n, Dir) else {'type': 'file'}
-        with open(os.path.join(self.store, 'namespace.json'), 'w') as f:
-            json.dump({'next_id': self.next_id, 'root': self.root.id, 'nodes': nodes}, f)
-
-    def reachable(self, entries_of):
-        seen, todo = {}, [self.root]
-        while todo:
-            n = todo.pop()
-            if n.id in seen:
-                continue
-            seen[n.id] = n
-            if isinstance(n, Dir):
-                todo.extend(entries_of(n).values())
-        return list(seen.values())
 
     def data(self, nid):
         return os.path.join(self.store, str(nid))
@@ -390,65 +319,6 @@ class VolatileFs(fuse.Operations):
         node.saved.clear()
         node.dirty.clear()
         self.stats['fsyncs'] += 1
-
-    # -- the power cut --
-    def control(self, words):
-        if not words or words[0] != 'powerloss':
-            raise fail(errno.EINVAL)
-        tear = len(words) > 1 and words[1] == 'tear'
-        rng = random.Random(int(words[2]) if len(words) > 2 else None)
-        report = dict(self.stats, lost_entries=[], revived_entries=[], files_reverted=0, pages_dropped=0, pages_kept=0, tear=tear)
-        self.dead = True
-        # Namespace first: what a process saw but never fsynced in its directory is gone.
-        for d in self.reachable(lambda d: d.durable):
-            if not isinstance(d, Dir):
-                continue
-            for name, c in d.entries.items():
-                if d.durable.get(name) is not c:
-                    report['lost_entries'].append(name)
-            for name, c in d.durable.items():
-                if d.entries.get(name) is not c:
-                    report['revived_entries'].append(name)
-        survivors = self.reachable(lambda d: d.durable)
-        for n in survivors:
-            if isinstance(n, File):
-                self.revert(n, tear, rng, report)
-        keep = {n.id for n in survivors}
-        for nid, n in list(self.nodes.items()):
-            if nid in keep:
-                if isinstance(n, Dir):
-                    n.entries = dict(n.durable)
-            elif isinstance(n, File):
-                try:
-                    os.unlink(self.data(nid))
-                except FileNotFoundError:
-                    pass
-        self.save()
-        with open(os.path.join(self.store, 'powerloss.json'), 'w') as f:
-            json.dump(report, f)
-
-    def revert(self, node, tear, rng, report):
-        if not node.dirty and os.stat(self.data(node.id)).st_size == node.durable_size:
-            return
-        report['files_reverted'] += 1
-        fd = os.open(self.data(node.id), os.O_RDWR)
-        try:
-            size = node.durable_size
-            if tear and rng.random() < 0.5:
-                size = os.fstat(fd).st_size
-            os.ftruncate(fd, size)
-            for p in sorted(node.dirty):
-                if p * PAGE >= size:
-                    continue
-                if tear and rng.random() < 0.5:
-                    report['pages_kept'] += 1
-                    continue
-                report['pages_dropped'] += 1
-                old = node.saved.get(p, b'')
-                page = old + bytes(min(PAGE, size - p * PAGE) - len(old))
-                os.pwrite(fd, page[: max(0, size - p * PAGE)], p * PAGE)
-        finally:
-            os.close(fd)
 
     def destroy(self, path):
         # A clean unmount is a clean shutdown: everything visible is on the disk.
