@@ -54,7 +54,7 @@ export async function mountVolatileFs(): Promise<VolatileFs> {
   let proc: ChildProcess | undefined
 
   const mount = async () => {
-    const p = spawn(PYTHON, [SCRIPT, store, dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const p = spawn(PYTHON, ['-B', SCRIPT, store, dir], { stdio: ['ignore', 'pipe', 'pipe'] })
     proc = p
     let out = ''
     p.stderr!.on('data', (d) => (out += d))
