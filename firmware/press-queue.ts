@@ -43,7 +43,13 @@ export class PressQueue {
   /** Reads what a previous run left and rewrites the file with only the pending presses. */
   open(): void {
     if (this.fd !== null) return
-    mkdirSync(dirname(this.file), { recursive: true })
+    // Folders made here are fsynced into their parents: a power cut must not take the queue's
+    // file away with a folder the disk never recorded (found on test/powerloss's filesystem).
+    const made = mkdirSync(dirname(this.file), { recursive: true })
+    for (let d = dirname(this.file); made !== undefined; d = dirname(d)) {
+      syncDir(dirname(d))
+      if (d === made) break
+    }
     let text = ''
     try {
       text = readFileSync(this.file, 'utf8')

@@ -10,9 +10,10 @@
  * `bad()` is true while the clock is known wrong; what ingest does then is its business.
  */
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Clock } from './clock.ts'
+import { fsyncPath } from './store/backup.ts'
 import type { Logger } from './log.ts'
 import type { MetricSample } from './metrics.ts'
 
@@ -147,7 +148,14 @@ export class ClockGuard {
     try {
       const now = this.deps.now()
       // Never move the mark back: a clock that went backwards must not hide it next start.
-      if ((this.readMark() ?? 0) < now) writeFileSync(join(this.deps.dataDir, MARK_FILE), `${now}\n`)
+      if ((this.readMark() ?? 0) >= now) return
+      // Written aside, fsynced and renamed in: the mark must outlive a power cut (the moment a
+      // Pi without a clock battery comes back with a stale time), and never be read half-written.
+      const file = join(this.deps.dataDir, MARK_FILE)
+      writeFileSync(`${file}.tmp`, `${now}\n`)
+      fsyncPath(`${file}.tmp`)
+      renameSync(`${file}.tmp`, file)
+      fsyncPath(this.deps.dataDir)
     } catch (err) {
       this.deps.log.warn({ err }, 'could not record the clock mark')
     }

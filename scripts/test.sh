@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # Debian packages the real-part tests start: InfluxDB 1.6.7, VictoriaMetrics, Chromium for
 # the dashboard, Mosquitto for the benchmark baseline (and mosquitto_pub as a third-party box),
 # socat for the emulated serial ports, systemd-analyze for the unit, openssl for TLS certificates,
-# faketime for the clock tests, sqlite3 as an independent reader.
+# faketime for the clock tests, sqlite3 as an independent reader, fuse3 and fusepy for the
+# power-loss filesystem (test/powerloss; a check, not a binary, for fusepy).
 declare -A NEED=(
   [influxd]=influxdb
   [victoria-metrics]=victoria-metrics
@@ -20,9 +21,12 @@ declare -A NEED=(
   [faketime]=faketime
   [openssl]=openssl
   [sqlite3]=sqlite3
+  [fusermount3]=fuse3
+  ['/usr/bin/python3 -c "import fusepy"']=python3-fusepy
 )
 missing=()
 for bin in "${!NEED[@]}"; do
+  if [[ "$bin" == *' '* ]]; then sh -c "$bin" >/dev/null 2>&1 || missing+=("${NEED[$bin]}"); continue; fi
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("${NEED[$bin]}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -9,11 +9,14 @@
  * when another connection writes, so it finishes under sustained ingest.
  *
  * The copy is written as `NAME.partial`, checked with `PRAGMA quick_check`, fsynced and only
- * then renamed (and the folder fsynced): a backup file that exists is whole.
+ * then renamed (and the folder fsynced): a backup file that exists is whole. A backup folder
+ * the backup created has its own entry fsynced too (in its parent): without it, a power cut
+ * soon after the first backup loses the folder, and the backup the command reported done
+ * with it (found on the power-loss filesystem, test/powerloss).
  */
 import Database from 'better-sqlite3'
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 
 export interface BackupResult {
   file: string
@@ -36,7 +39,7 @@ export function backupName(at: number, label?: string): string {
  */
 export function backupDatabase(opts: { source: string | Database.Database; dir: string; keep?: number; label?: string; now?: number }): BackupResult {
   const started = Date.now()
-  mkdirSync(opts.dir, { recursive: true, mode: 0o750 })
+  mkdirDurable(opts.dir)
   const file = join(opts.dir, backupName(opts.now ?? started, opts.label))
   const partial = `${file}.partial`
   rmSync(partial, { force: true })
@@ -106,6 +109,16 @@ export function checkDatabaseFile(file: string): FileCheck {
     return { ok: false, problem: (err as Error).message }
   } finally {
     db?.close()
+  }
+}
+
+/** `mkdir -p` whose new folders survive a power cut: the parent of each one it made is fsynced. */
+export function mkdirDurable(dir: string, mode = 0o750): void {
+  const first = mkdirSync(dir, { recursive: true, mode })
+  if (first === undefined) return
+  for (let d = dir; ; d = dirname(d)) {
+    fsyncPath(dirname(d))
+    if (d === first) return
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { listBackups } from './backup.ts'
+import { fsyncPath, listBackups } from './backup.ts'
 
 export const DB_FILE = 'chamdiem.db'
 const PID_FILE = 'gateway.pid'
@@ -78,5 +78,9 @@ export function expectDatabase(dataDir: string): void {
 
 export function markDatabaseCreated(dataDir: string): void {
   const file = join(dataDir, CREATED_FILE)
-  if (!existsSync(file)) writeFileSync(file, `${new Date().toISOString()}\n`, { mode: 0o640 })
+  if (existsSync(file)) return
+  writeFileSync(file, `${new Date().toISOString()}\n`, { mode: 0o640 })
+  // Durable, or a power cut soon after the first start forgets it, and with it the guard.
+  fsyncPath(file)
+  fsyncPath(dataDir)
 }
