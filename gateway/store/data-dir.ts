@@ -7,9 +7,9 @@
  *   restore, instead of silently starting an empty database with a new admin: all history
  *   would look gone, and new presses would go into the wrong file.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fsyncPath, listBackups } from './backup.ts'
+import { fsyncPath, listBackups, mkdirDurable } from './backup.ts'
 
 export const DB_FILE = 'chamdiem.db'
 const PID_FILE = 'gateway.pid'
@@ -46,7 +46,7 @@ export function runningGateway(dataDir: string): number | null {
 
 /** Marks `dataDir` as used by this process; refuses when another live gateway holds it. */
 export function claimDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true, mode: 0o750 })
+  mkdirDurable(dataDir)
   const other = runningGateway(dataDir)
   if (other !== null && other !== process.pid) {
     throw new DataDirError(`another gateway (pid ${other}) runs on ${dataDir}; stop it first`)

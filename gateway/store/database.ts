@@ -7,11 +7,11 @@
  * ratings are personal data.
  */
 import Database from 'better-sqlite3'
-import { chmodSync, mkdirSync, statSync } from 'node:fs'
+import { chmodSync, statSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { MIGRATIONS } from './migrations.ts'
 import { sql } from './statements.ts'
-import { backupDatabase } from './backup.ts'
+import { backupDatabase, mkdirDurable } from './backup.ts'
 import { backupsDir, expectDatabase, markDatabaseCreated } from './data-dir.ts'
 
 export type Db = Database.Database
@@ -20,7 +20,7 @@ export function openDatabase(file: string): Db {
   const onDisk = file !== ':memory:'
   if (onDisk) {
     const dir = dirname(file)
-    mkdirSync(dir, { recursive: true, mode: 0o750 })
+    mkdirDurable(dir)
     chmodSync(dir, statSync(dir).mode & 0o770)
     if (basename(file) === 'chamdiem.db') expectDatabase(dir)
   }

@@ -7,7 +7,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { checkDatabaseFile, fsyncPath } from './backup.ts'
+import { checkDatabaseFile, fsyncPath, mkdirDurable } from './backup.ts'
 import { DataDirError, DB_FILE, runningGateway } from './data-dir.ts'
 import { SCHEMA_VERSION } from './database.ts'
 
@@ -28,7 +28,7 @@ export function restoreDatabase(opts: { dataDir: string; file: string; now?: num
   if (check.schemaVersion > SCHEMA_VERSION) {
     throw new DataDirError(`${file} has schema version ${check.schemaVersion}, newer than this chamdiem (${SCHEMA_VERSION}): upgrade chamdiem first`)
   }
-  mkdirSync(dataDir, { recursive: true, mode: 0o750 })
+  mkdirDurable(dataDir)
   const live = join(dataDir, DB_FILE)
   let replacedDir: string | null = null
   const present = ['', '-wal', '-shm'].filter((s) => existsSync(live + s))
