@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', '.cache/', 'test-artifacts/', 'bench/results/', '.scratch/', 'gateway/http/public/vendor/'] },
+  { ignores: ['node_modules/', 'data/', '.cache/', 'test-artifacts/', 'bench/results/', '.scratch/', 'dist/', 'gateway/http/public/vendor/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,8 +1,17 @@
 #!/usr/bin/env node
-// Entry of the `chamdiem` command. The code is TypeScript run through tsx (no build step);
-// this file only registers the loader and hands over to the command table.
-import { register } from 'tsx/esm/api'
+// Entry of the `chamdiem` command. An installed package (from `npm pack`) holds the compiled
+// JavaScript in dist/ and no TypeScript sources: it runs on plain Node. A checkout has the
+// sources next to this file and runs them through tsx, so the tests and the developer never
+// run a stale dist/.
+import { existsSync } from 'node:fs'
 
-register()
-const { main } = await import('./commands.ts')
+const source = new URL('./commands.ts', import.meta.url)
+let main
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api')
+  register()
+  ;({ main } = await import(source.href))
+} else {
+  ;({ main } = await import('../dist/bin/commands.js'))
+}
 await main(process.argv.slice(2))

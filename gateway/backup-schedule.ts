@@ -6,6 +6,7 @@
  * seen long before it is needed.
  */
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Part } from './gateway.ts'
 import type { GatewayConfig } from './config.ts'
@@ -15,7 +16,11 @@ import type { MetricSample } from './metrics.ts'
 import { parseHhMm, startOfLocalDay } from './local-time.ts'
 import { backupsDir } from './store/data-dir.ts'
 
-const CLI = fileURLToPath(new URL('../bin/chamdiem.js', import.meta.url))
+// The package's bin, one folder up from here in a checkout (gateway/), two in the compiled
+// package (dist/gateway/).
+const CLI = ['../bin/chamdiem.js', '../../bin/chamdiem.js']
+  .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+  .find((p) => existsSync(p))!
 
 export interface BackupRun {
   at: number

@@ -6,6 +6,7 @@
  * killed when the parent exits.
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 
 export interface ChildOptions {
@@ -14,6 +15,8 @@ export interface ChildOptions {
   env?: NodeJS.ProcessEnv
   /** How long to wait for the child's `ready` message. */
   readyTimeoutMs?: number
+  /** Run on plain Node, without tsx: for the compiled (.js) targets, measured as installed. */
+  plain?: boolean
 }
 
 interface Pending {
@@ -46,6 +49,8 @@ export class BenchChild<Ready = Record<string, unknown>> {
   private readonly pending = new Map<number, Pending>()
   private stderrTail = ''
   ready!: Ready
+  /** Milliseconds from the fork to the child's `ready`: its start time. */
+  startMs = 0
 
   private constructor(
     readonly name: string,
@@ -64,8 +69,9 @@ export class BenchChild<Ready = Record<string, unknown>> {
   ): Promise<BenchChild<R>> {
     hookExit()
     const file = fileURLToPath(moduleUrl)
+    const t0 = performance.now()
     const proc = fork(file, args, {
-      execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
+      execArgv: [...(opts.plain ? [] : ['--import', 'tsx']), ...(opts.execArgv ?? [])],
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
@@ -85,6 +91,7 @@ export class BenchChild<Ready = Record<string, unknown>> {
       child.pending.clear()
     })
     child.ready = (await child.waitFor(0, opts.readyTimeoutMs ?? 60_000)) as R
+    child.startMs = performance.now() - t0
     return child
   }
 
@@ -131,39 +138,6 @@ export class BenchChild<Ready = Record<string, unknown>> {
 
 }
 
-export type Handler = (msg: Record<string, unknown>) => unknown | Promise<unknown>
-
-/**
- * Child side: reports `ready` with `info`, answers requests with `handlers`, and on `stop`
- * runs `onStop` and exits. Exits too when the parent goes away.
- */
-export function serveParent(info: unknown, handlers: Record<string, Handler>, onStop: () => Promise<void> | void): void {
-  const send = (m: unknown) => process.send?.(m)
-  process.on('message', async (raw) => {
-    const m = raw as { id: number; type: string } & Record<string, unknown>
-    if (m.type === 'stop') {
-      try {
-        await onStop()
-      } finally {
-        process.exit(0)
-      }
-    }
-    const h = handlers[m.type]
-    if (!h) return send({ id: m.id, error: `unknown request ${m.type}` })
-    try {
-      send({ id: m.id, result: await h(m) })
-    } catch (err) {
-      send({ id: m.id, error: (err as Error).stack ?? String(err) })
-    }
-  })
-  process.on('disconnect', () => process.exit(0))
-  send({ id: 0, result: info })
-}
-
-/** A full, synchronous garbage collection when the process runs with --expose-gc; false otherwise. */
-export function collectGarbage(): boolean {
-  const gc = (globalThis as { gc?: () => void }).gc
-  if (!gc) return false
-  gc()
-  return true
-}
+// The child side lives in a plain JavaScript module, so the compiled targets (run by plain
+// Node, without tsx) answer the parent the same way.
+export { collectGarbage, serveParent, type Handler } from './serve-parent.js'

@@ -1,13 +1,15 @@
 /**
  * The MQTT systems the ingest benchmark compares, each started fresh for every run so no
  * run inherits another's state: the generator's ceiling (a null broker), bare Aedes,
- * Mosquitto and the real gateway.
+ * Mosquitto and the real gateway, from its sources through tsx or compiled as installed.
  */
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { BenchChild } from './child.ts'
 import { startMosquitto, MOSQUITTO_BIN } from '../../test/helpers/servers/mosquitto.ts'
-import { provisionedDataDir, removeDataDir } from './provision.ts'
+import { provisionedDataDir, removeDataDir, TIMEZONE } from './provision.ts'
 
 export interface RunningTarget {
   port: number
@@ -17,6 +19,8 @@ export interface RunningTarget {
   /** Group commits so far and the presses they held (the gateway only). */
   commits?: () => Promise<{ commits: number; accepted: number }>
   child?: BenchChild<{ port: number; httpPort?: number | null; cookie?: string | null }>
+  /** Milliseconds from the process's start to its broker listening (the Node targets). */
+  startMs?: number
   stop(): Promise<void>
 }
 
@@ -30,12 +34,40 @@ export interface Target {
 
 const here = (p: string) => new URL(p, import.meta.url)
 
-async function nodeTarget(name: string, file: string, args: string[] = [], execArgv: string[] = []): Promise<RunningTarget> {
-  const child = await BenchChild.start<{ port: number; httpPort?: number | null; cookie?: string | null }>(name, here(file), args, { execArgv, readyTimeoutMs: 120_000 })
-  return { port: child.ready.port, pid: child.pid, child, stop: () => child.stop(60_000) }
+async function nodeTarget(name: string, file: string, args: string[] = [], execArgv: string[] = [], plain = false): Promise<RunningTarget> {
+  const child = await BenchChild.start<{ port: number; httpPort?: number | null; cookie?: string | null }>(name, here(file), args, { execArgv, plain, readyTimeoutMs: 120_000 })
+  return { port: child.ready.port, pid: child.pid, child, startMs: child.startMs, stop: () => child.stop(60_000) }
 }
 
 export const GATEWAY_MODULE = fileURLToPath(new URL('../../gateway/gateway.ts', import.meta.url))
+
+let built: Promise<void> | null = null
+/** `npm run build` once per benchmark run, so the compiled gateway is never a stale dist/. */
+function buildOnce(): Promise<void> {
+  built ??= promisify(execFile)('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 600_000 }).then(() => undefined)
+  return built
+}
+
+async function gatewayTarget(name: string, opts: { boxes: number; execArgv?: string[]; http?: boolean; compiled: boolean }): Promise<RunningTarget> {
+  if (opts.compiled) await buildOnce()
+  const dataDir = provisionedDataDir(opts.boxes)
+  try {
+    const args = [JSON.stringify({ dataDir, timezone: TIMEZONE, http: opts.http, compiled: opts.compiled })]
+    const t = await nodeTarget(name, '../targets/gateway.js', args, opts.execArgv, opts.compiled)
+    return {
+      ...t,
+      count: () => t.child!.request<number>('count'),
+      commits: () => t.child!.request<{ commits: number; accepted: number }>('stats'),
+      stop: async () => {
+        await t.stop()
+        removeDataDir(dataDir)
+      },
+    }
+  } catch (err) {
+    removeDataDir(dataDir)
+    throw err
+  }
+}
 
 export const TARGETS: Record<string, Target> = {
   null: {
@@ -48,7 +80,7 @@ export const TARGETS: Record<string, Target> = {
     key: 'aedes',
     label: '(a) bare Aedes 1.2.0',
     unavailable: () => null,
-    start: ({ execArgv }) => nodeTarget('bare aedes', '../targets/aedes-bare.ts', [], execArgv),
+    start: ({ execArgv }) => nodeTarget('bare aedes', '../targets/aedes-bare.js', [], execArgv, true),
   },
   mosquitto: {
     key: 'mosquitto',
@@ -63,23 +95,12 @@ export const TARGETS: Record<string, Target> = {
     key: 'gateway',
     label: '(c) gateway',
     unavailable: () => (existsSync(GATEWAY_MODULE) ? null : 'gateway/gateway.ts does not exist yet'),
-    start: async ({ boxes, execArgv, http }) => {
-      const dataDir = provisionedDataDir(boxes)
-      try {
-        const t = await nodeTarget('gateway', '../targets/gateway.ts', [JSON.stringify({ dataDir, http })], execArgv)
-        return {
-          ...t,
-          count: () => t.child!.request<number>('count'),
-          commits: () => t.child!.request<{ commits: number; accepted: number }>('stats'),
-          stop: async () => {
-            await t.stop()
-            removeDataDir(dataDir)
-          },
-        }
-      } catch (err) {
-        removeDataDir(dataDir)
-        throw err
-      }
-    },
+    start: (opts) => gatewayTarget('gateway', { ...opts, compiled: false }),
+  },
+  gatewayCompiled: {
+    key: 'gateway-dist',
+    label: '(c) gateway, compiled',
+    unavailable: () => (existsSync(GATEWAY_MODULE) ? null : 'gateway/gateway.ts does not exist yet'),
+    start: (opts) => gatewayTarget('gateway (compiled)', { ...opts, compiled: true }),
   },
 }

@@ -38,7 +38,7 @@ describe('systemd unit', () => {
       'Environment=CHAMDIEM_DATA_DIR=/var/lib/chamdiem',
       'Restart=on-failure',
       'After=network-online.target time-sync.target',
-      'ExecStart=/usr/bin/node /opt/chamdiem/bin/chamdiem.js gateway --config /etc/chamdiem/gateway.yaml',
+      'ExecStart=/usr/bin/node /usr/local/lib/node_modules/chamdiem/bin/chamdiem.js gateway --config /etc/chamdiem/gateway.yaml',
     ]) {
       expect(unit.split('\n')).toContain(line)
     }

@@ -4,32 +4,35 @@
  * in its own process on loopback ports, in a data dir prepared by the parent with the boxes
  * already provisioned (lib/provision.ts), removed at stop.
  *
- * argv[2]: JSON `{ dataDir, http? }`. With `http`, the gateway's standard HTTP part
- * (gateway/parts.ts) also listens on a loopback port, and an admin session is opened so
- * the parent can read the live event stream (`/api/live/events`) as a browser would.
+ * Plain JavaScript, so one file serves both builds: with `compiled`, it runs on plain Node
+ * and loads the production build (dist/, what `npm pack` ships); without, the parent starts it
+ * through tsx and it loads the TypeScript sources, as the tests and `npm start` do.
+ *
+ * argv[2]: JSON `{ dataDir, timezone, compiled?, http? }`. With `http`, the gateway's standard
+ * HTTP part (gateway/parts.ts) also listens on a loopback port, and an admin session is opened
+ * so the parent can read the live event stream (`/api/live/events`) as a browser would.
  * Requests: `count` (stored presses), `probe` (start recording press events: box, seq,
  * epoch ms of the bus event), `probed` (return and clear them), `stats` (the ingest's counters),
  * `gc` (a full garbage collection, when started with --expose-gc).
  */
 import { performance } from 'node:perf_hooks'
-import { resolveConfig } from '../../gateway/config.ts'
-import { Gateway } from '../../gateway/gateway.ts'
-import { silentLogger } from '../../gateway/log.ts'
-import { addStandardParts } from '../../gateway/parts.ts'
-import { collectGarbage, serveParent } from '../lib/child.ts'
-import { TIMEZONE } from '../lib/provision.ts'
+import { collectGarbage, serveParent } from '../lib/serve-parent.js'
 
-interface Options {
-  dataDir: string
-  http?: boolean
-}
+const opts = JSON.parse(process.argv[2] ?? '{}')
+const root = opts.compiled ? '../../dist/gateway/' : '../../gateway/'
+const ext = opts.compiled ? '.js' : '.ts'
+const load = (path) => import(new URL(root + path + ext, import.meta.url).href)
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as Options
+const { resolveConfig } = await load('config')
+const { Gateway } = await load('gateway')
+const { silentLogger } = await load('log')
+const { addStandardParts } = await load('parts')
+
 const dataDir = opts.dataDir
 const config = resolveConfig(
   {
     dataDir,
-    timezone: TIMEZONE,
+    timezone: opts.timezone,
     logLevel: 'silent',
     mqtt: { host: '127.0.0.1', port: 0, wsPort: null },
     http: { host: '127.0.0.1', port: 0, enabled: Boolean(opts.http) },
@@ -42,19 +45,20 @@ const gw = new Gateway({ config, log: silentLogger() })
 addStandardParts(gw)
 await gw.start()
 
-let http: { port: number; cookie: string } | null = null
+let http = null
 if (opts.http) {
   if (!gw.http) throw new Error(`the gateway's HTTP part did not start: ${JSON.stringify(gw.parts)}`)
   // Loaded only here, so the memory of a gateway without the dashboard stays what it was.
-  const { Accounts } = await import('../../gateway/http/accounts.ts')
-  const { SESSION_COOKIE } = await import('../../gateway/http/auth.ts')
+  const { Accounts } = await load('http/accounts')
+  const { SESSION_COOKIE } = await load('http/auth')
   const accounts = new Accounts(gw.db)
   const user = await accounts.create({ username: 'bench', password: 'bench-password-0123456789', role: 'admin', officeId: null })
   const { token } = accounts.openSession(user.id)
   http = { port: gw.http.port, cookie: `${SESSION_COOKIE}=${token}` }
 }
 
-let probing: Array<[string, number, number]> | null = null
+/** @type {Array<[string, number, number]> | null} */
+let probing = null
 gw.bus.on('press', 'bench-probe', (p) => {
   probing?.push([p.boxId, p.seq, performance.timeOrigin + performance.now()])
 })
@@ -62,7 +66,7 @@ gw.bus.on('press', 'bench-probe', (p) => {
 serveParent(
   { port: gw.mqttPort, httpPort: http?.port ?? null, cookie: http?.cookie ?? null, dataDir, pid: process.pid },
   {
-    count: () => (gw.db.prepare('SELECT count(*) AS n FROM presses').get() as { n: number }).n,
+    count: () => gw.db.prepare('SELECT count(*) AS n FROM presses').get().n,
     // Group commits so far: their number and average size show how well commits are grouped.
     stats: () => ({ ...gw.ingest.stats }),
     gc: () => collectGarbage(),
