@@ -40,7 +40,9 @@ describe('clock guard', () => {
     expect((await clockOf()).lastStep).toBeNull()
     await gw.kill('SIGTERM')
 
-    fake = ['faketime', '-f', '-2d']
+    // Two days before this process's own clock (itself possibly under faketime), and running.
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString().replace('T', ' ').slice(0, 19)
+    fake = ['env', 'TZ=UTC', 'faketime', '-f', `@${twoDaysAgo}`]
     await gw.start()
     await waitForPort(gw.httpPort)
     const status = await clockOf()
