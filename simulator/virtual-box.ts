@@ -345,7 +345,9 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
    * one is not its repeat). Presses at a citizen's pace are dated when they are taken.
    */
   private dateCounted(now: number): number {
-    const spacing = Math.max(this.cooldownMs, 5000) + 1000
+    // The box knows the gateway's cooldown from its config topic; a second more absorbs
+    // delivery jitter between the two clocks.
+    const spacing = this.cooldownMs + 1000
     const d = this.dated
     if (!d || now >= d.max + spacing) {
       this.dated = { min: d ? d.min : now, max: now }
@@ -357,7 +359,7 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
 
   /** Late presses likewise: each dated at least a cooldown before the previous late one. */
   private dateLate(now: number, extraAgeMs: number): number {
-    const spacing = Math.max(this.cooldownMs, 5000) + 1000
+    const spacing = this.cooldownMs + 1000
     const intended = now - extraAgeMs
     const at = this.lateDated === null ? intended : Math.min(intended, this.lateDated - spacing)
     this.lateDated = at
