@@ -29,8 +29,12 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${gw.gw.http!.port}`
   admin = gw.gw.notices.firstAdmin!
   expect(admin.password.length).toBeGreaterThanOrEqual(20)
+  // Chromium hangs with libfaketime preloaded (the suite is also run under faketime to show
+  // it holds on any date): the browser keeps the machine's own clock, as a user's would.
+  const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...env } = process.env
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
+    env,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   })
   registerCleanup(() => browser.close())
