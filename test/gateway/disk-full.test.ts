@@ -82,7 +82,7 @@ describe.skipIf(!mounted)('a full disk (tmpfs; needs root to mount)', () => {
       // 1. Sustained ingest until the WAL passed its limit twice: it stays near its limit.
       const truncations = () => t.gw.metrics().find((m) => m.name === 'chamdiem_wal_truncations_total')?.value ?? 0
       await expect.poll(truncations, { timeout: 60_000 }).toBeGreaterThan(1)
-      expect(total()).toBeGreaterThan(5_000)
+      expect(total()).toBeGreaterThan(1_000)
       expect(walMax).toBeLessThan(12 * 1048576)
 
       // 2. Fill the disk: acknowledgements stop, the disk shows as low.
