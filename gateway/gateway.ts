@@ -256,6 +256,7 @@ export class Gateway {
       counter('chamdiem_ingest_bursts_total', 'Presses beyond the human rate since start (not counted)', s.bursts),
       counter('chamdiem_ingest_commits_total', 'Group commits to SQLite', s.commits),
       counter('chamdiem_ingest_commit_failures_total', 'Group commits that failed (nothing acknowledged)', s.commitFailures),
+      counter('chamdiem_ingest_step_failures_total', 'Messages a pipeline step could not handle (a store error): not acknowledged, resent by the box', s.stepFailures),
       { name: 'chamdiem_ingest_last_commit_size', help: 'Messages in the last group commit', type: 'gauge', value: s.lastCommitSize },
       { name: 'chamdiem_mqtt_connected_boxes', help: 'Boxes with an open MQTT connection', type: 'gauge', value: this.broker?.connectedBoxes() ?? 0 },
       ...this.running.flatMap((p) => p.metrics?.() ?? []),

@@ -36,6 +36,8 @@ interface PressContext {
   /** The gateway's monotonic clock at receipt (press-rate.ts). */
   receivedMono: number
   press?: PressPayload
+  /** (box, boot, seq), for deduplication within the group. */
+  key?: string
   timeMs?: number
   officeId?: string | null
   counterId?: string | null
@@ -55,6 +57,8 @@ export interface IngestStats {
   commits: number
   lastCommitSize: number
   commitFailures: number
+  /** Messages a pipeline step could not handle (a store error): not acknowledged. */
+  stepFailures: number
 }
 
 export interface IngestDeps {
@@ -77,7 +81,7 @@ export interface IngestDeps {
 }
 
 export class Ingest {
-  readonly stats: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, repeats: 0, bursts: 0, commits: 0, lastCommitSize: 0, commitFailures: 0 }
+  readonly stats: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, repeats: 0, bursts: 0, commits: 0, lastCommitSize: 0, commitFailures: 0, stepFailures: 0 }
   private pending: Item[] = []
   private readonly pendingKeys = new Set<string>()
   private flushScheduled = false
@@ -114,7 +118,9 @@ export class Ingest {
       const { boot, seq } = ctx.press!
       const key = `${ctx.boxId}\u0000${boot}\u0000${seq}`
       if (this.pendingKeys.has(key)) return 'duplicate'
-      this.pendingKeys.add(key)
+      // Taken only once the press is queued for the commit (acceptPress): a step that fails
+      // after this one must not leave a key that would acknowledge a resend never stored.
+      ctx.key = key
     },
     function attribute(ctx) {
       const a = this.deps.attributor.attribute(ctx.boxId, ctx.timeMs!)
@@ -161,11 +167,20 @@ export class Ingest {
    */
   accept(boxId: string, kind: TopicKind, payload: Buffer, done: Done, topic = `${kind}`): void {
     if (this.stopped) return done(new Error('gateway is stopping'))
-    if (this.pending.length === 0) this.beginGroup()
-    const receivedAt = this.now()
-    if (kind === 'press') this.acceptPress(boxId, payload, receivedAt, this.monotonic(), done, topic)
-    else if (kind === 'status') this.acceptStatus(boxId, payload, receivedAt, done, topic)
-    else this.enqueue({ type: 'reject', boxId, topic, raw: payload, reason: `boxes may not publish ${kind} messages`, receivedAt, done })
+    try {
+      if (this.pending.length === 0) this.beginGroup()
+      const receivedAt = this.now()
+      if (kind === 'press') this.acceptPress(boxId, payload, receivedAt, this.monotonic(), done, topic)
+      else if (kind === 'status') this.acceptStatus(boxId, payload, receivedAt, done, topic)
+      else this.enqueue({ type: 'reject', boxId, topic, raw: payload, reason: `boxes may not publish ${kind} messages`, receivedAt, done })
+    } catch (err) {
+      // A store that fails under a step (a damaged page, a full disk, a locked file) must not
+      // take the process down from inside Aedes's authorizePublish: the message is not
+      // acknowledged, the box keeps it and resends, and the other boxes go on.
+      this.stats.stepFailures++
+      this.deps.log.error({ err, box: boxId }, 'a message could not be handled; not acknowledged, the box will resend')
+      done(err as Error)
+    }
   }
 
   /** A connection opened or closed: recorded with the next group commit. */
@@ -186,6 +201,7 @@ export class Ingest {
         return this.enqueue({ type: 'reject', boxId, topic, raw, reason: `${step.name}: ${result.reject}`, receivedAt, done })
       }
     }
+    this.pendingKeys.add(ctx.key!)
     this.enqueue({
       type: 'press',
       boxId,
