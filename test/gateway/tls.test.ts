@@ -14,7 +14,7 @@ import { registerCleanup } from '../helpers/cleanup.ts'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
 import { childGateway } from '../helpers/child-gateway.ts'
-import { freePort } from '../helpers/ports.ts'
+import { freePort, waitForPort } from '../helpers/ports.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const openssl = (cwd: string, ...args: string[]) => execFileSync('openssl', args, { cwd, stdio: 'pipe' })
@@ -117,7 +117,8 @@ describe('MQTT over TLS (mqtt.tls)', () => {
     copyFileSync(good.key, files.key)
     const tlsPort = await freePort()
     const gw = await childGateway(tempDir('chamdiem-hup-'), { logLevel: 'info', registry: OFFICE, mqtt: { tls: { port: tlsPort, ...files } } })
-    await gw.start()
+    await gw.start() // waits for the plain port; the TLS listener may open a moment later
+    await waitForPort(tlsPort)
     const url = `mqtts://127.0.0.1:${tlsPort}`
     await connect(url, good.ca, 'box-1')
     copyFileSync(wrong.cert, files.cert)
