@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 # the dashboard, Mosquitto for the benchmark baseline (and mosquitto_pub as a third-party box),
 # socat for the emulated serial ports, systemd-analyze for the unit, openssl for TLS certificates,
 # faketime for the clock tests, sqlite3 as an independent reader, fuse3 and fusepy for the
-# power-loss filesystem (test/powerloss; a check, not a binary, for fusepy).
+# power-loss filesystem (test/powerloss; a check, not a binary, for fusepy), nginx as the
+# reverse proxy in front of the dashboard, PostgreSQL 15 for the province's central store,
+# poppler-utils (pdftoppm) to check printed reports page by page.
 declare -A NEED=(
   [influxd]=influxdb
   [victoria-metrics]=victoria-metrics
@@ -23,6 +25,9 @@ declare -A NEED=(
   [sqlite3]=sqlite3
   [fusermount3]=fuse3
   ['/usr/bin/python3 -c "import fusepy"']=python3-fusepy
+  [nginx]=nginx
+  ['/usr/lib/postgresql/15/bin/initdb']=postgresql
+  [pdftoppm]=poppler-utils
 )
 missing=()
 for bin in "${!NEED[@]}"; do
@@ -41,7 +46,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 # The Debian packages start their own services; the tests start private instances instead.
-for svc in influxdb victoria-metrics mosquitto; do
+for svc in influxdb victoria-metrics mosquitto nginx postgresql; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
 done
