@@ -42,7 +42,7 @@ export const ingest: Suite = {
     const targets: Target[] = []
     for (const key of ['null', 'aedes', 'mosquitto', 'gateway', 'nodered']) {
       const t = TARGETS[key]
-      const why = t.unavailable()
+      const why = key === 'nodered' && !opts.peer ? 'left out with --no-peer' : t.unavailable()
       if (why) notes.push(`${t.label}: skipped (${why})`)
       else targets.push(t)
     }
@@ -111,7 +111,7 @@ export const ingest: Suite = {
         if (t.key === 'null') continue
         const d = await crashRun(t, gen, job(`k${Date.now().toString(36)}`, perBox), crashAfterMs, CLIENTS, opts.log)
         durability.push(d)
-        opts.log(`  durability ${describe(d)}`)
+        opts.log(`  durability ${describe(d, 40)}`)
       }
       if (opts.profile && targets.some((t) => t.key === 'gateway')) notes.push(...(await profileGateway(opts, gen, job(`p${Date.now().toString(36)}`, perBox))))
     } finally {
@@ -133,7 +133,7 @@ export const ingest: Suite = {
       if (d.lost === null) notes.push(`durability ${d.system}: no store; the ${d.acked} presses it acknowledged before kill -9 exist nowhere`)
       else {
         rows.push(row('ingest', `durability ${d.system}: acknowledged, absent after kill -9`, 'presses', [d.lost]))
-        notes.push(`durability ${describe(d).replace(/\s+/, ' ')}`)
+        notes.push(`durability ${describe(d)}`)
       }
     }
     const gatewayLoss = durability.find((d) => d.system === TARGETS.gateway.label)
