@@ -1,15 +1,19 @@
 /**
  * The MQTT systems the ingest benchmark compares, each started fresh for every run so no
  * run inherits another's state: the generator's ceiling (a null broker), bare Aedes,
- * Mosquitto and the real gateway, from its sources through tsx or compiled as installed.
+ * Mosquitto, the real gateway (from its sources through tsx or compiled as installed) and the
+ * Mosquitto -> Node-RED -> SQLite peer (node-red.ts).
  */
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
 import { BenchChild } from './child.ts'
+import { ensureNodeRed, startNodeRedPeer, NODE_RED_VERSION } from './node-red.ts'
 import { startMosquitto, MOSQUITTO_BIN } from '../../test/helpers/servers/mosquitto.ts'
-import { provisionedDataDir, removeDataDir, TIMEZONE } from './provision.ts'
+import { DB_FILE, provisionedDataDir, removeDataDir, TIMEZONE } from './provision.ts'
 
 export interface RunningTarget {
   port: number
@@ -21,6 +25,15 @@ export interface RunningTarget {
   child?: BenchChild<{ port: number; httpPort?: number | null; cookie?: string | null }>
   /** Milliseconds from the process's start to its broker listening (the Node targets). */
   startMs?: number
+  /**
+   * The (box, seq) pairs in the system's store for one boot, read from its file (also after a
+   * crash); absent for the brokers, which store nothing.
+   */
+  stored?: (boot: string) => Promise<Map<string, Set<number>>>
+  /** True when PUBACK comes before the store has the press (the peer), so storing is measured apart. */
+  acksBeforeStore?: boolean
+  /** kill -9 of every process of the system, as a crash mid-run. */
+  crash(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -29,14 +42,40 @@ export interface Target {
   label: string
   /** Why this target cannot run here, or null. */
   unavailable(): string | null
-  start(opts: { boxes: number; execArgv?: string[]; http?: boolean }): Promise<RunningTarget>
+  start(opts: { boxes: number; execArgv?: string[]; http?: boolean; log?: (line: string) => void }): Promise<RunningTarget>
 }
 
 const here = (p: string) => new URL(p, import.meta.url)
 
 async function nodeTarget(name: string, file: string, args: string[] = [], execArgv: string[] = [], plain = false): Promise<RunningTarget> {
   const child = await BenchChild.start<{ port: number; httpPort?: number | null; cookie?: string | null }>(name, here(file), args, { execArgv, plain, readyTimeoutMs: 120_000 })
-  return { port: child.ready.port, pid: child.pid, child, startMs: child.startMs, stop: () => child.stop(60_000) }
+  return {
+    port: child.ready.port,
+    pid: child.pid,
+    child,
+    startMs: child.startMs,
+    async crash() {
+      process.kill(child.pid, 'SIGKILL')
+      await child.stop()
+    },
+    stop: () => child.stop(60_000),
+  }
+}
+
+/** The presses of one boot in a gateway's database file, read by a connection of our own. */
+function gatewayStored(dataDir: string, boot: string): Map<string, Set<number>> {
+  const db = new Database(join(dataDir, DB_FILE), { fileMustExist: true, timeout: 5000 })
+  try {
+    const out = new Map<string, Set<number>>()
+    for (const r of db.prepare('SELECT box_id, seq FROM presses WHERE boot = ?').iterate(boot) as Iterable<{ box_id: string; seq: number }>) {
+      let set = out.get(r.box_id)
+      if (!set) out.set(r.box_id, (set = new Set()))
+      set.add(r.seq)
+    }
+    return out
+  } finally {
+    db.close()
+  }
 }
 
 export const GATEWAY_MODULE = fileURLToPath(new URL('../../gateway/gateway.ts', import.meta.url))
@@ -58,6 +97,7 @@ async function gatewayTarget(name: string, opts: { boxes: number; execArgv?: str
       ...t,
       count: () => t.child!.request<number>('count'),
       commits: () => t.child!.request<{ commits: number; accepted: number }>('stats'),
+      stored: async (boot) => gatewayStored(dataDir, boot),
       stop: async () => {
         await t.stop()
         removeDataDir(dataDir)
@@ -88,7 +128,25 @@ export const TARGETS: Record<string, Target> = {
     unavailable: () => (existsSync(MOSQUITTO_BIN) ? null : `${MOSQUITTO_BIN} not found: apt-get install mosquitto`),
     start: async () => {
       const m = await startMosquitto()
-      return { port: m.port, pid: m.pid!, stop: () => m.dispose() }
+      return { port: m.port, pid: m.pid!, crash: () => m.stop({ kill: true }), stop: () => m.dispose() }
+    },
+  },
+  nodered: {
+    key: 'nodered',
+    label: `(d) Mosquitto → Node-RED ${NODE_RED_VERSION} → SQLite`,
+    unavailable: () => (existsSync(MOSQUITTO_BIN) ? null : `${MOSQUITTO_BIN} not found: apt-get install mosquitto`),
+    start: async ({ log }) => {
+      await ensureNodeRed(log ?? (() => {}))
+      const peer = await startNodeRedPeer()
+      return {
+        port: peer.port,
+        pid: peer.pids[1],
+        acksBeforeStore: true,
+        stored: async (boot) => peer.stored(boot),
+        count: async () => peer.count(),
+        crash: () => peer.crash(),
+        stop: () => peer.stop(),
+      }
     },
   },
   gateway: {

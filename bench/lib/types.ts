@@ -6,6 +6,8 @@ export interface BenchOptions {
   runs: number
   /** Start the gateway child with --cpu-prof and summarise the hot spots. */
   profile: boolean
+  /** Include the Node-RED peer in the ingest suite (false: --no-peer). */
+  peer: boolean
   /** Where raw results and profiles go. */
   resultsDir: string
   log: (line: string) => void

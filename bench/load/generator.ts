@@ -33,6 +33,8 @@ export interface LoadJob {
   keepalive?: number
   /** Return each press's send time so the parent can match it to a dashboard event. */
   recordSends?: boolean
+  /** Return the seqs each box had acknowledged: the ledger a durability check compares with a store. */
+  recordAcks?: boolean
 }
 
 export interface LoadResult {
@@ -49,6 +51,8 @@ export interface LoadResult {
   timedOut: boolean
   /** With recordSends: `sends[i]` is [boxIndex, seq, epochMs]. */
   sends?: Array<[number, number, number]>
+  /** With recordAcks: `acks[boxIndex]` lists the seqs that box had acknowledged. */
+  acks?: number[][]
 }
 
 const RATINGS = ['positive', 'neutral', 'negative'] as const
@@ -62,6 +66,8 @@ class Conn {
   nextId = 1
   inFlight = 0
   readonly sentAt = new Map<number, number>()
+  /** Packet id -> seq of the presses in flight (kept only with recordAcks). */
+  readonly seqOf = new Map<number, number>()
   connacked = false
   closed = false
 
@@ -130,6 +136,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   const total = job.boxes.length * job.perBox
   const latUs = new Float64Array(total)
   const sends: Array<[number, number, number]> | undefined = job.recordSends ? [] : undefined
+  const acks: number[][] | undefined = job.recordAcks ? job.boxes.map(() => []) : undefined
   let acked = 0
   let sent = 0
   let lastAck = 0
@@ -145,6 +152,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     c.inFlight++
     sent++
     c.sentAt.set(id, now())
+    if (acks) c.seqOf.set(id, seq)
     if (sends) sends.push([c.index, seq, epochMs()])
     c.socket.write(publishQos1(c.topic, id, payload))
   }
@@ -154,6 +162,10 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     const at = c.sentAt.get(id)
     if (at === undefined) return
     c.sentAt.delete(id)
+    if (acks) {
+      acks[c.index].push(c.seqOf.get(id)!)
+      c.seqOf.delete(id)
+    }
     c.inFlight--
     const t = now()
     if (acked < total) latUs[acked] = (t - at) * 1000
@@ -221,6 +233,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     latencyMs: latencySummary(latUs.subarray(0, Math.min(acked, total))),
     timedOut,
     sends,
+    acks,
   }
 }
 

@@ -1,15 +1,21 @@
 /**
  * Benchmark 1: QoS 1 ingest. 100 boxes each keep 10 presses unacknowledged (1,000 in
  * flight) until ~200k presses are acknowledged; throughput and publish -> PUBACK latency for
- * the generator's ceiling, (a) bare Aedes, (b) Mosquitto and (c) the gateway, alternated
- * over repeated runs (A B C A B C ...), each system started fresh for each run and warmed
- * up before it is measured.
+ * the generator's ceiling, (a) bare Aedes, (b) Mosquitto, (c) the gateway and (d) the peer an
+ * IT person could assemble (Mosquitto -> Node-RED -> SQLite, lib/node-red.ts), alternated over
+ * repeated runs (A B C D A B C D ...), each system started fresh for each run and warmed up
+ * before it is measured. The peer acknowledges before it stores, so its rate of rows reaching
+ * the file is measured too, on fewer presses (one INSERT per press is slow).
+ *
+ * Then the durability column: each system killed with SIGKILL mid-run, acknowledged presses
+ * looked up in its store (lib/durability.ts).
  */
 import { mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { BenchChild } from '../lib/child.ts'
 import { credentials } from '../lib/office.ts'
 import { load1 } from '../lib/machine.ts'
+import { crashRun, describe, type DurabilityResult } from '../lib/durability.ts'
 import { cpuSeconds } from '../lib/proc.ts'
 import { hotSpots } from '../lib/profile.ts'
 import { goal, round, row } from '../lib/rows.ts'
@@ -21,54 +27,68 @@ const CLIENTS = 100
 const WINDOW = 10
 
 export function ingestSizes(quick: boolean) {
-  return quick ? { perBox: 100, warmPerBox: 20, timeLimitMs: 30_000 } : { perBox: 2000, warmPerBox: 200, timeLimitMs: 120_000 }
+  return quick
+    ? { perBox: 100, warmPerBox: 20, timeLimitMs: 30_000, peerPerBox: 20, peerDrainMs: 20_000, crashAfterMs: 1500 }
+    : { perBox: 2000, warmPerBox: 200, timeLimitMs: 120_000, peerPerBox: 100, peerDrainMs: 60_000, crashAfterMs: 3000 }
 }
 
 export const ingest: Suite = {
   id: 'ingest',
   title: 'QoS 1 ingest: throughput and publish→PUBACK latency (100 clients × 10 in flight)',
   async run(opts: BenchOptions): Promise<SuiteResult> {
-    const { perBox, warmPerBox, timeLimitMs } = ingestSizes(opts.quick)
+    const { perBox, warmPerBox, timeLimitMs, peerPerBox, peerDrainMs, crashAfterMs } = ingestSizes(opts.quick)
     const boxes = credentials(CLIENTS)
     const notes: string[] = []
     const targets: Target[] = []
-    for (const key of ['null', 'aedes', 'mosquitto', 'gateway']) {
+    for (const key of ['null', 'aedes', 'mosquitto', 'gateway', 'nodered']) {
       const t = TARGETS[key]
-      const why = t.unavailable()
+      const why = key === 'nodered' && !opts.peer ? 'left out with --no-peer' : t.unavailable()
       if (why) notes.push(`${t.label}: skipped (${why})`)
       else targets.push(t)
     }
     const gen = await BenchChild.start('generator', new URL('../load/generator.ts', import.meta.url))
     const runs: Array<Record<string, unknown>> = []
-    const per = new Map<string, { rate: number[]; p50: number[]; p99: number[]; cpuUs: number[]; genUs: number[] }>()
+    const per = new Map<string, { rate: number[]; p50: number[]; p99: number[]; cpuUs: number[]; genUs: number[]; storedRate: number[] }>()
+    const durability: DurabilityResult[] = []
     const ratio: number[] = []
     const job = (boot: string, n: number): LoadJob => ({ port: 0, boxes, window: WINDOW, perBox: n, boot, timeLimitMs })
     try {
       for (let r = 1; r <= opts.runs; r++) {
         const rateThisRound = new Map<string, number>()
         for (const t of targets) {
-          const sys = await t.start({ boxes: CLIENTS })
+          const sys = await t.start({ boxes: CLIENTS, log: opts.log })
+          const n = sys.acksBeforeStore ? peerPerBox : perBox
           try {
-            await gen.request<LoadResult>('run', { job: { ...job(`w${r}x${Date.now().toString(36)}`, warmPerBox), port: sys.port } }, timeLimitMs + 60_000)
+            // The peer warms up on a few presses and writes them before it is measured.
+            const warmBoot = `w${r}x${Date.now().toString(36)}`
+            const warm = await gen.request<LoadResult>('run', { job: { ...job(warmBoot, sys.acksBeforeStore ? 2 : warmPerBox), port: sys.port } }, timeLimitMs + 60_000)
+            if (sys.acksBeforeStore) await rateOfStoring(sys.stored!, warmBoot, warm.acked, Date.now(), peerDrainMs)
             const load = load1()
             const commits0 = await sys.commits?.()
             const cpu0 = await cpuSeconds(sys.pid)
             const genCpu0 = await cpuSeconds(gen.pid)
-            const res = await gen.request<LoadResult>('run', { job: { ...job(`m${r}x${Date.now().toString(36)}`, perBox), port: sys.port } }, timeLimitMs + 60_000)
+            const boot = `m${r}x${Date.now().toString(36)}`
+            const t0 = Date.now()
+            const res = await gen.request<LoadResult>('run', { job: { ...job(boot, n), port: sys.port } }, timeLimitMs + 60_000)
+            const storedRate = sys.acksBeforeStore ? await rateOfStoring(sys.stored!, boot, res.acked, t0, peerDrainMs) : undefined
             const cpu = (await cpuSeconds(sys.pid)) - cpu0
             const genCpu = (await cpuSeconds(gen.pid)) - genCpu0
-            const stored = sys.count ? await sys.count() : undefined
+            const stored = sys.count && !sys.acksBeforeStore ? await sys.count() : undefined
             const commits1 = await sys.commits?.()
             const commits = commits0 && commits1 ? commits1.commits - commits0.commits : undefined
             const avgCommit = commits ? (commits1!.accepted - commits0!.accepted) / commits : undefined
             const cpuUsPerPress = res.acked ? (cpu * 1e6) / res.acked : Number.NaN
             const genUsPerPress = res.acked ? (genCpu * 1e6) / res.acked : Number.NaN
-            const ok = !res.timedOut && res.acked === CLIENTS * perBox
-            if (!ok) notes.push(`run ${r} ${t.label}: ${res.acked} of ${CLIENTS * perBox} acknowledged (connected ${res.connected}, refused ${res.refused}, closed ${res.closedEarly}${res.timedOut ? ', timed out' : ''})`)
+            const ok = !res.timedOut && res.acked === CLIENTS * n
+            if (!ok) notes.push(`run ${r} ${t.label}: ${res.acked} of ${CLIENTS * n} acknowledged (connected ${res.connected}, refused ${res.refused}, closed ${res.closedEarly}${res.timedOut ? ', timed out' : ''})`)
             if (stored !== undefined && stored !== CLIENTS * (perBox + warmPerBox)) {
               notes.push(`run ${r} ${t.label}: ${stored} presses stored, ${CLIENTS * (perBox + warmPerBox)} expected`)
             }
-            const m = per.get(t.key) ?? { rate: [], p50: [], p99: [], cpuUs: [], genUs: [] }
+            const m = per.get(t.key) ?? { rate: [], p50: [], p99: [], cpuUs: [], genUs: [], storedRate: [] }
+            if (storedRate) {
+              m.storedRate.push(storedRate.rate)
+              if (storedRate.stored < res.acked) notes.push(`run ${r} ${t.label}: ${storedRate.stored} of ${res.acked} acknowledged presses in its SQLite file after ${(storedRate.ms / 1000).toFixed(0)} s`)
+            }
             m.rate.push(ok ? res.rate : Number.NaN)
             m.p50.push(ok ? res.latencyMs.p50 : Number.NaN)
             m.p99.push(ok ? res.latencyMs.p99 : Number.NaN)
@@ -77,6 +97,7 @@ export const ingest: Suite = {
             per.set(t.key, m)
             rateThisRound.set(t.key, ok ? res.rate : Number.NaN)
             runs.push({ round: r, system: t.key, loadavg1: load, acked: res.acked, elapsedMs: round(res.elapsedMs), rate: round(res.rate), latencyMs: res.latencyMs, brokerCpuUsPerPress: round(cpuUsPerPress, 2), generatorCpuUsPerPress: round(genUsPerPress, 2), brokerCpuShare: round(cpu / (res.elapsedMs / 1000), 2), commits, pressesPerCommit: avgCommit === undefined ? undefined : round(avgCommit), stored, connectMs: round(res.connectMs) })
+            if (storedRate) opts.log(`  run ${r} ${t.label.padEnd(34)} rows stored ${Math.round(storedRate.rate).toString().padStart(7)}/s (${storedRate.stored} of ${res.acked} in ${(storedRate.ms / 1000).toFixed(1)} s)`)
             opts.log(`  run ${r} ${t.label.padEnd(34)} ${Math.round(res.rate).toString().padStart(7)}/s  p50 ${res.latencyMs.p50.toFixed(1)} ms  p99 ${res.latencyMs.p99.toFixed(1)} ms  broker CPU ${cpuUsPerPress.toFixed(1)} µs/press  generator CPU ${genUsPerPress.toFixed(1)} µs/press  broker busy ${Math.round((cpu / (res.elapsedMs / 1000)) * 100)}% of a core${avgCommit ? `  ${commits} commits of ${avgCommit.toFixed(0)} presses` : ''}  load ${load}`)
           } finally {
             await sys.stop()
@@ -85,6 +106,12 @@ export const ingest: Suite = {
         const a = rateThisRound.get('aedes')
         const c = rateThisRound.get('gateway')
         if (a !== undefined && c !== undefined) ratio.push((c / a) * 100)
+      }
+      for (const t of targets) {
+        if (t.key === 'null') continue
+        const d = await crashRun(t, gen, job(`k${Date.now().toString(36)}`, perBox), crashAfterMs, CLIENTS, opts.log)
+        durability.push(d)
+        opts.log(`  durability ${describe(d, 40)}`)
       }
       if (opts.profile && targets.some((t) => t.key === 'gateway')) notes.push(...(await profileGateway(opts, gen, job(`p${Date.now().toString(36)}`, perBox))))
     } finally {
@@ -100,7 +127,16 @@ export const ingest: Suite = {
       rows.push(row('ingest', `PUBACK p99 ${t.label}`, 'ms', m.p99))
       rows.push(row('ingest', `broker CPU ${t.label}`, 'µs/press', m.cpuUs))
       rows.push(row('ingest', `generator CPU against ${t.label}`, 'µs/press', m.genUs))
+      if (m.storedRate.length) rows.push(row('ingest', `rows stored ${t.label} (acknowledged first)`, 'presses/s', m.storedRate))
     }
+    for (const d of durability) {
+      if (d.lost === null) notes.push(`durability ${d.system}: no store; the ${d.acked} presses it acknowledged before kill -9 exist nowhere`)
+      else {
+        rows.push(row('ingest', `durability ${d.system}: acknowledged, absent after kill -9`, 'presses', [d.lost]))
+        notes.push(`durability ${describe(d)}`)
+      }
+    }
+    const gatewayLoss = durability.find((d) => d.system === TARGETS.gateway.label)
     if (ratio.length) rows.push(row('ingest', 'throughput (c)/(a), same round', '%', ratio))
     const ratioRow = rows.find((x) => x.name.startsWith('throughput (c)/(a)'))
     const p99Row = rows.find((x) => x.name === `PUBACK p99 ${TARGETS.gateway.label}`)
@@ -110,11 +146,37 @@ export const ingest: Suite = {
       goals: [
         goal('ingest', 'gateway throughput vs bare Aedes', ratioRow?.median ?? Number.NaN, '%', '≥ 70', (v) => v >= 70, missing),
         goal('ingest', 'gateway PUBACK p99 at 1,000 in flight', p99Row?.median ?? Number.NaN, 'ms', '≤ 50', (v) => v <= 50, missing),
+        goal('ingest', 'gateway: acknowledged presses lost to kill -9', gatewayLoss?.lost ?? Number.NaN, 'presses', '= 0', (v) => v === 0, missing),
       ],
       notes,
       runs,
     }
   },
+}
+
+/**
+ * Polls the peer's store until every acknowledged press is there or the limit passes; the rate
+ * is the rows counted at the last successful look over the time since the run started.
+ */
+async function rateOfStoring(stored: (boot: string) => Promise<Map<string, Set<number>>>, boot: string, acked: number, t0: number, limitMs: number): Promise<{ rate: number; stored: number; ms: number }> {
+  let n = 0
+  let at = t0
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500))
+    try {
+      let count = 0
+      for (const set of (await stored(boot)).values()) count += set.size
+      n = count
+      at = Date.now()
+    } catch (err) {
+      // The flow's SQLite file is in rollback-journal mode and written one row per commit:
+      // a reader finds it locked most of the time, and looks again on the next poll.
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err
+    }
+    if (n >= acked || Date.now() - t0 > limitMs) break
+  }
+  const ms = at - t0
+  return { rate: ms > 0 ? n / (ms / 1000) : 0, stored: n, ms }
 }
 
 /** One more gateway run under `--cpu-prof`; returns the top self-time functions as notes. */
