@@ -8,6 +8,8 @@ export interface BenchOptions {
   profile: boolean
   /** Where raw results and profiles go. */
   resultsDir: string
+  /** Soak duration (`--soak-minutes`); the soak's own default when absent. */
+  soakMinutes?: number
   log: (line: string) => void
 }
 
@@ -49,5 +51,7 @@ export interface SuiteResult {
 export interface Suite {
   id: string
   title: string
+  /** Runs only when named in --only (the soak takes an hour). */
+  optIn?: boolean
   run(opts: BenchOptions): Promise<SuiteResult>
 }
