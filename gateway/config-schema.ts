@@ -225,6 +225,15 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    clock: Type.Object(
+      {
+        countWhileBad: Type.Boolean({
+          default: true,
+          description: 'Presses received while the host clock is known bad (not synchronised, or went backwards) are always stored and flagged; true: they also count in reports (the rating is real, only its time is in doubt), false: they are kept out of counts like repeats',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     usb: Type.Array(UsbBoxSchema, { default: [], description: 'Boxes plugged into this host by USB, run in-process' }),
     registry: Type.Optional(RegistrySchema),
   },
