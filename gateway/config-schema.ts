@@ -11,7 +11,7 @@ const Port = (def: number, description: string) =>
 export const RegistrySchema = Type.Object(
   {
     offices: Type.Array(
-      Type.Object({ id: Slug('Office id, e.g. "ubnd-q1"'), name: Name('Office name') }, { additionalProperties: false }),
+      Type.Object({ id: Slug('Office id, e.g. "hcc-hoa-binh"'), name: Name('Office name') }, { additionalProperties: false }),
       { default: [] },
     ),
     counters: Type.Array(

@@ -1,5 +1,6 @@
 /**
- * The demo's office: a district one-stop-shop ("Bộ phận Một cửa") with seven counters, ten
+ * The demo's office: a ward public administration service centre (since July 2025 the
+ * one-stop-shop of a commune or ward; districts are gone) with seven counters, ten
  * officers on a weekly schedule, one box per counter, and a rating mix per officer chosen so
  * the dashboard shows a visible spread, from an officer citizens love to one they do not.
  * Box secrets are drawn fresh on every call; everything else is fixed.
@@ -8,7 +9,10 @@ import { randomBytes } from 'node:crypto'
 import type { RegistryConfig } from '../gateway/config-schema.ts'
 import type { CounterTraffic, RatingMix } from './traffic.ts'
 
-export const DEMO_OFFICE = { id: 'ubnd-q1', name: 'Bộ phận Một cửa UBND Quận 1' }
+export const DEMO_OFFICE = {
+  id: 'hcc-hoa-binh',
+  name: 'Trung tâm Phục vụ hành chính công phường Hòa Bình',
+}
 
 interface SeedOfficer {
   id: string
@@ -82,7 +86,7 @@ const COUNTERS: Array<{
   },
   {
     id: 'q6',
-    name: 'Quầy 6 – Lao động, Thương binh và Xã hội',
+    name: 'Quầy 6 – Văn hóa – Xã hội',
     ratePerHour: 14,
     rota: [
       { officer: 'trang', days: [1, 3, 5] },
