@@ -11,7 +11,7 @@ const Port = (def: number, description: string) =>
 export const RegistrySchema = Type.Object(
   {
     offices: Type.Array(
-      Type.Object({ id: Slug('Office id, e.g. "ubnd-q1"'), name: Name('Office name') }, { additionalProperties: false }),
+      Type.Object({ id: Slug('Office id, e.g. "hcc-hoa-binh"'), name: Name('Office name') }, { additionalProperties: false }),
       { default: [] },
     ),
     counters: Type.Array(
@@ -222,6 +222,15 @@ export const ConfigSchema = Type.Object(
         at: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '02:30', description: 'Local time HH:MM of the daily backup' }),
         dir: Type.Optional(Type.String({ description: 'Folder of the daily backups (default: <dataDir>/backups; better on another disk)' })),
         keep: Type.Integer({ minimum: 1, default: 14, description: 'Daily backups kept; older ones are removed' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    clock: Type.Object(
+      {
+        countWhileBad: Type.Boolean({
+          default: true,
+          description: 'Presses received while the host clock is known bad (not synchronised, or went backwards) are always stored and flagged; true: they also count in reports (the rating is real, only its time is in doubt), false: they are kept out of counts like repeats',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -15,6 +15,8 @@ export interface StoredPress {
   repeat: boolean
   /** Beyond the box's human rate (press-rate.ts); then `repeat` is true too. */
   burst?: boolean
+  /** Received while the host clock was known bad (clock-guard.ts): its time may be wrong. */
+  clockBad?: boolean
   receivedAt: number
   ageMs: number
   timeMs: number

@@ -186,6 +186,7 @@ export class Gateway {
       // A test clock drives the cooldown too; the system clock does not (it can jump).
       monotonic: this.now === systemClock ? undefined : this.now,
       walSync: this.walSync,
+      clock: { bad: () => this.clockGuard.bad(), countWhileBad: config.clock.countWhileBad },
     })
     await this.startPart({ name: 'ingest', start: () => this.ingest.start(), stop: () => this.ingest.stop() })
     this.broker = new Broker({
@@ -256,6 +257,7 @@ export class Gateway {
       counter('chamdiem_ingest_bursts_total', 'Presses beyond the human rate since start (not counted)', s.bursts),
       counter('chamdiem_ingest_commits_total', 'Group commits to SQLite', s.commits),
       counter('chamdiem_ingest_commit_failures_total', 'Group commits that failed (nothing acknowledged)', s.commitFailures),
+      counter('chamdiem_ingest_clock_bad_total', 'Presses stored while the host clock was known bad (flagged; counted unless clock.countWhileBad is false)', s.clockBad),
       counter('chamdiem_ingest_step_failures_total', 'Messages a pipeline step could not handle (a store error): not acknowledged, resent by the box', s.stepFailures),
       { name: 'chamdiem_ingest_last_commit_size', help: 'Messages in the last group commit', type: 'gauge', value: s.lastCommitSize },
       { name: 'chamdiem_mqtt_connected_boxes', help: 'Boxes with an open MQTT connection', type: 'gauge', value: this.broker?.connectedBoxes() ?? 0 },

@@ -59,6 +59,8 @@ export interface IngestStats {
   commitFailures: number
   /** Messages a pipeline step could not handle (a store error): not acknowledged. */
   stepFailures: number
+  /** Presses stored while the host clock was known bad (flagged clock_bad). */
+  clockBad: number
 }
 
 export interface IngestDeps {
@@ -78,10 +80,15 @@ export interface IngestDeps {
    * fsyncs in-line (`synchronous = FULL`): correct, and slower.
    */
   walSync?: WalSync
+  /**
+   * The clock guard's verdict: presses received while `bad()` are stored flagged, and kept
+   * out of counts unless `countWhileBad` (config `clock.countWhileBad`).
+   */
+  clock?: { bad: () => boolean; countWhileBad: boolean }
 }
 
 export class Ingest {
-  readonly stats: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, repeats: 0, bursts: 0, commits: 0, lastCommitSize: 0, commitFailures: 0, stepFailures: 0 }
+  readonly stats: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, repeats: 0, bursts: 0, commits: 0, lastCommitSize: 0, commitFailures: 0, stepFailures: 0, clockBad: 0 }
   private pending: Item[] = []
   private readonly pendingKeys = new Set<string>()
   private flushScheduled = false
@@ -202,14 +209,16 @@ export class Ingest {
       }
     }
     this.pendingKeys.add(ctx.key!)
+    const clockBad = this.deps.clock?.bad() === true
     this.enqueue({
       type: 'press',
       boxId,
       press: ctx.press!,
       receivedAt,
       timeMs: ctx.timeMs!,
-      repeat: ctx.repeat!,
+      repeat: ctx.repeat! || (clockBad && !this.deps.clock!.countWhileBad),
       burst: ctx.burst!,
+      clockBad,
       officeId: ctx.officeId!,
       counterId: ctx.counterId!,
       officerId: ctx.officerId!,
@@ -270,6 +279,7 @@ export class Ingest {
     this.stats.accepted += stored.length
     this.stats.repeats += stored.filter((p) => p.repeat && !p.burst).length
     this.stats.bursts += stored.filter((p) => p.burst).length
+    this.stats.clockBad += stored.filter((p) => p.clockBad).length
     this.stats.rejected += rejected.length
     this.stats.duplicates += items.filter((i) => i.type === 'press').length - stored.length
     const walSync = this.deps.walSync

@@ -26,7 +26,8 @@ export interface Report {
   by: GroupBy
   officeId: string | null
   rows: ReportRow[]
-  totals: Figures & { repeats: number; bursts: number }
+  /** clockBad: presses of the period received while the host clock was known bad (flagged; counted unless clock.countWhileBad is false). */
+  totals: Figures & { repeats: number; bursts: number; clockBad: number }
 }
 
 export interface ReportQuery {
@@ -76,9 +77,10 @@ export function buildReport(db: Db, q: ReportQuery): Report {
   const total = sql(
     db,
     `SELECT SUM(rating = 'positive' AND repeat = 0) AS positive, SUM(rating = 'neutral' AND repeat = 0) AS neutral,
-              SUM(rating = 'negative' AND repeat = 0) AS negative, SUM(repeat = 1 AND burst = 0) AS repeats, SUM(burst) AS bursts
+              SUM(rating = 'negative' AND repeat = 0) AS negative, SUM(repeat = 1 AND burst = 0) AS repeats, SUM(burst) AS bursts,
+              SUM(clock_bad) AS clockBad
          FROM presses WHERE time_ms >= ? AND time_ms < ? AND (? IS NULL OR office_id = ?)`,
-  ).get(q.fromMs, q.toMs, office, office) as { positive: number | null; neutral: number | null; negative: number | null; repeats: number | null; bursts: number | null }
+  ).get(q.fromMs, q.toMs, office, office) as { positive: number | null; neutral: number | null; negative: number | null; repeats: number | null; bursts: number | null; clockBad: number | null }
   const min = q.minRatings ?? MIN_RATINGS
   const missing = q.by === 'officer' ? NO_OFFICER : NO_COUNTER
   const built = rows.map((r) => ({
@@ -93,7 +95,7 @@ export function buildReport(db: Db, q: ReportQuery): Report {
   const ranked = rankByLowerBound(built)
   let rank = 0
   for (const r of ranked) r.rank = r.tooFew || r.key === missing ? null : ++rank
-  const totals = { ...figures({ positive: total.positive ?? 0, neutral: total.neutral ?? 0, negative: total.negative ?? 0 }, min), repeats: total.repeats ?? 0, bursts: total.bursts ?? 0 }
+  const totals = { ...figures({ positive: total.positive ?? 0, neutral: total.neutral ?? 0, negative: total.negative ?? 0 }, min), repeats: total.repeats ?? 0, bursts: total.bursts ?? 0, clockBad: total.clockBad ?? 0 }
   checkTotals(ranked, totals)
   return { from: q.fromMs, to: q.toMs, by: q.by, officeId: office, rows: ranked, totals }
 }

@@ -1,5 +1,6 @@
 /**
- * The demo's office: a district one-stop-shop ("Bộ phận Một cửa") with seven counters, ten
+ * The demo's office: a ward public administration service centre (since July 2025 the
+ * one-stop-shop of a commune or ward; districts are gone) with seven counters, ten
  * officers on a weekly schedule, one box per counter, and a rating mix per officer chosen so
  * the dashboard shows a visible spread, from an officer citizens love to one they do not.
  * Box secrets are drawn fresh on every call; everything else is fixed.
@@ -8,19 +9,25 @@ import { randomBytes } from 'node:crypto'
 import type { RegistryConfig } from '../gateway/config-schema.ts'
 import type { CounterTraffic, RatingMix } from './traffic.ts'
 
-export const DEMO_OFFICE = { id: 'ubnd-q1', name: 'Bộ phận Một cửa UBND Quận 1' }
+export const DEMO_OFFICE = {
+  id: 'hcc-hoa-binh',
+  name: 'Trung tâm Phục vụ hành chính công phường Hòa Bình',
+}
 
 interface SeedOfficer {
   id: string
   name: string
+  /** The mix citizens give this officer now. */
   mix: RatingMix
+  /** How much the positive share grew over the seeded history (taken from the negative share). */
+  trend?: number
 }
 
 const OFFICERS: SeedOfficer[] = [
   { id: 'lan', name: 'Nguyễn Thị Lan', mix: { positive: 0.86, neutral: 0.12, negative: 0.02 } },
-  { id: 'hung', name: 'Trần Văn Hùng', mix: { positive: 0.38, neutral: 0.3, negative: 0.32 } },
+  { id: 'hung', name: 'Trần Văn Hùng', mix: { positive: 0.38, neutral: 0.3, negative: 0.32 }, trend: 0.16 },
   { id: 'mai', name: 'Lê Thị Mai', mix: { positive: 0.7, neutral: 0.24, negative: 0.06 } },
-  { id: 'tuan', name: 'Phạm Minh Tuấn', mix: { positive: 0.55, neutral: 0.35, negative: 0.1 } },
+  { id: 'tuan', name: 'Phạm Minh Tuấn', mix: { positive: 0.55, neutral: 0.35, negative: 0.1 }, trend: -0.12 },
   { id: 'huong', name: 'Hoàng Thị Hương', mix: { positive: 0.78, neutral: 0.18, negative: 0.04 } },
   { id: 'duc-anh', name: 'Vũ Đức Anh', mix: { positive: 0.5, neutral: 0.3, negative: 0.2 } },
   {
@@ -79,7 +86,7 @@ const COUNTERS: Array<{
   },
   {
     id: 'q6',
-    name: 'Quầy 6 – Lao động, Thương binh và Xã hội',
+    name: 'Quầy 6 – Văn hóa – Xã hội',
     ratePerHour: 14,
     rota: [
       { officer: 'trang', days: [1, 3, 5] },
@@ -104,6 +111,25 @@ export interface SeededOffice {
   /** Who to sign in at each counter when the demo starts (today's rota, Monday's at weekends). */
   onDuty: Array<{ officer: string; counter: string }>
   officerName(id: string): string
+}
+
+/**
+ * The mix citizens give an officer at `progress` through the seeded history (0 = its start,
+ * 1 = now): two officers drift, so trends and period comparisons have something to show.
+ * An unknown or absent officer (nobody on duty) gets the office's average mix.
+ */
+export function officerMix(officerId: string | null, progress: number): RatingMix {
+  const o = OFFICERS.find((x) => x.id === officerId)
+  if (!o) return { positive: 0.6, neutral: 0.3, negative: 0.1 }
+  const shift = (o.trend ?? 0) * (Math.min(1, Math.max(0, progress)) - 1)
+  const negative = Math.min(0.9, Math.max(0, o.mix.negative - shift))
+  return { positive: Math.max(0, 1 - o.mix.neutral - negative), neutral: o.mix.neutral, negative }
+}
+
+/** Who the weekly rota puts at the counter of `boxId` on `weekday` (1 = Monday), or null. */
+export function rotaOfficer(boxId: string, weekday: number): string | null {
+  const counter = COUNTERS.find((c) => boxIdOf(c.id) === boxId)
+  return counter?.rota.find((r) => r.days.includes(weekday))?.officer ?? null
 }
 
 export function boxIdOf(counterId: string): string {

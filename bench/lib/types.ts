@@ -10,6 +10,8 @@ export interface BenchOptions {
   peer: boolean
   /** Where raw results and profiles go. */
   resultsDir: string
+  /** Soak duration (`--soak-minutes`); the soak's own default when absent. */
+  soakMinutes?: number
   log: (line: string) => void
 }
 
@@ -51,5 +53,7 @@ export interface SuiteResult {
 export interface Suite {
   id: string
   title: string
+  /** Runs only when named in --only (the soak takes an hour). */
+  optIn?: boolean
   run(opts: BenchOptions): Promise<SuiteResult>
 }

@@ -8,7 +8,7 @@
  * and loads the production build (dist/, what `npm pack` ships); without, the parent starts it
  * through tsx and it loads the TypeScript sources, as the tests and `npm start` do.
  *
- * argv[2]: JSON `{ dataDir, timezone, compiled?, http? }`. With `http`, the gateway's standard
+ * argv[2]: JSON `{ dataDir, timezone, compiled?, http?, mqttPort? }`. With `http`, the gateway's standard
  * HTTP part (gateway/parts.ts) also listens on a loopback port, and an admin session is opened
  * so the parent can read the live event stream (`/api/live/events`) as a browser would.
  * Requests: `count` (stored presses), `probe` (start recording press events: box, seq,
@@ -34,7 +34,8 @@ const config = resolveConfig(
     dataDir,
     timezone: opts.timezone,
     logLevel: 'silent',
-    mqtt: { host: '127.0.0.1', port: 0, wsPort: null },
+    // A fixed port when given (the soak restarts the gateway where its boxes reconnect).
+    mqtt: { host: '127.0.0.1', port: opts.mqttPort ?? 0, wsPort: null },
     http: { host: '127.0.0.1', port: 0, enabled: Boolean(opts.http) },
   },
   'bench',

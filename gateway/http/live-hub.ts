@@ -27,6 +27,8 @@ export interface LivePress {
   officeId: string | null
   counterId: string | null
   officerId: string | null
+  /** Received while the host clock was known bad: its time (and so its officer) may be wrong. */
+  clockBad?: true
 }
 
 interface Client {
@@ -121,6 +123,7 @@ export class LiveHub {
       officeId: p.officeId,
       counterId: p.counterId,
       officerId: p.officerId,
+      ...(p.clockBad ? { clockBad: true as const } : {}),
     }
     let queued = false
     for (const c of this.clients) {

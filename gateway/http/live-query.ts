@@ -57,6 +57,8 @@ export interface LiveSnapshot {
   offices: Array<{ id: string; name: string }>
   officers: LiveOfficer[]
   counters: LiveCounter[]
+  /** Presses of today received while the host clock was known bad (flagged, clock-guard.ts). */
+  clockBadToday: number
 }
 
 const zero = (): Counts => ({ positive: 0, neutral: 0, negative: 0 })
@@ -95,6 +97,10 @@ export class LiveQuery {
           WHERE time_ms >= ? AND time_ms < ? AND repeat = 0 AND counter_id IS NOT NULL AND (? IS NULL OR office_id = ?)
           GROUP BY counter_id, rating`,
     ).all(dayStart, dayEnd, office, office) as Array<{ counter_id: string; rating: keyof Counts; n: number; last: number }>
+
+    const clockBadToday = (
+      sql(this.db, 'SELECT count(*) AS n FROM presses WHERE time_ms >= ? AND time_ms < ? AND clock_bad = 1 AND (? IS NULL OR office_id = ?)').get(dayStart, dayEnd, office, office) as { n: number }
+    ).n
 
     const officerNames = new Map(this.registry.officers(office ?? undefined).map((o) => [o.id, o]))
     const officers = new Map<string, LiveOfficer>()
@@ -156,6 +162,7 @@ export class LiveQuery {
       offices,
       officers: sorted,
       counters,
+      clockBadToday,
     }
   }
 }

@@ -173,4 +173,15 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE presses ADD COLUMN burst INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 6,
+    name: 'presses flagged as received while the clock was bad',
+    sql: `
+      -- clock_bad = 1: received while the clock guard knew the host clock wrong (not
+      -- synchronised, or it went backwards), so its day, shift and officer may be wrong. Kept
+      -- and shown apart; counted unless clock.countWhileBad is false (then stored with
+      -- repeat = 1 too, so every count that leaves repeats out leaves it out).
+      ALTER TABLE presses ADD COLUMN clock_bad INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ]

@@ -1,11 +1,12 @@
 /**
  * `chamdiem demo` (what `npm start` runs): a real gateway on the default ports (free ones if
- * those are taken), a seeded district one-stop-shop, its boxes pressing at an accelerated pace,
- * and the dashboard URL with one-time admin credentials printed. Ctrl-C stops it cleanly.
+ * those are taken), a seeded ward public administration service centre with about three
+ * months of history (seed-history.ts), its boxes pressing at an accelerated pace, and the
+ * dashboard URL with one-time admin credentials printed. Ctrl-C stops it cleanly.
  * No other server is needed.
  */
 import { runProgram } from '../../gateway/cli/common.ts'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,12 +14,17 @@ import { Command, InvalidArgumentError } from 'commander'
 import { resolveConfig } from '../../gateway/config.ts'
 import { Gateway } from '../../gateway/gateway.ts'
 import { localTime } from '../../gateway/local-time.ts'
+import { EventBus, type GatewayEvents } from '../../gateway/events.ts'
 import { createLogger } from '../../gateway/log.ts'
+import { Registry } from '../../gateway/registry.ts'
+import { importRegistry } from '../../gateway/registry-import.ts'
+import { openDatabase } from '../../gateway/store/database.ts'
 import { addStandardParts } from '../../gateway/parts.ts'
 import { Fleet } from '../fleet.ts'
 import { parseDuration } from '../faults.ts'
 import { Progress } from '../progress.ts'
-import { DEMO_OFFICE, seedOffice } from '../seed-office.ts'
+import { seedHistory } from '../seed-history.ts'
+import { DEMO_OFFICE, officerMix, rotaOfficer, seedOffice } from '../seed-office.ts'
 import { TrafficDriver } from '../traffic-driver.ts'
 import {
   SimClock,
@@ -38,8 +44,11 @@ interface DemoOptions {
   speed: number
   seed: string
   duration?: number
+  historyDays: number
   logLevel: string
 }
+
+const DAY_MS = 86_400_000
 
 const port = (v: string) => {
   const n = Number(v)
@@ -76,6 +85,17 @@ export async function run(argv: string[]): Promise<void> {
       60,
     )
     .option('--seed <seed>', 'seed of the citizen traffic', 'demo')
+    .option(
+      '--history-days <n>',
+      'days of past presses seeded at start (0 = none; a restart fills only the time since)',
+      (v) => {
+        const n = Number(v)
+        if (!Number.isInteger(n) || n < 0 || n > 366)
+          throw new InvalidArgumentError('--history-days is a whole number from 0 to 366')
+        return n
+      },
+      91,
+    )
     .option('--duration <time>', 'stop by itself after this long (e.g. 10m)', parseDuration)
     .option('--log-level <level>', 'gateway log level', process.env.CHAMDIEM_LOG_LEVEL ?? 'warn')
     .action((opts: DemoOptions) => demo(opts))
@@ -106,10 +126,15 @@ async function demo(opts: DemoOptions): Promise<void> {
         wsPort: await pick('MQTT over WebSocket', opts.wsPort),
       },
       http: { host: opts.host, port: await pick('dashboard', opts.httpPort) },
+      // The seeded history arrives as presses queued up to that long ago (seed-history.ts).
+      ingest: { maxAgeMs: (opts.historyDays + 1) * DAY_MS },
       registry: office.registry,
     },
     '(demo)',
   )
+  const historyFrom = now - opts.historyDays * DAY_MS
+  // A new office exists since the start of its history: boxes at their counters, shifts.
+  if (opts.historyDays > 0 && !existsSync(join(dataDir, 'chamdiem.db'))) provision(dataDir, office, historyFrom)
   const log = createLogger(config.logLevel)
   const gw = new Gateway({ config, log })
   addStandardParts(gw)
@@ -121,6 +146,28 @@ async function demo(opts: DemoOptions): Promise<void> {
     await gw.start()
     // Officers of today's rota sign in now, so presses are attributed whatever the hour.
     for (const d of office.onDuty) gw.registry.signIn(d.officer, d.counter, gw.now(), 'demo')
+    if (opts.historyDays > 0) {
+      const span = Math.max(1, now - historyFrom)
+      const h = await seedHistory({
+        db: gw.db,
+        ingest: gw.ingest,
+        traffic: office.traffic,
+        // The officer the rota puts there that day (the shifts the gateway attributes by);
+        // their mix drifts over the history.
+        mixAt: (boxId, t) =>
+          officerMix(
+            rotaOfficer(boxId, localTime(t, VIETNAM_OFFICE_HOURS.timezone).weekday),
+            (t - historyFrom) / span,
+          ),
+        fromMs: historyFrom,
+        toMs: now,
+        seed: seedOf(opts.seed),
+      })
+      if (h.presses > 0)
+        notes.push(
+          `history: ${h.presses} presses from ${new Date(h.fromMs).toISOString().slice(0, 10)} seeded in ${(h.ms / 1000).toFixed(1)} s (${(h.cpuMs / 1000).toFixed(1)} s of CPU)`,
+        )
+    }
 
     const connectHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host
     const clock = new SimClock(now, opts.speed)
@@ -236,6 +283,17 @@ function banner(
   if (process.stdin.isTTY) lines.push(`  ${KEYS_HELP}`)
   lines.push('  Ctrl-C stops the demo.', '')
   return lines.join('\n')
+}
+
+/** Imports the office as it stood at `at` into a new data dir, as a gateway would have then. */
+function provision(dataDir: string, office: ReturnType<typeof seedOffice>, at: number): void {
+  const db = openDatabase(join(dataDir, 'chamdiem.db'))
+  try {
+    const registry = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: VIETNAM_OFFICE_HOURS.timezone, now: () => at })
+    importRegistry(registry, db, office.registry, at)
+  } finally {
+    db.close()
+  }
 }
 
 function isFree(host: string, port: number): Promise<boolean> {

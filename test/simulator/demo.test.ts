@@ -1,7 +1,8 @@
 /**
  * `npm start` as a user runs it: the demo comes up (health answers, or the MQTT port and the
  * banner when the dashboard is not wired), presses arrive in its store, and Ctrl-C (SIGINT to
- * the process group, as a terminal sends it) or SIGTERM stops it cleanly.
+ * the process group, as a terminal sends it) or SIGTERM stops it cleanly. It starts lived-in:
+ * weeks of past presses, attributed to the officers of the rota, seeded once per data dir.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -21,7 +22,8 @@ interface Demo {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-function startDemo(dataDir: string): Demo {
+/** A week of history keeps these tests short; the history test asks for more. */
+function startDemo(dataDir: string, extra: string[] = ['--history-days', '7']): Demo {
   const child = spawn(
     'npm',
     [
@@ -38,6 +40,7 @@ function startDemo(dataDir: string): Demo {
       '900',
       '--data-dir',
       dataDir,
+      ...extra,
     ],
     {
       cwd: ROOT,
@@ -167,7 +170,39 @@ function expectCleanExit(
   expect(status.code === 0 || status.signal === sent).toBe(true)
 }
 
+function readStore<T>(dataDir: string, query: string, ...params: unknown[]): T {
+  const db = new Database(join(dataDir, 'chamdiem.db'), { readonly: true, fileMustExist: true })
+  try {
+    return db.prepare(query).get(...params) as T
+  } finally {
+    db.close()
+  }
+}
+
 describe('npm start (the demo)', () => {
+  it('starts with weeks of history, every press attributed, and a restart does not seed it again', async () => {
+    const dataDir = tempDir('chamdiem-demo-test-')
+    const startedAt = Date.now()
+    const first = startDemo(dataDir, ['--history-days', '21'])
+    await waitFor('the banner', () => (/Ctrl-C stops the demo/.test(first.output()) ? true : null), first, 120_000)
+    expect(first.output()).toMatch(/history: \d+ presses from \d{4}-\d\d-\d\d seeded in [\d.]+ s/)
+    const past = 'SELECT count(*) AS n, sum(officer_id IS NULL) AS unattributed, count(DISTINCT time_ms / 86400000) AS days, min(time_ms) AS oldest FROM presses WHERE time_ms < ?'
+    const seeded = readStore<{ n: number; unattributed: number; days: number; oldest: number }>(dataDir, past, startedAt)
+    // Three weeks of office hours: about fifteen working days, each with presses at every counter.
+    expect(seeded.days).toBeGreaterThanOrEqual(13)
+    expect(seeded.oldest).toBeLessThan(startedAt - 18 * 86_400_000)
+    expect(seeded.n).toBeGreaterThan(seeded.days * 200)
+    expect(seeded.unattributed).toBe(0)
+    process.kill(-first.child.pid!, 'SIGINT')
+    expectCleanExit(await first.exited, 'SIGINT')
+
+    const second = startDemo(dataDir, ['--history-days', '21'])
+    await waitFor('the banner', () => (/Ctrl-C stops the demo/.test(second.output()) ? true : null), second, 120_000)
+    process.kill(-second.child.pid!, 'SIGINT')
+    expectCleanExit(await second.exited, 'SIGINT')
+    expect(readStore<{ n: number }>(dataDir, past, startedAt).n).toBe(seeded.n)
+  }, 300_000)
+
   it('comes up, presses arrive, and Ctrl-C stops it cleanly', async () => {
     const dataDir = tempDir('chamdiem-demo-test-')
     const demo = startDemo(dataDir)
