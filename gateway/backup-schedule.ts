@@ -13,7 +13,7 @@ import type { GatewayConfig } from './config.ts'
 import type { Clock } from './clock.ts'
 import type { Logger } from './log.ts'
 import type { MetricSample } from './metrics.ts'
-import type { SystemAlert } from './alerts.ts'
+import type { SystemAlert } from './alerts/conditions.ts'
 import { parseHhMm, startOfLocalDay } from './local-time.ts'
 import { backupsDir } from './store/data-dir.ts'
 

@@ -16,7 +16,7 @@ import type { Clock } from './clock.ts'
 import { fsyncPath } from './store/backup.ts'
 import type { Logger } from './log.ts'
 import type { MetricSample } from './metrics.ts'
-import type { SystemAlert } from './alerts.ts'
+import type { SystemAlert } from './alerts/conditions.ts'
 
 export type SyncSource = 'timesyncd' | 'chrony' | 'ntpd' | 'timedatectl'
 export interface SyncState {

@@ -5,9 +5,9 @@
  * reverse. An optional part that fails to start is logged with its reason and the rest runs.
  */
 import { join } from 'node:path'
-import type { Alerts } from './alerts.ts'
+import type { Alerts } from './alerts/alerts.ts'
 import { Attributor } from './attribution.ts'
-import type { SystemAlert } from './alerts.ts'
+import type { SystemAlert } from './alerts/conditions.ts'
 import type { BackupSchedule } from './backup-schedule.ts'
 import { systemClock, type Clock } from './clock.ts'
 import { Broker } from './broker.ts'

@@ -9,7 +9,7 @@ import { statfs } from 'node:fs/promises'
 import type { Logger } from '../log.ts'
 import type { MetricSample } from '../metrics.ts'
 import type { CheckpointStats } from './checkpointer.ts'
-import type { SystemAlert } from '../alerts.ts'
+import type { SystemAlert } from '../alerts/conditions.ts'
 
 const CHECK_EVERY_MS = 10_000
 
