@@ -187,4 +187,35 @@ describe('alert delivery', () => {
     now += 86_400_000
     expect((await smtp.next()).subject).toBe('Báo cáo mức độ hài lòng ngày 21/11/2026 – Trung tâm Phục vụ hành chính công')
   })
+
+  it('mails the weekly report on its weekday: the seven days before', async () => {
+    const smtp = await startSmtpServer()
+    // Sunday 2026-11-22 07:00: the time of day, but not the day (weekly on Mondays).
+    let now = localMidnight('2026-11-22', TZ) + 7 * 3600_000
+    const t = await startTestApp({
+      now: () => now,
+      scheduleTickMs: 50,
+      config: {
+        alerts: { system: false },
+        notify: {
+          smtp: { host: '127.0.0.1', port: smtp.port },
+          recipients: [{ office: 'hcc', to: ['truong.hcc@hcc.example'] }],
+          report: { schedule: 'weekly', weekday: 1, at: '07:00', by: 'counter' },
+        },
+      },
+    })
+    // Monday 16th (the first day of the week reported) and Sunday 15th (the week before).
+    await t.pressAs('box-1', 1, 'positive', { ageMs: now - (localMidnight('2026-11-16', TZ) + 8 * 3600_000) })
+    await t.pressAs('box-1', 2, 'negative', { ageMs: now - (localMidnight('2026-11-15', TZ) + 8 * 3600_000) })
+    now += 3600_000
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(smtp.mails).toEqual([])
+    now = localMidnight('2026-11-23', TZ) + 7 * 3600_000
+    const mail = await smtp.next()
+    expect(mail.subject).toBe('Báo cáo mức độ hài lòng tuần 16/11/2026 – 22/11/2026 – Trung tâm Phục vụ hành chính công')
+    expect(mail.text).toContain('Tổng số lượt đánh giá: 1')
+    expect(mail.attachments.map((a) => a.filename)).toEqual(['bao-cao-hcc-2026-11-16-2026-11-22.csv'])
+    const report = buildReport(t.db, { fromMs: localMidnight('2026-11-16', TZ), toMs: localMidnight('2026-11-23', TZ), by: 'counter', officeId: 'hcc' })
+    expect(mail.attachments[0].content.toString('utf8')).toBe('\uFEFF' + reportToCsv(report))
+  })
 })

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './app-helper.ts'
 import { localMidnight } from '../../gateway/local-time.ts'
+import { resolveConfig, type ConfigError } from '../../gateway/config.ts'
 
 // A Saturday 10:00 in Hanoi: outside the default office days, so boxes never seen raise no
 // box-offline alert and the frown alerts stand alone.
@@ -132,5 +133,31 @@ describe('alert rules', () => {
     expect((await head.request('GET', `/api/alerts/${backup.id}`)).statusCode).toBe(200)
     expect((await head.request('POST', `/api/alerts/${backup.id}/ack`, { comment: 'đã biết' })).statusCode).toBe(403)
     expect((await admin.request('POST', `/api/alerts/${backup.id}/ack`, { comment: 'Đã dọn ổ đĩa sao lưu' })).json()).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'admin' })
+  })
+})
+
+describe('alert rules in the config', () => {
+  it('default to a window and a minimum sample; a dashboard change overrides only the keys it names', async () => {
+    const t = await startTestApp({ config: { alerts: { frownMinCount: 20, offlineMinutes: 30 } } })
+    const admin = await t.login('admin')
+    expect(t.config.alerts).toMatchObject({ frownShare: 0.3, frownWindowMin: 60, frownMinCount: 20, offlineMinutes: 30, rejectedMinCount: 1, system: true })
+    expect((await admin.request('PUT', '/api/alert-settings', { frownShare: 0.5 })).json()).toMatchObject({ frownShare: 0.5, frownMinCount: 20, offlineMinutes: 30 })
+    expect((await admin.request('GET', '/api/alert-settings')).json()).toMatchObject({ frownShare: 0.5, frownMinCount: 20, frownWindowMin: 60 })
+    expect((await admin.request('PUT', '/api/alert-settings', { frownMinCount: 0 })).statusCode).toBe(400)
+    expect((await admin.request('PUT', '/api/alert-settings', { nonsense: 1 })).statusCode).toBe(400)
+  })
+
+  it('are validated with the rest of the config, every problem named by its path', () => {
+    expect(resolveConfig({}, '(test)', {}).alerts).toMatchObject({ frownShare: 0.3, frownWindowMin: 60, frownMinCount: 10 })
+    expect(resolveConfig({}, '(test)', {}).notify).toMatchObject({ recipients: [], report: { schedule: 'off', at: '07:00' } })
+    let problems: string[] = []
+    try {
+      resolveConfig({ alerts: { frownShare: 3 }, notify: { recipients: [{ office: 'hcc', to: ['not-an-address'] }], report: { schedule: 'hourly' } } }, '(test)', {})
+    } catch (err) {
+      problems = (err as ConfigError).problems
+    }
+    expect(problems.some((p) => p.startsWith('/alerts/frownShare:'))).toBe(true)
+    expect(problems.some((p) => p.startsWith('/notify/recipients/0/to/0:'))).toBe(true)
+    expect(problems.some((p) => p.startsWith('/notify/report/schedule:'))).toBe(true)
   })
 })
