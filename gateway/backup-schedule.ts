@@ -13,6 +13,7 @@ import type { GatewayConfig } from './config.ts'
 import type { Clock } from './clock.ts'
 import type { Logger } from './log.ts'
 import type { MetricSample } from './metrics.ts'
+import type { SystemAlert } from './alerts/conditions.ts'
 import { parseHhMm, startOfLocalDay } from './local-time.ts'
 import { backupsDir } from './store/data-dir.ts'
 
@@ -56,6 +57,12 @@ export class BackupSchedule implements Part {
   runNow(): Promise<BackupRun> {
     this.running ??= this.backup().finally(() => (this.running = null))
     return this.running
+  }
+
+  /** The last scheduled backup failed, for the dashboard's alerts. */
+  alerts(): SystemAlert[] {
+    const last = this.last
+    return last && !last.ok ? [{ kind: 'system', officeId: null, condition: 'backupFailed', at: last.at, message: last.message }] : []
   }
 
   status(): unknown {

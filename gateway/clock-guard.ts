@@ -16,6 +16,7 @@ import type { Clock } from './clock.ts'
 import { fsyncPath } from './store/backup.ts'
 import type { Logger } from './log.ts'
 import type { MetricSample } from './metrics.ts'
+import type { SystemAlert } from './alerts/conditions.ts'
 
 export type SyncSource = 'timesyncd' | 'chrony' | 'ntpd' | 'timedatectl'
 export interface SyncState {
@@ -101,6 +102,14 @@ export class ClockGuard {
   /** An operator who fixed the clock says so (dashboard or API); the alert clears. */
   acknowledgeStep(): void {
     this.lastStep = null
+  }
+
+  /** What the dashboard's alerts show of the clock: not synchronised, or stepped lately. */
+  alerts(): SystemAlert[] {
+    const out: SystemAlert[] = []
+    if (this.sync.synchronised === false) out.push({ kind: 'system', officeId: null, condition: 'clockUnsynced', source: this.sync.source })
+    if (this.lastStep) out.push({ kind: 'system', officeId: null, condition: 'clockStepped', byMs: this.lastStep.byMs, against: this.lastStep.against, at: this.lastStep.at })
+    return out
   }
 
   status(): unknown {

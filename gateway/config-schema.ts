@@ -4,6 +4,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { BoxId, Name, Slug } from '../protocol/index.ts'
+import { AlertRulesSchema } from './alerts/rules.ts'
+import { NotifySchema } from './alerts/notify-config.ts'
 
 const Port = (def: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: def, description: `${description} (0 = any free port)` })
@@ -234,6 +236,12 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    alerts: Type.Object(AlertRulesSchema.properties, {
+      additionalProperties: false,
+      default: {},
+      description: 'Alert rules, each with its window and minimum sample (an admin may change them on the dashboard)',
+    }),
+    notify: NotifySchema,
     usb: Type.Array(UsbBoxSchema, { default: [], description: 'Boxes plugged into this host by USB, run in-process' }),
     registry: Type.Optional(RegistrySchema),
   },

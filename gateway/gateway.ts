@@ -5,9 +5,10 @@
  * reverse. An optional part that fails to start is logged with its reason and the rest runs.
  */
 import { join } from 'node:path'
-import type { Alerts } from './alerts.ts'
+import type { Alerts } from './alerts/alerts.ts'
 import { Attributor } from './attribution.ts'
-import type { SystemAlert } from './alerts.ts'
+import type { SystemAlert } from './alerts/conditions.ts'
+import type { BackupSchedule } from './backup-schedule.ts'
 import { systemClock, type Clock } from './clock.ts'
 import { Broker } from './broker.ts'
 import type { GatewayConfig } from './config.ts'
@@ -285,15 +286,7 @@ export class Gateway {
 
   /** The gateway's own conditions that put every figure at risk, for the dashboard's alerts. */
   systemAlerts(): SystemAlert[] {
-    const out: SystemAlert[] = []
-    const clock = this.clockGuard?.status() as { synchronised: boolean | null; source: string | null; lastStep: { byMs: number; against: string; at: string } | null } | undefined
-    if (clock?.synchronised === false) out.push({ kind: 'system', officeId: null, condition: 'clockUnsynced', source: clock.source })
-    if (clock?.lastStep) out.push({ kind: 'system', officeId: null, condition: 'clockStepped', byMs: clock.lastStep.byMs, against: clock.lastStep.against, at: Date.parse(clock.lastStep.at) })
-    const disk = this.diskSpace?.status() as { ok: boolean; freeMB: number | null; minFreeMB: number } | undefined
-    if (disk && !disk.ok) out.push({ kind: 'system', officeId: null, condition: 'diskLow', freeMB: disk.freeMB ?? 0, minFreeMB: disk.minFreeMB })
-    const backup = this.part('backup')?.status?.() as { last: { ok: boolean; at: number; message: string } | null } | undefined
-    if (backup?.last && !backup.last.ok) out.push({ kind: 'system', officeId: null, condition: 'backupFailed', at: backup.last.at, message: backup.last.message })
-    return out
+    return [...(this.clockGuard?.alerts() ?? []), ...(this.diskSpace?.alerts() ?? []), ...(this.part<BackupSchedule>('backup')?.alerts() ?? [])]
   }
 
   /** A running part by name (tools and tests that act on one, e.g. a backup now). */

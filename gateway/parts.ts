@@ -11,6 +11,8 @@ import type { Gateway } from './gateway.ts'
 export interface StandardPartsOptions {
   /** Event stream heartbeat of the dashboard (default live-hub.ts HEARTBEAT_MS); tests shorten it. */
   heartbeatMs?: number
+  /** How often the scheduled report looks at the clock (default report-mail.ts TICK_MS); tests shorten it. */
+  scheduleTickMs?: number
 }
 
 /**
@@ -61,19 +63,60 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
       return new BackupSchedule({ config, log: log.child({ area: 'backup' }), now: gateway.now })
     })
   }
-  gateway.addOptionalPart('http', async () => {
-    if (!config.http.enabled) return null
-    const { HttpService } = await import('./http/server.ts')
-    const { Alerts } = await import('./alerts.ts')
-    // The one Alerts service: evaluated for the dashboard, so it runs with it.
+  gateway.addOptionalPart('alerts', async () => {
+    const { Alerts } = await import('./alerts/alerts.ts')
+    const { Notifier } = await import('./alerts/notifier.ts')
+    const { ReportMail } = await import('./alerts/report-mail.ts')
+    const alertLog = log.child({ area: 'alerts' })
+    // The one Alerts service: the dashboard shows it, the notifier delivers it.
     const alerts = new Alerts({
       db: gateway.db,
       bus: gateway.bus,
       timezone: config.timezone,
-      log: log.child({ area: 'alerts' }),
+      log: alertLog,
+      rules: config.alerts,
       now: gateway.now,
       system: () => gateway.systemAlerts(),
+      officerAt: (counterId, at) => gateway.attributor.officerAt(counterId, at),
     })
+    const { registry } = gateway
+    const notifier = new Notifier({
+      config: config.notify,
+      timezone: config.timezone,
+      log: alertLog,
+      now: gateway.now,
+      names: {
+        office: (id) => (id ? (registry.office(id)?.name ?? id) : null),
+        counter: (id) => (id ? (registry.counter(id)?.name ?? id) : null),
+        officer: (id) => (id ? (registry.officer(id)?.name ?? id) : null),
+      },
+    })
+    const reports =
+      config.notify.report.schedule !== 'off' && notifier.canMail
+        ? new ReportMail({ db: gateway.db, config: config.notify, timezone: config.timezone, notifier, offices: () => registry.offices(), log: alertLog, now: gateway.now, tickMs: opts.scheduleTickMs })
+        : null
+    return {
+      name: 'alerts',
+      start() {
+        notifier.start(alerts)
+        alerts.start()
+        reports?.start()
+        gateway.alerts = alerts
+      },
+      stop() {
+        reports?.stop()
+        alerts.stop()
+        notifier.stop()
+      },
+      status: () => ({ delivery: notifier.status(), report: reports?.status() ?? null }),
+      metrics: () => notifier.metrics(),
+    }
+  })
+  gateway.addOptionalPart('http', async () => {
+    if (!config.http.enabled) return null
+    const { HttpService } = await import('./http/server.ts')
+    const alerts = gateway.alerts
+    if (!alerts) throw new Error('the alerts part is not running')
     const http = new HttpService({
       db: gateway.db,
       registry: gateway.registry,
@@ -89,14 +132,7 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
     return {
       name: 'http',
       async start() {
-        alerts.start()
-        try {
-          await http.start()
-        } catch (err) {
-          alerts.stop()
-          throw err
-        }
-        gateway.alerts = alerts
+        await http.start()
         gateway.http = http
         gateway.httpUrl = http.url
         // Shown once on the console by the CLI (never logged).
@@ -104,7 +140,6 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
       },
       async stop() {
         await http.stop()
-        alerts.stop()
       },
     }
   })

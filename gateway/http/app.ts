@@ -13,7 +13,7 @@ import type { GatewayConfig } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { MetricSample } from '../metrics.ts'
 import { buildReport, type Report, type ReportQuery } from '../report.ts'
-import type { Alerts } from '../alerts.ts'
+import type { Alerts } from '../alerts/alerts.ts'
 import { Accounts } from './accounts.ts'
 import { authHook, HttpError } from './auth.ts'
 import { registerStatic } from './static.ts'
@@ -21,6 +21,7 @@ import { LiveQuery } from './live-query.ts'
 import { LiveHub } from './live-hub.ts'
 import { sessionRoutes } from './routes/session.ts'
 import { liveRoutes } from './routes/live.ts'
+import { alertRoutes } from './routes/alerts.ts'
 import { reportRoutes } from './routes/reports.ts'
 import { registryRoutes } from './routes/registry.ts'
 import { boxRoutes } from './routes/boxes.ts'
@@ -115,6 +116,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   registerStatic(app)
   await app.register(sessionRoutes, { ctx })
   await app.register(liveRoutes, { ctx })
+  await app.register(alertRoutes, { ctx })
   await app.register(reportRoutes, { ctx })
   await app.register(registryRoutes, { ctx })
   await app.register(boxRoutes, { ctx })

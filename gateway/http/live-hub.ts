@@ -11,7 +11,7 @@
  */
 import type { ServerResponse } from 'node:http'
 import type { GatewayBus, StoredPress } from '../events.ts'
-import type { Alert, Alerts } from '../alerts.ts'
+import type { Alert, Alerts } from '../alerts/alerts.ts'
 import type { Logger } from '../log.ts'
 
 const BATCH_MS = 100

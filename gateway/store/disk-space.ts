@@ -9,6 +9,7 @@ import { statfs } from 'node:fs/promises'
 import type { Logger } from '../log.ts'
 import type { MetricSample } from '../metrics.ts'
 import type { CheckpointStats } from './checkpointer.ts'
+import type { SystemAlert } from '../alerts/conditions.ts'
 
 const CHECK_EVERY_MS = 10_000
 
@@ -55,6 +56,12 @@ export class DiskSpace {
       this.deps.log.info({ freeMB: Math.round(this.freeBytes! / 1048576) }, 'disk space is sufficient again')
     }
     this.wasLow = low
+  }
+
+  /** Low free space, for the dashboard's alerts. */
+  alerts(): SystemAlert[] {
+    if (!this.low()) return []
+    return [{ kind: 'system', officeId: null, condition: 'diskLow', freeMB: Math.round(this.freeBytes! / 1048576), minFreeMB: Math.round(this.deps.minFreeBytes / 1048576) }]
   }
 
   status(): unknown {

@@ -184,4 +184,41 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE presses ADD COLUMN clock_bad INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 7,
+    name: 'alerts with their history',
+    sql: `
+      -- One row per alert raised (gateway/alerts/history.ts). key: what it is about (kind and
+      -- subject, e.g. frowns:q1); at most one alert per key is not resolved. condition: the
+      -- condition as raised, JSON (its figures then). A named user acknowledges with a comment.
+      CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        office_id TEXT,
+        counter_id TEXT,
+        officer_id TEXT,
+        box_id TEXT,
+        condition TEXT NOT NULL,
+        raised_at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+        resolved_at INTEGER,
+        acknowledged_at INTEGER,
+        acknowledged_by TEXT,
+        ack_comment TEXT
+      );
+      CREATE UNIQUE INDEX alerts_active ON alerts(key) WHERE state != 'resolved';
+      CREATE INDEX alerts_raised ON alerts(raised_at);
+      -- Each step of an alert: raised, acknowledged (user_name, comment), resolved.
+      CREATE TABLE alert_events (
+        id INTEGER PRIMARY KEY,
+        alert_id INTEGER NOT NULL REFERENCES alerts(id),
+        at INTEGER NOT NULL,
+        event TEXT NOT NULL CHECK (event IN ('raised', 'acknowledged', 'resolved')),
+        user_name TEXT,
+        comment TEXT
+      );
+      CREATE INDEX alert_events_alert ON alert_events(alert_id);
+    `,
+  },
 ]

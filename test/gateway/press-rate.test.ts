@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { pressTopic } from '../../protocol/index.ts'
-import { Alerts } from '../../gateway/alerts.ts'
+import { Alerts } from '../../gateway/alerts/alerts.ts'
 import { buildReport, reportToCsv } from '../../gateway/report.ts'
 import { silentLogger } from '../../gateway/log.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
@@ -88,9 +88,9 @@ describe('the human rate', () => {
     expect(t.gw.ingest.stats).toMatchObject({ bursts: 500 - limit, repeats: limit - 1 })
 
     const now = Date.now()
-    const alerts = new Alerts({ db: t.gw.db, bus: t.gw.bus, timezone: t.config.timezone, log: silentLogger() }).evaluate(now)
+    const alerts = new Alerts({ db: t.gw.db, bus: t.gw.bus, timezone: t.config.timezone, log: silentLogger(), rules: t.config.alerts }).evaluate(now)
     expect(alerts.filter((a) => a.kind === 'burst')).toEqual([
-      { kind: 'burst', officeId: 'hcc', boxId: 'box-1', counterId: 'q1', officerId: 'an', count: 500 - limit, lastAt: expect.any(Number) },
+      { kind: 'burst', officeId: 'hcc', boxId: 'box-1', counterId: 'q1', officerId: 'an', count: 500 - limit, lastAt: expect.any(Number), windowMin: 1440 },
     ])
 
     const report = buildReport(t.gw.db, { fromMs: now - 3_600_000, toMs: now + 60_000, by: 'officer' })

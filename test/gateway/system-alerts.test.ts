@@ -5,7 +5,7 @@
  * its words in Vietnamese and English.
  */
 import { describe, expect, it } from 'vitest'
-import type { SystemAlert } from '../../gateway/alerts.ts'
+import type { Alert, SystemAlert } from '../../gateway/alerts/alerts.ts'
 import { visibleAlerts } from '../../gateway/http/live-hub.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { OFFICE } from '../helpers/office.ts'
@@ -19,7 +19,7 @@ describe('system alerts', () => {
       config: { storage: { minFreeMB: 1_000_000_000 } },
     })
     const alerts = t.gw.alerts!.refresh()
-    const system = alerts.filter((a): a is SystemAlert => a.kind === 'system')
+    const system = alerts.filter((a): a is Alert & SystemAlert => a.kind === 'system')
     expect(system.map((a) => a.condition)).toEqual(['clockUnsynced', 'diskLow'])
     expect(system[1]).toMatchObject({ minFreeMB: 1_000_000_000 })
     // A head of one office sees them too: they put that office's figures at risk.

@@ -17,6 +17,8 @@ const GETS = [
   '/api/live',
   '/api/live/events',
   '/api/alerts',
+  '/api/alerts?state=resolved&from=2026-01-01&to=2026-01-31',
+  '/api/alerts/1',
   '/api/alert-settings',
   '/api/rejected',
   '/api/reports?from=2026-01-01&to=2026-01-31&by=officer',
@@ -37,6 +39,7 @@ const CHANGES: Array<[string, string, unknown]> = [
   ['POST', '/api/logout', undefined],
   ['POST', '/api/password', { current: 'x', password: 'yyyyyyyyyyyy' }],
   ['PUT', '/api/alert-settings', {}],
+  ['POST', '/api/alerts/1/ack', { comment: 'x' }],
   ['PUT', '/api/offices/hcc', { name: 'x' }],
   ['PUT', '/api/counters/q1', { office: 'hcc', name: 'x' }],
   ['PUT', '/api/officers/an', { office: 'hcc', name: 'x' }],
@@ -65,7 +68,7 @@ describe('without a session', () => {
   })
 
   it('pages redirect to the login page; the login page and its assets answer', async () => {
-    for (const url of ['/', '/live', '/reports', '/admin', '/print']) {
+    for (const url of ['/', '/live', '/reports', '/admin', '/print', '/alerts']) {
       const res = await t.app.inject({ method: 'GET', url })
       expect(res.statusCode, url).toBe(302)
       expect(res.headers.location).toBe('/login')

@@ -147,15 +147,15 @@ describe('alerts', () => {
     let now = monday10
     const t = await startTestApp({ now: () => now })
     const admin = await t.login('admin')
-    for (let i = 1; i <= 4; i++) await t.pressAs('box-1', i, i === 1 ? 'positive' : 'negative')
+    for (let i = 1; i <= 9; i++) await t.pressAs('box-1', i, i === 1 ? 'positive' : 'negative')
     await t.ingest.submit('box-2', 'press', Buffer.from('not json'))
     now += 1000
     let alerts = (await admin.request('GET', '/api/alerts')).json().alerts as Array<Record<string, unknown>>
-    // 3 frowns of 4: above 30 % but fewer than the 5 ratings needed.
+    // 8 frowns of 9: above 30 % but fewer than the 10 ratings needed (alerts.frownMinCount).
     expect(alerts.filter((a) => a.kind === 'frowns')).toEqual([])
-    await t.pressAs('box-1', 5, 'negative')
+    await t.pressAs('box-1', 10, 'negative')
     alerts = (await admin.request('GET', '/api/alerts')).json().alerts
-    expect(alerts.filter((a) => a.kind === 'frowns')).toEqual([expect.objectContaining({ counterId: 'q1', negative: 4, total: 5 })])
+    expect(alerts.filter((a) => a.kind === 'frowns')).toEqual([expect.objectContaining({ counterId: 'q1', negative: 9, total: 10 })])
     expect(alerts.filter((a) => a.kind === 'boxOffline').map((a) => a.boxId).sort()).toEqual(['box-1', 'box-2', 'box-x'])
     expect(alerts.filter((a) => a.kind === 'rejected')).toEqual([expect.objectContaining({ boxId: 'box-2', count: 1, officeId: 'hcc' })])
     const rejected = (await admin.request('GET', '/api/rejected')).json().rejected
@@ -165,7 +165,10 @@ describe('alerts', () => {
     t.db.prepare("UPDATE boxes SET last_state = 'online' WHERE id = 'box-2'").run()
     const head2 = await t.login('head2')
     const a2 = (await head2.request('GET', '/api/alerts')).json().alerts as Array<Record<string, unknown>>
-    expect(a2.map((a) => `${a.kind}:${a.boxId ?? a.counterId}`)).toEqual(['boxOffline:box-x'])
+    // Besides the gateway's own conditions (everyone's: here the clock guard may see the frozen
+    // test clock as stepped when the test runs longer than its 5 s check), only office "other".
+    expect(a2.every((a) => a.officeId === 'other' || a.kind === 'system')).toBe(true)
+    expect(a2.filter((a) => a.kind !== 'system').map((a) => `${a.kind}:${a.boxId ?? a.counterId}`)).toEqual(['boxOffline:box-x'])
     const a1 = (await admin.request('GET', '/api/alerts?office=hcc')).json().alerts as Array<Record<string, unknown>>
     expect(a1.filter((a) => a.kind === 'boxOffline').map((a) => a.boxId)).toEqual(['box-1'])
 

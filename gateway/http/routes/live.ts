@@ -1,12 +1,11 @@
 /**
- * The live view: a snapshot of today, the event stream that keeps it current, the alerts,
- * their settings, and the rejected messages behind the "rejected" alert.
+ * The live view: a snapshot of today (with the alerts that hold now), the event stream that
+ * keeps it current, and the rejected messages behind the "rejected" alert.
  */
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
 import { SESSION_COOKIE, scope } from '../auth.ts'
-import { AlertSettingsSchema } from '../../alerts.ts'
 import { visibleAlerts } from '../live-hub.ts'
 import { recentRejected } from '../rejected-query.ts'
 
@@ -24,19 +23,6 @@ export const liveRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     reply.hijack()
     ctx.hub.attach(reply.raw, officeId, () => ctx.accounts.session(token) !== null)
   })
-
-  app.get('/api/alerts', { schema: { querystring: OfficeQuery } }, async (req) => {
-    const officeId = scope(req, req.query.office)
-    return { alerts: visibleAlerts(ctx.alerts.refresh(), officeId) }
-  })
-
-  app.get('/api/alert-settings', { schema: { response: { 200: AlertSettingsSchema } } }, async () => ctx.alerts.settings())
-
-  app.put(
-    '/api/alert-settings',
-    { config: { roles: ['admin'] }, schema: { body: AlertSettingsSchema, response: { 200: AlertSettingsSchema } } },
-    async (req) => ctx.alerts.saveSettings(req.body),
-  )
 
   app.get(
     '/api/rejected',

@@ -1,0 +1,176 @@
+/**
+ * The alerts service (DESIGN.md, "Alerts"): evaluates the rules (rules.ts) against the store
+ * (conditions.ts) on demand, again shortly after each relevant event, and every 15 s (windows
+ * slide and office hours begin without any event); keeps the record of alerts raised,
+ * acknowledged and resolved (history.ts); tells the dashboards when the list changes and the
+ * deliveries (delivery.ts) when an alert is raised, acknowledged or resolved.
+ */
+import type { Db } from '../store/database.ts'
+import type { GatewayBus } from '../events.ts'
+import type { Logger } from '../log.ts'
+import type { Clock } from '../clock.ts'
+import { bursts, frowns, offlineBoxes, rejected, type Condition, type SystemAlert } from './conditions.ts'
+import { AlertHistory, type AlertEventKind, type AlertRecord, type AlertState } from './history.ts'
+import { effectiveRules, saveRules, type AlertRules, type AlertRulesPatch } from './rules.ts'
+
+export type { Condition, SystemAlert } from './conditions.ts'
+export type { AlertRecord, AlertState } from './history.ts'
+
+/** A condition that holds now, with the alert it raised (what the live view shows). */
+export type Alert = Condition & { id: number; state: AlertState; raisedAt: number }
+
+export interface AlertTransition {
+  event: AlertEventKind
+  alert: AlertRecord
+}
+
+export interface AlertsDeps {
+  db: Db
+  bus: GatewayBus
+  timezone: string
+  log: Logger
+  /** The rules of the config file (`alerts:`); the dashboard may override them. */
+  rules: AlertRules
+  now?: Clock
+  /** The gateway's own conditions (Gateway.systemAlerts). */
+  system?: () => SystemAlert[]
+  /** The officer on duty at a counter (attribution), named in a box-offline alert. */
+  officerAt?: (counterId: string, at: number) => string | null
+}
+
+const EVALUATE_EVERY_MS = 15_000
+const AFTER_EVENT_MS = 300
+
+export class Alerts {
+  readonly name = 'alerts'
+  readonly history: AlertHistory
+  private timer: NodeJS.Timeout | undefined
+  private soon: NodeJS.Timeout | undefined
+  private last = '[]'
+  private current: Alert[] = []
+  private readonly unsubscribe: Array<() => void> = []
+  private readonly listeners = new Set<(alerts: Alert[]) => void>()
+  private readonly transitions = new Set<(t: AlertTransition) => void>()
+
+  constructor(private readonly deps: AlertsDeps) {
+    this.history = new AlertHistory(deps.db)
+  }
+
+  start(): void {
+    const { bus } = this.deps
+    this.unsubscribe.push(
+      bus.on('press', 'alerts', (p) => {
+        if ((p.rating === 'negative' && !p.repeat) || p.burst) this.evaluateSoon()
+      }),
+      bus.on('boxStatus', 'alerts', () => this.evaluateSoon()),
+      bus.on('rejected', 'alerts', () => this.evaluateSoon()),
+      bus.on('registryChanged', 'alerts', () => this.evaluateSoon()),
+    )
+    this.refresh()
+    this.timer = setInterval(() => this.refresh(), EVALUATE_EVERY_MS)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+    clearTimeout(this.soon)
+    this.timer = this.soon = undefined
+    for (const u of this.unsubscribe.splice(0)) u()
+    this.listeners.clear()
+    this.transitions.clear()
+  }
+
+  /** Called with the whole list whenever it changes. Returns an unsubscribe function. */
+  onChange(fn: (alerts: Alert[]) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  /** Called when an alert is raised, acknowledged or resolved (deliveries). */
+  onTransition(fn: (t: AlertTransition) => void): () => void {
+    this.transitions.add(fn)
+    return () => this.transitions.delete(fn)
+  }
+
+  /** The alerts as of the last evaluation (within AFTER_EVENT_MS of an event). */
+  list(officeId: string | null = null): Alert[] {
+    return officeId ? this.current.filter((a) => a.officeId === officeId) : this.current
+  }
+
+  settings(): AlertRules {
+    return effectiveRules(this.deps.db, this.deps.rules)
+  }
+
+  saveSettings(patch: AlertRulesPatch): AlertRules {
+    const saved = saveRules(this.deps.db, this.deps.rules, patch, this.now())
+    this.refresh()
+    return saved
+  }
+
+  /** A named user acknowledges an alert with a comment (history.ts says which may be). */
+  acknowledge(id: number, by: { user: string; comment: string }): AlertRecord {
+    const alert = this.history.acknowledge(id, { ...by, at: this.now() })
+    this.emit({ event: 'acknowledged', alert })
+    this.refresh()
+    return alert
+  }
+
+  /** Re-evaluates now, records what was raised and resolved, tells the listeners. */
+  refresh(): Alert[] {
+    try {
+      const now = this.now()
+      const conditions = this.evaluate(now)
+      const { raised, resolved } = this.history.sync(conditions, now)
+      const alerts = conditions.map((c) => {
+        const a = this.history.activeOf(c)!
+        return { ...c, id: a.id, state: a.state, raisedAt: a.raisedAt }
+      })
+      const json = JSON.stringify(alerts)
+      this.current = alerts
+      if (json !== this.last) {
+        this.last = json
+        for (const fn of this.listeners) fn(alerts)
+      }
+      for (const alert of raised) this.emit({ event: 'raised', alert })
+      for (const alert of resolved) this.emit({ event: 'resolved', alert })
+    } catch (err) {
+      this.deps.log.error({ err }, 'alert evaluation failed')
+    }
+    return this.current
+  }
+
+  evaluate(now: number): Condition[] {
+    const r = this.settings()
+    const deps = { db: this.deps.db, timezone: this.deps.timezone, officerAt: this.deps.officerAt }
+    return [
+      ...(r.system ? (this.deps.system?.() ?? []) : []),
+      ...frowns(deps, now, r),
+      ...offlineBoxes(deps, now, r),
+      ...rejected(deps, now, r),
+      ...bursts(deps, now, r),
+    ]
+  }
+
+  private emit(t: AlertTransition): void {
+    for (const fn of this.transitions) {
+      // A delivery that throws must not keep the others (or the dashboard) from hearing.
+      try {
+        fn(t)
+      } catch (err) {
+        this.deps.log.error({ err, alert: t.alert.id }, 'alert listener failed')
+      }
+    }
+  }
+
+  private evaluateSoon(): void {
+    if (this.soon) return
+    this.soon = setTimeout(() => {
+      this.soon = undefined
+      this.refresh()
+    }, AFTER_EVENT_MS)
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)()
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * What is wrong right now, read from SQLite (DESIGN.md, "Alerts"). Each condition names what
+ * it is about (counter, box, officer) and carries its figures, so a head can judge it without
+ * opening a report:
+ *  - frowns: at a counter, the share of frowns over the last `frownWindowMin` minutes is above
+ *    `frownShare`, with at least `frownMinCount` counted ratings;
+ *  - boxOffline: a box standing at a counter has been offline `offlineMinutes` during office
+ *    hours (never connected: at once), so citizens there cannot rate;
+ *  - rejected: at least `rejectedMinCount` messages of a box that could not be counted in the
+ *    last `rejectedWindowMin`;
+ *  - burst: at least `burstMinCount` presses of a box beyond a human rate (ingest.burst),
+ *    naming the counter and officer they would have been counted against;
+ *  - system: the gateway's own conditions (clock guard, disk, backup).
+ */
+import type { Db } from '../store/database.ts'
+import { sql } from '../store/statements.ts'
+import { localTime, parseHhMm } from '../local-time.ts'
+import { officeOpen, type AlertRules } from './rules.ts'
+
+export type Condition =
+  | { kind: 'frowns'; officeId: string; counterId: string; officerId: string | null; negative: number; total: number; share: number; windowMin: number }
+  | { kind: 'boxOffline'; officeId: string; counterId: string; officerId: string | null; boxId: string; lastSeenAt: number | null; minutes: number }
+  | { kind: 'rejected'; officeId: string | null; boxId: string | null; count: number; lastAt: number; lastReason: string; windowMin: number }
+  | { kind: 'burst'; officeId: string | null; boxId: string; counterId: string | null; officerId: string | null; count: number; lastAt: number; windowMin: number }
+  | SystemAlert
+
+/**
+ * A condition of the gateway itself that puts every office's figures at risk: shown to every
+ * dashboard (officeId null), computed by the gateway's parts (clock guard, disk, backup).
+ */
+export type SystemAlert =
+  | { kind: 'system'; officeId: null; condition: 'clockUnsynced'; source: string | null }
+  | { kind: 'system'; officeId: null; condition: 'clockStepped'; byMs: number; against: string; at: number }
+  | { kind: 'system'; officeId: null; condition: 'diskLow'; freeMB: number; minFreeMB: number }
+  | { kind: 'system'; officeId: null; condition: 'backupFailed'; at: number; message: string }
+
+/** What one alert is about: the same condition seen again is the same alert, not a new one. */
+export function conditionKey(c: Condition): string {
+  switch (c.kind) {
+    case 'frowns':
+      return `frowns:${c.counterId}`
+    case 'boxOffline':
+      return `boxOffline:${c.boxId}`
+    case 'rejected':
+      return `rejected:${c.boxId ?? '-'}`
+    case 'burst':
+      return `burst:${c.boxId}:${c.counterId ?? '-'}:${c.officerId ?? '-'}`
+    case 'system':
+      return `system:${c.condition}`
+  }
+}
+
+export interface ConditionDeps {
+  db: Db
+  timezone: string
+  /** The officer on duty at a counter (attribution), for a box offline. */
+  officerAt?: (counterId: string, at: number) => string | null
+}
+
+export function frowns(deps: ConditionDeps, now: number, r: AlertRules): Condition[] {
+  const since = now - r.frownWindowMin * 60_000
+  const rows = sql(
+    deps.db,
+    `SELECT office_id, counter_id, SUM(rating = 'negative') AS negative, count(*) AS total,
+            (SELECT officer_id FROM presses x
+              WHERE x.counter_id = p.counter_id AND x.time_ms > ? AND x.time_ms <= ? AND x.repeat = 0 AND x.rating = 'negative'
+              GROUP BY officer_id ORDER BY count(*) DESC, max(x.time_ms) DESC LIMIT 1) AS officer_id
+       FROM presses p
+      WHERE time_ms > ? AND time_ms <= ? AND repeat = 0 AND counter_id IS NOT NULL
+      GROUP BY office_id, counter_id`,
+  ).all(since, now, since, now) as Array<{ office_id: string; counter_id: string; negative: number; total: number; officer_id: string | null }>
+  // The minimum sample first: a share of a handful of ratings is noise, whatever its value.
+  return rows
+    .filter((row) => row.total >= r.frownMinCount && row.negative / row.total > r.frownShare)
+    .map((row) => ({
+      kind: 'frowns' as const,
+      officeId: row.office_id,
+      counterId: row.counter_id,
+      // The officer the frowns were attributed to (most of them, when the shift changed).
+      officerId: row.officer_id,
+      negative: row.negative,
+      total: row.total,
+      share: row.negative / row.total,
+      windowMin: r.frownWindowMin,
+    }))
+}
+
+export function offlineBoxes(deps: ConditionDeps, now: number, r: AlertRules): Condition[] {
+  if (!officeOpen(r, localTime(now, deps.timezone), parseHhMm)) return []
+  const rows = sql(
+    deps.db,
+    `SELECT b.id, b.last_seen_at, c.id AS counter_id, c.office_id
+       FROM boxes b
+       JOIN box_assignments a ON a.box_id = b.id AND a.to_ms IS NULL
+       JOIN counters c ON c.id = a.counter_id
+      WHERE b.retired_at IS NULL AND (b.last_state IS NULL OR b.last_state != 'online')
+        AND (b.last_seen_at IS NULL OR b.last_seen_at <= ?)
+      ORDER BY c.office_id, c.id, b.id`,
+  ).all(now - r.offlineMinutes * 60_000) as Array<{ id: string; last_seen_at: number | null; counter_id: string; office_id: string }>
+  return rows.map((row) => ({
+    kind: 'boxOffline' as const,
+    officeId: row.office_id,
+    counterId: row.counter_id,
+    officerId: deps.officerAt?.(row.counter_id, now) ?? null,
+    boxId: row.id,
+    lastSeenAt: row.last_seen_at,
+    minutes: r.offlineMinutes,
+  }))
+}
+
+export function rejected(deps: ConditionDeps, now: number, r: AlertRules): Condition[] {
+  const rows = sql(
+    deps.db,
+    `SELECT r.box_id, count(*) AS n, max(r.received_at) AS last_at,
+            (SELECT reason FROM rejected x WHERE x.box_id IS r.box_id ORDER BY x.received_at DESC, x.id DESC LIMIT 1) AS last_reason,
+            (SELECT c.office_id FROM box_assignments a JOIN counters c ON c.id = a.counter_id
+              WHERE a.box_id = r.box_id ORDER BY a.to_ms IS NULL DESC, a.from_ms DESC LIMIT 1) AS office_id
+       FROM rejected r
+      WHERE r.received_at > ?
+      GROUP BY r.box_id
+     HAVING count(*) >= ?
+      ORDER BY last_at DESC`,
+  ).all(now - r.rejectedWindowMin * 60_000, r.rejectedMinCount) as Array<{ box_id: string | null; n: number; last_at: number; last_reason: string; office_id: string | null }>
+  return rows.map((row) => ({
+    kind: 'rejected' as const,
+    officeId: row.office_id,
+    boxId: row.box_id,
+    count: row.n,
+    lastAt: row.last_at,
+    lastReason: row.last_reason,
+    windowMin: r.rejectedWindowMin,
+  }))
+}
+
+export function bursts(deps: ConditionDeps, now: number, r: AlertRules): Condition[] {
+  const rows = sql(
+    deps.db,
+    `SELECT box_id, office_id, counter_id, officer_id, count(*) AS n, max(received_at) AS last_at
+       FROM presses
+      WHERE time_ms > ? AND burst = 1
+      GROUP BY box_id, office_id, counter_id, officer_id
+     HAVING count(*) >= ?
+      ORDER BY last_at DESC`,
+  ).all(now - r.rejectedWindowMin * 60_000, r.burstMinCount) as Array<{ box_id: string; office_id: string | null; counter_id: string | null; officer_id: string | null; n: number; last_at: number }>
+  return rows.map((row) => ({
+    kind: 'burst' as const,
+    officeId: row.office_id,
+    boxId: row.box_id,
+    counterId: row.counter_id,
+    officerId: row.officer_id,
+    count: row.n,
+    lastAt: row.last_at,
+    windowMin: r.rejectedWindowMin,
+  }))
+}
