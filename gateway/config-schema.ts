@@ -225,6 +225,15 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    officerResults: Type.Object(
+      {
+        until: Type.Union([Type.Literal('previous-day'), Type.Literal('previous-week'), Type.Literal('previous-month')], {
+          default: 'previous-day',
+          description: "An officer's own results page shows presses up to the end of the previous day, week or month, never today's: no one is pressed in real time",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     usb: Type.Array(UsbBoxSchema, { default: [], description: 'Boxes plugged into this host by USB, run in-process' }),
     registry: Type.Optional(RegistrySchema),
   },

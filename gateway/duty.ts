@@ -2,16 +2,17 @@
  * Who is on duty: explicit duty sessions (sign-in / sign-out through the dashboard, the CLI or
  * the API) and the weekly shift schedule, in the office's local time. Attribution
  * (attribution.ts) reads both; an explicit sign-in wins over the schedule. Every change emits
- * `registryChanged` (through the registry) so attribution caches and the boxes' config follow.
+ * `registryChanged` (through the registry) so attribution caches and the boxes' config follow,
+ * and is recorded in the audit trail in its own transaction (registry.audited).
  */
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
 import type { RegistryChange } from './events.ts'
-import { localTime } from './local-time.ts'
+import { formatHhMm, localTime } from './local-time.ts'
 import type { Clock } from './clock.ts'
 import { ConflictError, NotFoundError, RegistryError } from './registry-errors.ts'
-import type { Registry } from './registry.ts'
+import type { AuditOf, Registry } from './registry.ts'
 
 export interface DutySession {
   id: number
@@ -35,7 +36,7 @@ export interface DutyDeps {
   timezone: string
   now: Clock
   /** Looks up (and requires) the officers and counters a change names. */
-  registry: Pick<Registry, 'requireOfficer' | 'requireCounter'>
+  registry: Pick<Registry, 'requireOfficer' | 'requireCounter' | 'audited'>
   changed: (kind: string, detail: Omit<RegistryChange, 'kind'>) => void
 }
 
@@ -69,7 +70,7 @@ export class Duty {
         `officer ${officerId} belongs to office ${officer.officeId}, counter ${counterId} to ${counter.officeId}`,
       )
     }
-    const id = this.db.transaction(() => {
+    const id = this.registry.audited(() => {
       this.sql(
         'UPDATE duty_sessions SET end_ms = ? WHERE end_ms IS NULL AND (officer_id = ? OR counter_id = ?) AND start_ms <= ?',
       ).run(at, officerId, counterId, at)
@@ -78,7 +79,15 @@ export class Duty {
           'INSERT INTO duty_sessions (counter_id, officer_id, start_ms, source) VALUES (?, ?, ?, ?)',
         ).run(counterId, officerId, at, source).lastInsertRowid,
       )
-    })()
+    }, (session) => ({
+      action: 'duty.sign-in',
+      subject: `officer:${officerId}`,
+      officeId: counter.officeId,
+      counterId,
+      officerId,
+      effectiveAt: at,
+      details: { session },
+    }))
     // The officer's session at another counter may have ended too.
     this.changed('duty', { counterId, officerId })
     return this.dutySession(id)!
@@ -90,9 +99,9 @@ export class Duty {
    * who leaves early is not credited with the presses after they left.
    */
   signOut(officerId: string, at = this.now(), source = 'api'): { counterId: string | null } {
-    this.registry.requireOfficer(officerId)
+    const officer = this.registry.requireOfficer(officerId)
     const counters = new Set<string>()
-    this.db.transaction(() => {
+    this.registry.audited(() => {
       const open = this.sql(
         'SELECT id, counter_id FROM duty_sessions WHERE officer_id = ? AND end_ms IS NULL',
       ).all(officerId) as Array<{ id: number; counter_id: string }>
@@ -116,8 +125,16 @@ export class Duty {
         ).run(s.counter_id, at, endMs, source)
         counters.add(s.counter_id)
       }
-    })()
-    if (counters.size === 0) throw new ConflictError(`officer ${officerId} is not on duty`)
+      if (counters.size === 0) throw new ConflictError(`officer ${officerId} is not on duty`)
+    }, () => ({
+      action: 'duty.sign-out',
+      subject: `officer:${officerId}`,
+      officeId: officer.officeId,
+      counterId: [...counters][0],
+      officerId,
+      effectiveAt: at,
+      details: { counters: [...counters] },
+    }))
     for (const counterId of counters) this.changed('duty', { counterId, officerId })
     return { counterId: [...counters][0] ?? null }
   }
@@ -153,7 +170,7 @@ export class Duty {
     startMin: number
     endMin: number
   }): Shift {
-    this.registry.requireCounter(s.counterId)
+    const counter = this.registry.requireCounter(s.counterId)
     this.registry.requireOfficer(s.officerId)
     if (!Number.isInteger(s.weekday) || s.weekday < 1 || s.weekday > 7)
       throw new RegistryError(`shift weekday must be 1 (Monday) to 7 (Sunday), got ${s.weekday}`)
@@ -161,26 +178,31 @@ export class Duty {
       throw new RegistryError(
         `shift must start before it ends within one day (${s.startMin}-${s.endMin} minutes)`,
       )
-    const existing = this.sql(
-      'SELECT id FROM shifts WHERE counter_id = ? AND officer_id = ? AND weekday = ? AND start_min = ? AND end_min = ?',
-    ).get(s.counterId, s.officerId, s.weekday, s.startMin, s.endMin) as { id: number } | undefined
-    const id =
-      existing?.id ??
-      Number(
-        this.sql(
-          'INSERT INTO shifts (counter_id, officer_id, weekday, start_min, end_min) VALUES (?, ?, ?, ?, ?)',
-        ).run(s.counterId, s.officerId, s.weekday, s.startMin, s.endMin).lastInsertRowid,
-      )
-    if (!existing) this.changed('shift', { counterId: s.counterId })
+    const { id, added } = this.registry.audited(() => {
+      const existing = this.sql(
+        'SELECT id FROM shifts WHERE counter_id = ? AND officer_id = ? AND weekday = ? AND start_min = ? AND end_min = ?',
+      ).get(s.counterId, s.officerId, s.weekday, s.startMin, s.endMin) as { id: number } | undefined
+      if (existing) return { id: existing.id, added: false }
+      const info = this.sql(
+        'INSERT INTO shifts (counter_id, officer_id, weekday, start_min, end_min) VALUES (?, ?, ?, ?, ?)',
+      ).run(s.counterId, s.officerId, s.weekday, s.startMin, s.endMin)
+      return { id: Number(info.lastInsertRowid), added: true }
+    }, (r) => r.added ? shiftEntry('shift.add', { id: r.id, ...s }, counter.officeId) : null)
+    if (added) this.changed('shift', { counterId: s.counterId })
     return { id, ...s }
   }
 
   removeShift(id: number): void {
-    const row = this.sql('SELECT counter_id FROM shifts WHERE id = ?').get(id) as
-      { counter_id: string } | undefined
-    if (!row) throw new NotFoundError(`no shift with id ${id}`)
-    this.sql('DELETE FROM shifts WHERE id = ?').run(id)
-    this.changed('shift', { counterId: row.counter_id })
+    const shift = this.sql(
+      'SELECT id, counter_id AS counterId, officer_id AS officerId, weekday, start_min AS startMin, end_min AS endMin FROM shifts WHERE id = ?',
+    ).get(id) as Shift | undefined
+    if (!shift) throw new NotFoundError(`no shift with id ${id}`)
+    const counter = this.registry.requireCounter(shift.counterId)
+    this.registry.audited(
+      () => this.sql('DELETE FROM shifts WHERE id = ?').run(id),
+      () => shiftEntry('shift.remove', shift, counter.officeId),
+    )
+    this.changed('shift', { counterId: shift.counterId })
   }
 
   shifts(counterId?: string): Shift[] {
@@ -192,5 +214,16 @@ export class Duty {
 
   private sql(query: string): Statement {
     return sql(this.db, query)
+  }
+}
+
+function shiftEntry(action: 'shift.add' | 'shift.remove', s: Shift, officeId: string): AuditOf {
+  return {
+    action,
+    subject: `shift:${s.id}`,
+    officeId,
+    counterId: s.counterId,
+    officerId: s.officerId,
+    details: { weekday: s.weekday, from: formatHhMm(s.startMin), to: formatHhMm(s.endMin) },
   }
 }

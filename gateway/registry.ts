@@ -1,7 +1,9 @@
 /**
  * The office's registry in SQLite: offices, counters, officers, boxes (hashed secrets) and
  * which counter each box stands at over time; duty sessions and the weekly shift schedule live
- * in duty.ts, reached through the registry. Every change emits `registryChanged` so attribution caches and the boxes'
+ * in duty.ts, reached through the registry. Every change is recorded in the audit trail
+ * (audit.ts) in its own transaction, as made by the registry's actor: `registry.as(actor)` is
+ * the same registry acting for someone (a dashboard user, the CLI's user, the config file). Every change emits `registryChanged` so attribution caches and the boxes'
  * retained config follow. Errors name the thing that is wrong and carry their HTTP status
  * (registry-errors.ts).
  */
@@ -12,6 +14,7 @@ import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
 import type { GatewayBus, RegistryChange } from './events.ts'
 import { Duty, type DutySession, type Shift } from './duty.ts'
+import { recordAudit, SYSTEM, type Actor, type AuditInput } from './audit.ts'
 import { systemClock, type Clock } from './clock.ts'
 import { ConflictError, NotFoundError, RegistryError } from './registry-errors.ts'
 
@@ -66,7 +69,12 @@ export interface RegistryDeps {
   timezone: string
   /** Dates every change made without an explicit time: the gateway's clock (clock.ts). */
   now?: Clock
+  /** Who changes made through this registry are recorded as (audit.ts); default SYSTEM. */
+  by?: Actor
 }
+
+/** An audit entry as a change describes it; who, from where and when are the registry's. */
+export type AuditOf = Omit<AuditInput, 'actor' | 'source' | 'at'>
 
 export class Registry {
   private readonly db: Db
@@ -75,13 +83,33 @@ export class Registry {
   readonly now: Clock
   /** Duty sessions and the shift schedule; the methods below delegate to it. */
   readonly duty: Duty
+  readonly by: Actor
 
   constructor(deps: RegistryDeps) {
     this.db = deps.db
     this.bus = deps.bus
     this.timezone = deps.timezone
     this.now = deps.now ?? systemClock
+    this.by = deps.by ?? SYSTEM
     this.duty = new Duty({ db: this.db, timezone: this.timezone, now: this.now, registry: this, changed: (kind, detail) => this.changed(kind, detail) })
+  }
+
+  /** This registry acting for `by`: its changes are recorded as theirs. */
+  as(by: Actor): Registry {
+    return new Registry({ db: this.db, bus: this.bus, timezone: this.timezone, now: this.now, by })
+  }
+
+  /**
+   * Runs `change` and records the audit entry `entry` makes of its result (null: nothing
+   * changed, no entry) in one transaction: neither is committed without the other.
+   */
+  audited<T>(change: () => T, entry: (result: T) => AuditOf | null): T {
+    return this.db.transaction(() => {
+      const result = change()
+      const e = entry(result)
+      if (e) recordAudit(this.db, { ...this.by, at: this.now(), ...e })
+      return result
+    }).immediate()
   }
 
   // ---- offices, counters, officers -------------------------------------------------------
@@ -89,9 +117,16 @@ export class Registry {
   upsertOffice(id: string, name: string): void {
     checkSlug('office', id)
     checkName('office', name)
-    this.sql(
-      'INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
-    ).run(id, name)
+    this.audited(
+      () => {
+        const before = this.office(id) ?? null
+        this.sql(
+          'INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
+        ).run(id, name)
+        return before
+      },
+      (before) => ({ action: 'office.save', subject: `office:${id}`, officeId: id, details: { name, before } }),
+    )
     this.changed('office')
   }
 
@@ -99,9 +134,16 @@ export class Registry {
     checkSlug('counter', id)
     checkName('counter', name)
     this.requireOffice(officeId)
-    this.sql(
-      'INSERT INTO counters (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
-    ).run(id, officeId, name)
+    this.audited(
+      () => {
+        const before = this.counter(id) ?? null
+        this.sql(
+          'INSERT INTO counters (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
+        ).run(id, officeId, name)
+        return before
+      },
+      (before) => ({ action: 'counter.save', subject: `counter:${id}`, officeId, counterId: id, details: { name, before } }),
+    )
     this.changed('counter', { counterId: id })
   }
 
@@ -109,15 +151,25 @@ export class Registry {
     checkSlug('officer', id)
     checkName('officer', name)
     this.requireOffice(officeId)
-    this.sql(
-      'INSERT INTO officers (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
-    ).run(id, officeId, name)
+    this.audited(
+      () => {
+        const before = this.officer(id) ?? null
+        this.sql(
+          'INSERT INTO officers (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
+        ).run(id, officeId, name)
+        return before
+      },
+      (before) => ({ action: 'officer.save', subject: `officer:${id}`, officeId, officerId: id, details: { name, before } }),
+    )
     this.changed('officer', { officerId: id })
   }
 
   setOfficerActive(id: string, active: boolean): void {
-    this.requireOfficer(id)
-    this.sql('UPDATE officers SET active = ? WHERE id = ?').run(active ? 1 : 0, id)
+    const officer = this.requireOfficer(id)
+    this.audited(
+      () => this.sql('UPDATE officers SET active = ? WHERE id = ?').run(active ? 1 : 0, id),
+      () => ({ action: 'officer.active', subject: `officer:${id}`, officeId: officer.officeId, officerId: id, details: { active } }),
+    )
     this.changed('officer', { officerId: id })
   }
 
@@ -173,10 +225,31 @@ export class Registry {
     if (secret.length < 16)
       throw new RegistryError(`box ${id}: the secret must be at least 16 characters`)
     const at = opts.at ?? this.now()
-    this.sql(
-      'INSERT INTO boxes (id, secret_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET secret_hash = excluded.secret_hash, retired_at = NULL',
-    ).run(id, hashSecret(secret), at)
-    if (opts.counterId) this.assignBox(id, opts.counterId, at)
+    // One transaction: a box whose assignment fails is not provisioned either.
+    this.db.transaction(() => {
+      this.audited(
+      () => {
+        const before = this.sql('SELECT retired_at FROM boxes WHERE id = ?').get(id) as { retired_at: number | null } | undefined
+        this.sql(
+          'INSERT INTO boxes (id, secret_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET secret_hash = excluded.secret_hash, retired_at = NULL',
+        ).run(id, hashSecret(secret), at)
+        return before
+      },
+      (before) => {
+        const counterId = opts.counterId ?? this.counterOfBox(id, at)
+        return {
+          action: before ? 'box.rotate-secret' : 'box.provision',
+          subject: `box:${id}`,
+          officeId: counterId ? (this.counter(counterId)?.officeId ?? null) : null,
+          counterId,
+          effectiveAt: at,
+          // Never the secret: only that it changed, and whether a retired box came back.
+          details: before?.retired_at != null ? { unretired: true } : {},
+        }
+      },
+      )
+      if (opts.counterId) this.assignBox(id, opts.counterId, at)
+    }).immediate()
     this.changed('box', { boxId: id })
     return secret
   }
@@ -199,12 +272,12 @@ export class Registry {
   /** Moves a box to a counter from `at` on (its presses before stay with the old counter). */
   assignBox(boxId: string, counterId: string, at = this.now()): void {
     this.requireBox(boxId)
-    this.requireCounter(counterId)
-    this.db.transaction(() => {
+    const counter = this.requireCounter(counterId)
+    this.audited(() => {
       const current = this.sql(
         'SELECT id, counter_id, from_ms FROM box_assignments WHERE box_id = ? AND to_ms IS NULL ORDER BY from_ms DESC LIMIT 1',
       ).get(boxId) as { id: number; counter_id: string; from_ms: number } | undefined
-      if (current?.counter_id === counterId) return
+      if (current?.counter_id === counterId) return null
       if (current && current.from_ms > at) {
         throw new RegistryError(
           `box ${boxId}: already moved to ${current.counter_id} after the requested time`,
@@ -216,20 +289,35 @@ export class Registry {
         counterId,
         at,
       )
-    })()
+      return { fromCounter: current?.counter_id ?? null }
+    }, (moved) => moved && {
+      action: 'box.assign',
+      subject: `box:${boxId}`,
+      officeId: counter.officeId,
+      counterId,
+      effectiveAt: at,
+      details: moved,
+    })
     this.changed('assignment', { boxId, counterId })
   }
 
   /** Retires a box: it can no longer connect; its history stays. */
   retireBox(boxId: string, at = this.now()): void {
     this.requireBox(boxId)
-    this.db.transaction(() => {
+    const counterId = this.counterOfBox(boxId, at)
+    this.audited(() => {
       this.sql('UPDATE boxes SET retired_at = ? WHERE id = ?').run(at, boxId)
       this.sql('UPDATE box_assignments SET to_ms = ? WHERE box_id = ? AND to_ms IS NULL').run(
         at,
         boxId,
       )
-    })()
+    }, () => ({
+      action: 'box.retire',
+      subject: `box:${boxId}`,
+      officeId: counterId ? (this.counter(counterId)?.officeId ?? null) : null,
+      counterId,
+      effectiveAt: at,
+    }))
     this.changed('box', { boxId })
   }
 
