@@ -66,7 +66,6 @@ describe('officer accounts', () => {
       ['GET', '/api/duty'],
       ['GET', '/api/shifts'],
       ['GET', '/api/users'],
-      ['GET', '/metrics'],
       ['POST', '/api/duty/sign-out', { officer: 'an' }],
       ['PATCH', '/api/users/1', { role: 'admin' }],
     ] as const) {
