@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'restore a backup (the gateway must be stopped)',
     load: async () => ({ run: (await import('../gateway/cli/backup-command.ts')).runRestore }),
   },
+  audit: { summary: 'verify the audit trail (hash chain) and list its entries', load: () => import('../gateway/cli/audit-command.ts') },
   report: { summary: 'satisfaction report for a period, by officer, counter or office', load: () => import('../gateway/cli/report-command.ts') },
   simulate: { summary: 'run virtual boxes against a gateway', load: () => import('../simulator/cli/simulate-command.ts') },
   demo: { summary: 'gateway + seeded office + simulated boxes + dashboard, all in one', load: () => import('../simulator/cli/demo-command.ts') },

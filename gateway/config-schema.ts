@@ -236,6 +236,15 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    officerResults: Type.Object(
+      {
+        until: Type.Union([Type.Literal('previous-day'), Type.Literal('previous-week'), Type.Literal('previous-month')], {
+          default: 'previous-day',
+          description: "An officer's own results page shows presses up to the end of the previous day, week or month, never today's: no one is pressed in real time",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     alerts: Type.Object(AlertRulesSchema.properties, {
       additionalProperties: false,
       default: {},

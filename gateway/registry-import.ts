@@ -18,11 +18,15 @@
  *  - a shift entry is identified by its content: a new or edited shift entry is added, one
  *    applied before is not added again (a shift removed in the dashboard stays removed), and
  *    nothing is ever deleted by the file (remove the old shift in the dashboard).
+ *
+ * Every change the file makes is in the audit trail as made by `config-file` (audit.ts), and
+ * an import that changed anything ends with one `registry.import` entry counting them.
  */
 import { createHash } from 'node:crypto'
 import type { RegistryConfig } from './config-schema.ts'
 import { parseHhMm } from './local-time.ts'
 import { RegistryError, type Registry } from './registry.ts'
+import { CONFIG_FILE, recordAudit } from './audit.ts'
 import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
 
@@ -68,7 +72,9 @@ class AppliedEntries {
 const entryHash = (entry: unknown) => createHash('sha256').update(JSON.stringify(entry)).digest('hex')
 
 /** `at` dates new boxes and assignments; by default the registry's clock (the gateway's). */
-export function importRegistry(registry: Registry, db: Db, section: RegistryConfig, at = registry.now()): ImportResult {
+export function importRegistry(gatewayRegistry: Registry, db: Db, section: RegistryConfig, at = gatewayRegistry.now()): ImportResult {
+  const registry = gatewayRegistry.as(CONFIG_FILE)
+  const auditedBefore = auditCount(db)
   const problems: string[] = []
   const attempt = (path: string, fn: () => void) => {
     try {
@@ -148,6 +154,17 @@ export function importRegistry(registry: Registry, db: Db, section: RegistryConf
       })
     }),
   )
+  const changes = auditCount(db) - auditedBefore
+  if (changes > 0) {
+    recordAudit(db, {
+      ...CONFIG_FILE,
+      action: 'registry.import',
+      subject: 'registry:config-file',
+      at: registry.now(),
+      effectiveAt: at,
+      details: { changes, newBoxes: result.newSecrets.map((s) => s.boxId), problems },
+    })
+  }
   if (problems.length > 0) throw new RegistryImportError(problems)
   return result
 }
@@ -157,3 +174,5 @@ export class RegistryImportError extends Error {
     super(`registry import failed:\n${problems.map((p) => `  ${p}`).join('\n')}`)
   }
 }
+
+const auditCount = (db: Db) => sql(db, 'SELECT coalesce(max(id), 0) FROM audit_log', { pluck: true }).get() as number

@@ -1,7 +1,9 @@
 /**
- * The office's registry in SQLite: offices, counters, officers, boxes (hashed secrets), which
- * counter each box stands at over time, duty sessions (sign-in / sign-out) and the weekly
- * shift schedule. Every change emits `registryChanged` so attribution caches and the boxes'
+ * The office's registry in SQLite: offices, counters, officers, boxes (hashed secrets) and
+ * which counter each box stands at over time; duty sessions and the weekly shift schedule live
+ * in duty.ts, reached through the registry. Every change is recorded in the audit trail
+ * (audit.ts) in its own transaction, as made by the registry's actor: `registry.as(actor)` is
+ * the same registry acting for someone (a dashboard user, the CLI's user, the config file). Every change emits `registryChanged` so attribution caches and the boxes'
  * retained config follow. Errors name the thing that is wrong and carry their HTTP status
  * (registry-errors.ts).
  */
@@ -11,11 +13,13 @@ import type { Statement } from 'better-sqlite3'
 import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
 import type { GatewayBus, RegistryChange } from './events.ts'
-import { localTime } from './local-time.ts'
+import { Duty, type DutySession, type Shift } from './duty.ts'
+import { recordAudit, SYSTEM, type Actor, type AuditInput } from './audit.ts'
 import { systemClock, type Clock } from './clock.ts'
 import { ConflictError, NotFoundError, RegistryError } from './registry-errors.ts'
 
 export { ConflictError, NotFoundError, RegistryError }
+export type { DutySession, Shift }
 
 export interface Office {
   id: string
@@ -41,23 +45,6 @@ export interface BoxInfo {
   lastState: string | null
   lastPressAt: number | null
 }
-export interface DutySession {
-  id: number
-  counterId: string
-  officerId: string | null
-  startMs: number
-  endMs: number | null
-  source: string
-}
-export interface Shift {
-  id: number
-  counterId: string
-  officerId: string
-  weekday: number
-  startMin: number
-  endMin: number
-}
-
 interface OfficerRow {
   id: string
   officeId: string
@@ -82,19 +69,47 @@ export interface RegistryDeps {
   timezone: string
   /** Dates every change made without an explicit time: the gateway's clock (clock.ts). */
   now?: Clock
+  /** Who changes made through this registry are recorded as (audit.ts); default SYSTEM. */
+  by?: Actor
 }
+
+/** An audit entry as a change describes it; who, from where and when are the registry's. */
+export type AuditOf = Omit<AuditInput, 'actor' | 'source' | 'at'>
 
 export class Registry {
   private readonly db: Db
   private readonly bus: GatewayBus
   readonly timezone: string
   readonly now: Clock
+  /** Duty sessions and the shift schedule; the methods below delegate to it. */
+  readonly duty: Duty
+  readonly by: Actor
 
   constructor(deps: RegistryDeps) {
     this.db = deps.db
     this.bus = deps.bus
     this.timezone = deps.timezone
     this.now = deps.now ?? systemClock
+    this.by = deps.by ?? SYSTEM
+    this.duty = new Duty({ db: this.db, timezone: this.timezone, now: this.now, registry: this, changed: (kind, detail) => this.changed(kind, detail) })
+  }
+
+  /** This registry acting for `by`: its changes are recorded as theirs. */
+  as(by: Actor): Registry {
+    return new Registry({ db: this.db, bus: this.bus, timezone: this.timezone, now: this.now, by })
+  }
+
+  /**
+   * Runs `change` and records the audit entry `entry` makes of its result (null: nothing
+   * changed, no entry) in one transaction: neither is committed without the other.
+   */
+  audited<T>(change: () => T, entry: (result: T) => AuditOf | null): T {
+    return this.db.transaction(() => {
+      const result = change()
+      const e = entry(result)
+      if (e) recordAudit(this.db, { ...this.by, at: this.now(), ...e })
+      return result
+    }).immediate()
   }
 
   // ---- offices, counters, officers -------------------------------------------------------
@@ -102,9 +117,16 @@ export class Registry {
   upsertOffice(id: string, name: string): void {
     checkSlug('office', id)
     checkName('office', name)
-    this.sql(
-      'INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
-    ).run(id, name)
+    this.audited(
+      () => {
+        const before = this.office(id) ?? null
+        this.sql(
+          'INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
+        ).run(id, name)
+        return before
+      },
+      (before) => ({ action: 'office.save', subject: `office:${id}`, officeId: id, details: { name, before } }),
+    )
     this.changed('office')
   }
 
@@ -112,9 +134,16 @@ export class Registry {
     checkSlug('counter', id)
     checkName('counter', name)
     this.requireOffice(officeId)
-    this.sql(
-      'INSERT INTO counters (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
-    ).run(id, officeId, name)
+    this.audited(
+      () => {
+        const before = this.counter(id) ?? null
+        this.sql(
+          'INSERT INTO counters (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
+        ).run(id, officeId, name)
+        return before
+      },
+      (before) => ({ action: 'counter.save', subject: `counter:${id}`, officeId, counterId: id, details: { name, before } }),
+    )
     this.changed('counter', { counterId: id })
   }
 
@@ -122,15 +151,25 @@ export class Registry {
     checkSlug('officer', id)
     checkName('officer', name)
     this.requireOffice(officeId)
-    this.sql(
-      'INSERT INTO officers (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
-    ).run(id, officeId, name)
+    this.audited(
+      () => {
+        const before = this.officer(id) ?? null
+        this.sql(
+          'INSERT INTO officers (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
+        ).run(id, officeId, name)
+        return before
+      },
+      (before) => ({ action: 'officer.save', subject: `officer:${id}`, officeId, officerId: id, details: { name, before } }),
+    )
     this.changed('officer', { officerId: id })
   }
 
   setOfficerActive(id: string, active: boolean): void {
-    this.requireOfficer(id)
-    this.sql('UPDATE officers SET active = ? WHERE id = ?').run(active ? 1 : 0, id)
+    const officer = this.requireOfficer(id)
+    this.audited(
+      () => this.sql('UPDATE officers SET active = ? WHERE id = ?').run(active ? 1 : 0, id),
+      () => ({ action: 'officer.active', subject: `officer:${id}`, officeId: officer.officeId, officerId: id, details: { active } }),
+    )
     this.changed('officer', { officerId: id })
   }
 
@@ -186,10 +225,31 @@ export class Registry {
     if (secret.length < 16)
       throw new RegistryError(`box ${id}: the secret must be at least 16 characters`)
     const at = opts.at ?? this.now()
-    this.sql(
-      'INSERT INTO boxes (id, secret_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET secret_hash = excluded.secret_hash, retired_at = NULL',
-    ).run(id, hashSecret(secret), at)
-    if (opts.counterId) this.assignBox(id, opts.counterId, at)
+    // One transaction: a box whose assignment fails is not provisioned either.
+    this.db.transaction(() => {
+      this.audited(
+      () => {
+        const before = this.sql('SELECT retired_at FROM boxes WHERE id = ?').get(id) as { retired_at: number | null } | undefined
+        this.sql(
+          'INSERT INTO boxes (id, secret_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET secret_hash = excluded.secret_hash, retired_at = NULL',
+        ).run(id, hashSecret(secret), at)
+        return before
+      },
+      (before) => {
+        const counterId = opts.counterId ?? this.counterOfBox(id, at)
+        return {
+          action: before ? 'box.rotate-secret' : 'box.provision',
+          subject: `box:${id}`,
+          officeId: counterId ? (this.counter(counterId)?.officeId ?? null) : null,
+          counterId,
+          effectiveAt: at,
+          // Never the secret: only that it changed, and whether a retired box came back.
+          details: before?.retired_at != null ? { unretired: true } : {},
+        }
+      },
+      )
+      if (opts.counterId) this.assignBox(id, opts.counterId, at)
+    }).immediate()
     this.changed('box', { boxId: id })
     return secret
   }
@@ -212,12 +272,12 @@ export class Registry {
   /** Moves a box to a counter from `at` on (its presses before stay with the old counter). */
   assignBox(boxId: string, counterId: string, at = this.now()): void {
     this.requireBox(boxId)
-    this.requireCounter(counterId)
-    this.db.transaction(() => {
+    const counter = this.requireCounter(counterId)
+    this.audited(() => {
       const current = this.sql(
         'SELECT id, counter_id, from_ms FROM box_assignments WHERE box_id = ? AND to_ms IS NULL ORDER BY from_ms DESC LIMIT 1',
       ).get(boxId) as { id: number; counter_id: string; from_ms: number } | undefined
-      if (current?.counter_id === counterId) return
+      if (current?.counter_id === counterId) return null
       if (current && current.from_ms > at) {
         throw new RegistryError(
           `box ${boxId}: already moved to ${current.counter_id} after the requested time`,
@@ -229,20 +289,35 @@ export class Registry {
         counterId,
         at,
       )
-    })()
+      return { fromCounter: current?.counter_id ?? null }
+    }, (moved) => moved && {
+      action: 'box.assign',
+      subject: `box:${boxId}`,
+      officeId: counter.officeId,
+      counterId,
+      effectiveAt: at,
+      details: moved,
+    })
     this.changed('assignment', { boxId, counterId })
   }
 
   /** Retires a box: it can no longer connect; its history stays. */
   retireBox(boxId: string, at = this.now()): void {
     this.requireBox(boxId)
-    this.db.transaction(() => {
+    const counterId = this.counterOfBox(boxId, at)
+    this.audited(() => {
       this.sql('UPDATE boxes SET retired_at = ? WHERE id = ?').run(at, boxId)
       this.sql('UPDATE box_assignments SET to_ms = ? WHERE box_id = ? AND to_ms IS NULL').run(
         at,
         boxId,
       )
-    })()
+    }, () => ({
+      action: 'box.retire',
+      subject: `box:${boxId}`,
+      officeId: counterId ? (this.counter(counterId)?.officeId ?? null) : null,
+      counterId,
+      effectiveAt: at,
+    }))
     this.changed('box', { boxId })
   }
 
@@ -275,141 +350,28 @@ export class Registry {
     return row?.office_id ?? null
   }
 
-  // ---- duty ------------------------------------------------------------------------------
+  // ---- duty and shifts (duty.ts) -------------------------------------------------------
 
-  /**
-   * Signs an officer in at a counter from `at`. An officer is at one counter at a time and a
-   * counter has one officer: any open session of either is closed at `at`. An explicit
-   * sign-in wins over the shift schedule (attribution.ts).
-   */
-  signIn(officerId: string, counterId: string, at = this.now(), source = 'api'): DutySession {
-    this.requireOfficer(officerId)
-    const counter = this.requireCounter(counterId)
-    const officer = this.officer(officerId)!
-    if (officer.officeId !== counter.officeId) {
-      throw new RegistryError(
-        `officer ${officerId} belongs to office ${officer.officeId}, counter ${counterId} to ${counter.officeId}`,
-      )
-    }
-    const id = this.db.transaction(() => {
-      this.sql(
-        'UPDATE duty_sessions SET end_ms = ? WHERE end_ms IS NULL AND (officer_id = ? OR counter_id = ?) AND start_ms <= ?',
-      ).run(at, officerId, counterId, at)
-      return Number(
-        this.sql(
-          'INSERT INTO duty_sessions (counter_id, officer_id, start_ms, source) VALUES (?, ?, ?, ?)',
-        ).run(counterId, officerId, at, source).lastInsertRowid,
-      )
-    })()
-    // The officer's session at another counter may have ended too.
-    this.changed('duty', { counterId, officerId })
-    return this.dutySession(id)!
+  signIn(...args: Parameters<Duty['signIn']>): DutySession {
+    return this.duty.signIn(...args)
   }
-
-  /**
-   * Signs an officer out at `at`: closes their open session. If the schedule has them on duty
-   * at that moment, a "nobody" session covers the rest of that shift, so a scheduled officer
-   * who leaves early is not credited with the presses after they left.
-   */
-  signOut(officerId: string, at = this.now(), source = 'api'): { counterId: string | null } {
-    this.requireOfficer(officerId)
-    const counters = new Set<string>()
-    this.db.transaction(() => {
-      const open = this.sql(
-        'SELECT id, counter_id FROM duty_sessions WHERE officer_id = ? AND end_ms IS NULL',
-      ).all(officerId) as Array<{ id: number; counter_id: string }>
-      for (const s of open) {
-        this.sql('UPDATE duty_sessions SET end_ms = ? WHERE id = ?').run(Math.max(at, 0), s.id)
-        counters.add(s.counter_id)
-      }
-      const lt = localTime(at, this.timezone)
-      // Shifts are whole minutes: the "nobody" session ends exactly at the shift's end.
-      const minuteStart = at - (at % 60_000)
-      const scheduled = this.sql(
-        'SELECT counter_id, end_min FROM shifts WHERE officer_id = ? AND weekday = ? AND start_min <= ? AND end_min > ?',
-      ).all(officerId, lt.weekday, lt.minute, lt.minute) as Array<{
-        counter_id: string
-        end_min: number
-      }>
-      for (const s of scheduled) {
-        const endMs = minuteStart + (s.end_min - lt.minute) * 60_000
-        this.sql(
-          'INSERT INTO duty_sessions (counter_id, officer_id, start_ms, end_ms, source) VALUES (?, NULL, ?, ?, ?)',
-        ).run(s.counter_id, at, endMs, source)
-        counters.add(s.counter_id)
-      }
-    })()
-    if (counters.size === 0) throw new ConflictError(`officer ${officerId} is not on duty`)
-    for (const counterId of counters) this.changed('duty', { counterId, officerId })
-    return { counterId: [...counters][0] ?? null }
+  signOut(...args: Parameters<Duty['signOut']>): { counterId: string | null } {
+    return this.duty.signOut(...args)
   }
-
   dutySession(id: number): DutySession | undefined {
-    return this.sql(
-      'SELECT id, counter_id AS counterId, officer_id AS officerId, start_ms AS startMs, end_ms AS endMs, source FROM duty_sessions WHERE id = ?',
-    ).get(id) as DutySession | undefined
+    return this.duty.dutySession(id)
   }
-
-  dutySessions(opts: { counterId?: string; fromMs?: number; toMs?: number } = {}): DutySession[] {
-    return this.sql(
-      `SELECT id, counter_id AS counterId, officer_id AS officerId, start_ms AS startMs, end_ms AS endMs, source
-           FROM duty_sessions
-          WHERE (? IS NULL OR counter_id = ?) AND (? IS NULL OR end_ms IS NULL OR end_ms > ?) AND (? IS NULL OR start_ms < ?)
-          ORDER BY start_ms`,
-    ).all(
-      opts.counterId ?? null,
-      opts.counterId ?? null,
-      opts.fromMs ?? null,
-      opts.fromMs ?? null,
-      opts.toMs ?? null,
-      opts.toMs ?? null,
-    ) as DutySession[]
+  dutySessions(...args: Parameters<Duty['dutySessions']>): DutySession[] {
+    return this.duty.dutySessions(...args)
   }
-
-  // ---- shifts ----------------------------------------------------------------------------
-
-  addShift(s: {
-    counterId: string
-    officerId: string
-    weekday: number
-    startMin: number
-    endMin: number
-  }): Shift {
-    this.requireCounter(s.counterId)
-    this.requireOfficer(s.officerId)
-    if (!Number.isInteger(s.weekday) || s.weekday < 1 || s.weekday > 7)
-      throw new RegistryError(`shift weekday must be 1 (Monday) to 7 (Sunday), got ${s.weekday}`)
-    if (!(s.startMin >= 0 && s.endMin <= 1440 && s.startMin < s.endMin))
-      throw new RegistryError(
-        `shift must start before it ends within one day (${s.startMin}-${s.endMin} minutes)`,
-      )
-    const existing = this.sql(
-      'SELECT id FROM shifts WHERE counter_id = ? AND officer_id = ? AND weekday = ? AND start_min = ? AND end_min = ?',
-    ).get(s.counterId, s.officerId, s.weekday, s.startMin, s.endMin) as { id: number } | undefined
-    const id =
-      existing?.id ??
-      Number(
-        this.sql(
-          'INSERT INTO shifts (counter_id, officer_id, weekday, start_min, end_min) VALUES (?, ?, ?, ?, ?)',
-        ).run(s.counterId, s.officerId, s.weekday, s.startMin, s.endMin).lastInsertRowid,
-      )
-    if (!existing) this.changed('shift', { counterId: s.counterId })
-    return { id, ...s }
+  addShift(...args: Parameters<Duty['addShift']>): Shift {
+    return this.duty.addShift(...args)
   }
-
   removeShift(id: number): void {
-    const row = this.sql('SELECT counter_id FROM shifts WHERE id = ?').get(id) as
-      { counter_id: string } | undefined
-    if (!row) throw new NotFoundError(`no shift with id ${id}`)
-    this.sql('DELETE FROM shifts WHERE id = ?').run(id)
-    this.changed('shift', { counterId: row.counter_id })
+    this.duty.removeShift(id)
   }
-
   shifts(counterId?: string): Shift[] {
-    return this.sql(
-      `SELECT id, counter_id AS counterId, officer_id AS officerId, weekday, start_min AS startMin, end_min AS endMin
-           FROM shifts WHERE ? IS NULL OR counter_id = ? ORDER BY counter_id, weekday, start_min`,
-    ).all(counterId ?? null, counterId ?? null) as Shift[]
+    return this.duty.shifts(counterId)
   }
 
   // ---- helpers ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  * acknowledged and resolved (history.ts); tells the dashboards when the list changes and the
  * deliveries (delivery.ts) when an alert is raised, acknowledged or resolved.
  */
+import { recordAudit } from '../audit.ts'
 import type { Db } from '../store/database.ts'
 import type { GatewayBus } from '../events.ts'
 import type { Logger } from '../log.ts'
@@ -107,9 +108,27 @@ export class Alerts {
     return saved
   }
 
-  /** A named user acknowledges an alert with a comment (history.ts says which may be). */
-  acknowledge(id: number, by: { user: string; comment: string }): AlertRecord {
-    const alert = this.history.acknowledge(id, { ...by, at: this.now() })
+  /**
+   * A named user acknowledges an alert with a comment (history.ts says which may be); the
+   * acknowledgement and its audit entry commit together, from where the user acted.
+   */
+  acknowledge(id: number, by: { user: string; comment: string; source?: string }): AlertRecord {
+    const at = this.now()
+    const alert = this.deps.db.transaction(() => {
+      const acked = this.history.acknowledge(id, { user: by.user, comment: by.comment, at })
+      recordAudit(this.deps.db, {
+        actor: by.user,
+        source: by.source ?? 'gateway',
+        action: 'alert.acknowledged',
+        subject: `alert:${acked.id}`,
+        officeId: acked.officeId,
+        counterId: 'counterId' in acked ? acked.counterId : null,
+        officerId: 'officerId' in acked ? (acked.officerId ?? null) : null,
+        details: { kind: acked.kind, comment: by.comment },
+        at,
+      })
+      return acked
+    })()
     this.emit({ event: 'acknowledged', alert })
     this.refresh()
     return alert

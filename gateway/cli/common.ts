@@ -11,6 +11,7 @@ import { openDatabase, type Db } from '../store/database.ts'
 import { DataDirError } from '../store/data-dir.ts'
 import { join } from 'node:path'
 import { localMidnight } from '../local-time.ts'
+import { cliActor } from '../audit.ts'
 
 export interface StoreHandle {
   config: GatewayConfig
@@ -47,7 +48,8 @@ export function openStore(opts: { config?: string; dataDir?: string }): StoreHan
   const env = opts.dataDir ? { ...process.env, CHAMDIEM_DATA_DIR: opts.dataDir } : process.env
   const config = loadConfig(opts.config, env)
   const db = openDatabase(join(config.dataDir, 'chamdiem.db'))
-  const registry = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: config.timezone })
+  // Changes made by a command are audited as made by the person running it, on this host.
+  const registry = new Registry({ db, bus: new EventBus<GatewayEvents>(), timezone: config.timezone, by: cliActor() })
   return { config, db, registry, close: () => db.close() }
 }
 

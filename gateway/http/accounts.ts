@@ -5,13 +5,16 @@
  * let anyone log in.
  *
  * Roles: admin (everything), head (office head: sees and manages only their office), viewer
- * (read-only, optionally limited to one office).
+ * (read-only, optionally limited to one office), officer (linked to one officer: sees only
+ * their own results, delayed; routes/me.ts). Every user change is in the audit trail
+ * (audit.ts), in the transaction of the change.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 import type { Db } from '../store/database.ts'
 import { sql } from '../store/statements.ts'
+import { recordAudit, SYSTEM, type Actor, type AuditAction } from '../audit.ts'
 
-export const ROLES = ['admin', 'head', 'viewer'] as const
+export const ROLES = ['admin', 'head', 'viewer', 'officer'] as const
 export type Role = (typeof ROLES)[number]
 
 export interface User {
@@ -19,6 +22,8 @@ export interface User {
   username: string
   role: Role
   officeId: string | null
+  /** The officer an `officer` account is (null for every other role). */
+  officerId: string | null
   createdAt: number
 }
 
@@ -83,6 +88,7 @@ interface UserRow {
   password_hash: string
   role: Role
   office_id: string | null
+  officer_id: string | null
   created_at: number
 }
 
@@ -91,6 +97,7 @@ const toUser = (r: UserRow): User => ({
   username: r.username,
   role: r.role,
   officeId: r.office_id,
+  officerId: r.officer_id,
   createdAt: r.created_at,
 })
 
@@ -130,44 +137,71 @@ export class Accounts {
     return row ? toUser(row) : null
   }
 
-  async create(input: { username: string; password: string; role: Role; officeId: string | null }): Promise<User> {
-    this.checkRole(input.role, input.officeId)
+  /** `by`: who creates the account, for the audit trail (default: the gateway itself). */
+  async create(
+    input: { username: string; password: string; role: Role; officeId: string | null; officerId?: string | null },
+    by: Actor = SYSTEM,
+  ): Promise<User> {
+    const officeId = this.checkRole(input.role, input.officeId, input.officerId ?? null)
     if (sql(this.db, 'SELECT 1 FROM users WHERE username = ?').get(input.username)) {
       throw new AccountError(`user ${input.username} exists already`, 409)
     }
     const hash = await hashPassword(input.password)
-    const info = sql(this.db, 'INSERT INTO users (username, password_hash, role, office_id, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(input.username, hash, input.role, input.officeId, this.now())
-    return this.get(Number(info.lastInsertRowid))!
+    const id = this.db.transaction(() => {
+      const info = sql(this.db, 'INSERT INTO users (username, password_hash, role, office_id, officer_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(input.username, hash, input.role, officeId, input.officerId ?? null, this.now())
+      this.audit(by, 'user.create', this.get(Number(info.lastInsertRowid))!, {})
+      return Number(info.lastInsertRowid)
+    })()
+    return this.get(id)!
   }
 
-  async update(id: number, change: { password?: string; role?: Role; officeId?: string | null }): Promise<User> {
+  async update(
+    id: number,
+    change: { password?: string; role?: Role; officeId?: string | null; officerId?: string | null },
+    by: Actor = SYSTEM,
+  ): Promise<User> {
     const user = this.get(id)
     if (!user) throw new AccountError('no such user', 404)
     const role = change.role ?? user.role
-    const officeId = change.officeId !== undefined ? change.officeId : user.officeId
-    this.checkRole(role, officeId)
+    const officerId = role !== 'officer' ? null : change.officerId !== undefined ? change.officerId : user.officerId
+    const officeId = this.checkRole(role, change.officeId !== undefined ? change.officeId : user.officeId, officerId)
     if (user.role === 'admin' && role !== 'admin') this.keepOneAdmin(id)
     const hash = change.password !== undefined ? await hashPassword(change.password) : null
     this.db.transaction(() => {
-      sql(this.db, 'UPDATE users SET role = ?, office_id = ? WHERE id = ?').run(role, officeId, id)
+      sql(this.db, 'UPDATE users SET role = ?, office_id = ?, officer_id = ? WHERE id = ?').run(role, officeId, officerId, id)
       if (hash) {
         sql(this.db, 'UPDATE users SET password_hash = ? WHERE id = ?').run(hash, id)
         // A new password ends every session of that user (a stolen cookie dies with it).
         sql(this.db, 'DELETE FROM user_sessions WHERE user_id = ?').run(id)
       }
+      // Never the password: only that it changed.
+      this.audit(by, 'user.update', this.get(id)!, { before: { role: user.role, officeId: user.officeId, officerId: user.officerId }, passwordChanged: !!hash })
     })()
     return this.get(id)!
   }
 
-  remove(id: number): void {
+  remove(id: number, by: Actor = SYSTEM): void {
     const user = this.get(id)
     if (!user) throw new AccountError('no such user', 404)
     if (user.role === 'admin') this.keepOneAdmin(id)
     this.db.transaction(() => {
       sql(this.db, 'DELETE FROM user_sessions WHERE user_id = ?').run(id)
       sql(this.db, 'DELETE FROM users WHERE id = ?').run(id)
+      this.audit(by, 'user.remove', user, {})
     })()
+  }
+
+  private audit(by: Actor, action: AuditAction, u: User, details: Record<string, unknown>): void {
+    recordAudit(this.db, {
+      ...by,
+      action,
+      subject: `user:${u.username}`,
+      officeId: u.officeId,
+      officerId: u.officerId,
+      at: this.now(),
+      details: { role: u.role, ...details },
+    })
   }
 
   /** Checks a password; returns the user or null (same answer for unknown user and wrong password). */
@@ -204,12 +238,20 @@ export class Accounts {
     if (token) sql(this.db, 'DELETE FROM user_sessions WHERE token_hash = ?').run(sha256(token))
   }
 
-  private checkRole(role: Role, officeId: string | null): void {
+  /** Checks a role's office and officer; returns the office to store (an officer's own). */
+  private checkRole(role: Role, officeId: string | null, officerId: string | null): string | null {
+    if (role === 'officer') {
+      const officer = officerId ? (sql(this.db, 'SELECT office_id FROM officers WHERE id = ?').get(officerId) as { office_id: string } | undefined) : undefined
+      if (!officer) throw new AccountError(officerId ? `no such officer ${officerId}` : 'an officer account needs an officer', 400)
+      return officer.office_id
+    }
+    if (officerId) throw new AccountError('only an officer account is linked to an officer', 400)
     if (role === 'head' && !officeId) throw new AccountError('an office head needs an office', 400)
     if (role === 'admin' && officeId) throw new AccountError('an admin is not limited to an office', 400)
     if (officeId && !sql(this.db, 'SELECT 1 FROM offices WHERE id = ?').get(officeId)) {
       throw new AccountError(`no such office ${officeId}`, 400)
     }
+    return officeId
   }
 
   private keepOneAdmin(exceptId: number): void {

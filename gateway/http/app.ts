@@ -28,6 +28,8 @@ import { boxRoutes } from './routes/boxes.ts'
 import { dutyRoutes } from './routes/duty.ts'
 import { userRoutes } from './routes/users.ts'
 import { systemRoutes, type HealthReport } from './routes/system.ts'
+import { auditRoutes } from './routes/audit.ts'
+import { meRoutes } from './routes/me.ts'
 
 export interface HttpDeps {
   db: Db
@@ -123,6 +125,8 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   await app.register(dutyRoutes, { ctx })
   await app.register(userRoutes, { ctx })
   await app.register(systemRoutes, { ctx })
+  await app.register(auditRoutes, { ctx })
+  await app.register(meRoutes, { ctx })
   return app as unknown as App
 }
 

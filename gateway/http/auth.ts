@@ -9,9 +9,13 @@
  *    The session cookie is also SameSite=Strict. A cross-site page can send neither the
  *    custom header (a CORS preflight we never allow) nor guess the token: 403.
  * Role checks live on the routes (`config: { roles: [...] }`), office scope in `scope()`.
+ * An officer account is refused every API but those marked `config: { officer: true }` (their
+ * own results, their session): deny by default, so no report, live or admin route added later
+ * shows an officer their colleagues' figures.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Accounts, Role, Session, User } from './accounts.ts'
+import type { Actor } from '../audit.ts'
 
 export const SESSION_COOKIE = 'cd_session'
 export const CSRF_COOKIE = 'cd_csrf'
@@ -27,6 +31,8 @@ declare module 'fastify' {
     noCsrf?: boolean
     /** A page: without a session redirect to /login instead of answering 401. */
     page?: boolean
+    /** Open to officer accounts too (every other non-public API refuses them). */
+    officer?: boolean
   }
   interface FastifyRequest {
     session: Session | null
@@ -71,6 +77,9 @@ export function authHook(accounts: Accounts) {
     if (UNSAFE.has(req.method) && !cfg.noCsrf && req.headers[CSRF_HEADER] !== req.session.csrf) {
       throw new HttpError(403, 'missing or wrong CSRF token')
     }
+    if (req.session.user.role === 'officer' && !cfg.officer && !cfg.page && !req.url.startsWith('/static/')) {
+      throw new HttpError(403, 'not allowed for your role')
+    }
     if (cfg.roles && !cfg.roles.includes(req.session.user.role)) {
       throw new HttpError(403, 'not allowed for your role')
     }
@@ -80,6 +89,11 @@ export function authHook(accounts: Accounts) {
 export function currentUser(req: FastifyRequest): User {
   if (!req.session) throw new HttpError(401, 'login required')
   return req.session.user
+}
+
+/** Who makes a change through this request, for the audit trail: the user, from their address. */
+export function actorOf(req: FastifyRequest): Actor {
+  return { actor: currentUser(req).username, source: req.ip }
 }
 
 /** The office a user is limited to (head, or a viewer given an office); null = every office. */
@@ -101,6 +115,6 @@ export function scope(req: FastifyRequest, officeId?: string | null): string | n
 /** For writes: the office a change touches must be the user's (admins: any). */
 export function requireManage(req: FastifyRequest, officeId: string | null | undefined): void {
   const user = currentUser(req)
-  if (user.role === 'viewer') throw new HttpError(403, 'viewers cannot change anything')
+  if (user.role === 'viewer' || user.role === 'officer') throw new HttpError(403, 'viewers cannot change anything')
   if (user.role === 'head' && officeId !== user.officeId) throw new HttpError(403, 'that office is not yours')
 }

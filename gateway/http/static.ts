@@ -21,7 +21,7 @@ const TYPES: Record<string, string> = {
 const PUBLIC_FILES = new Set(['login.html', 'login.js', 'i18n.js', 'dom.js', 'style.css', 'favicon.svg'])
 
 // Pages are single-page-app entry points: each path serves index.html, which routes itself.
-export const PAGES = ['/', '/live', '/reports', '/print', '/admin', '/alerts']
+export const PAGES = ['/', '/live', '/reports', '/print', '/admin', '/alerts', '/audit', '/me']
 
 const SECURITY_HEADERS = {
   // Everything is ours: scripts and styles only from this origin, no framing (clickjacking).

@@ -221,4 +221,54 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX alert_events_alert ON alert_events(alert_id);
     `,
   },
+  {
+    version: 8,
+    name: 'audit trail; officer accounts',
+    sql: `
+      -- The hash-chained audit trail (audit.ts). No foreign keys: history outlives what it
+      -- names. prev_hash UNIQUE: two writers can never chain to the same entry.
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        source TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        office_id TEXT,
+        counter_id TEXT,
+        officer_id TEXT,
+        effective_at INTEGER,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL UNIQUE,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_at ON audit_log(at);
+      CREATE INDEX audit_log_effective ON audit_log(effective_at) WHERE effective_at IS NOT NULL;
+      -- Append-only for every code path; the chain detects whoever drops these.
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+      -- Dashboard role 'officer' (sees only their own results), linked to an officer. SQLite
+      -- cannot change a CHECK constraint in place: rebuild users, keeping the sessions that
+      -- DROP TABLE would cascade away.
+      CREATE TABLE users_v6 (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'head', 'viewer', 'officer')),
+        office_id TEXT REFERENCES offices(id),
+        created_at INTEGER NOT NULL,
+        officer_id TEXT REFERENCES officers(id),
+        CHECK ((role = 'officer') = (officer_id IS NOT NULL))
+      );
+      INSERT INTO users_v6 (id, username, password_hash, role, office_id, created_at)
+        SELECT id, username, password_hash, role, office_id, created_at FROM users;
+      CREATE TEMP TABLE user_sessions_v6 AS SELECT * FROM user_sessions;
+      DROP TABLE users;
+      ALTER TABLE users_v6 RENAME TO users;
+      INSERT INTO user_sessions SELECT * FROM temp.user_sessions_v6;
+      DROP TABLE temp.user_sessions_v6;
+    `,
+  },
 ]

@@ -1,5 +1,5 @@
 // The dashboard shell: who is logged in, the navigation, the language switch, and which view
-// the address shows (/live, /reports, /alerts, /print, /admin). Each view is a module with
+// the address shows (/live, /reports, /alerts, /print, /admin, /audit; an officer only /me). Each view is a module with
 // mount(el, ctx) returning an unmount function.
 import { t, languageSwitch, setTimeZone, lang } from './i18n.js'
 import { h, api } from './dom.js'
@@ -8,8 +8,10 @@ import * as reports from './reports.js'
 import * as print from './print.js'
 import * as admin from './admin.js'
 import * as alerts from './alerts.js'
+import * as audit from './audit.js'
+import * as me from './me.js'
 
-const VIEWS = { '/live': live, '/reports': reports, '/print': print, '/admin': admin, '/alerts': alerts }
+const VIEWS = { '/live': live, '/reports': reports, '/print': print, '/admin': admin, '/alerts': alerts, '/audit': audit, '/me': me }
 let session
 let unmount = () => {}
 
@@ -24,7 +26,9 @@ function header() {
     h('a', { href: path, class: location.pathname === path ? 'active' : '', onclick: (e) => (e.preventDefault(), navigate(path)) }, t(key))
   return [
     h('span', { class: 'brand' }, t('appName')),
-    h('nav', {}, link('/live', 'live'), link('/reports', 'reports'), link('/alerts', 'alerts'), u.role !== 'viewer' ? link('/admin', 'admin') : null),
+    u.role === 'officer'
+      ? h('nav', {}, link('/me', 'myResults'))
+      : h('nav', {}, link('/live', 'live'), link('/reports', 'reports'), link('/alerts', 'alerts'), u.role !== 'viewer' ? link('/admin', 'admin') : null, u.role !== 'viewer' ? link('/audit', 'audit') : null),
     h(
       'span',
       { class: 'who' },
@@ -50,6 +54,8 @@ function render() {
   document.documentElement.lang = lang()
   document.title = t('appName')
   unmount()
+  // An officer has one page: every other API refuses them.
+  if (session.user.role === 'officer' && location.pathname !== '/me') history.replaceState(null, '', '/me')
   const view = VIEWS[location.pathname] ?? live
   document.getElementById('top').replaceChildren(...header())
   const el = document.getElementById('view')

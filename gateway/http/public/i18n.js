@@ -283,3 +283,8 @@ export function languageSwitch(onChange) {
   })
   return sel
 }
+
+/** Lets a view bring its own words ({ vi: {...}, en: {...} }), kept next to the view. */
+export function addWords(words) {
+  for (const l of Object.keys(DICT)) Object.assign(DICT[l], words[l] ?? {})
+}

@@ -12,7 +12,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
-import { HttpError, currentUser, requireManage, scope } from '../auth.ts'
+import { HttpError, actorOf, currentUser, requireManage, scope } from '../auth.ts'
 import { visibleAlerts } from '../live-hub.ts'
 import { localMidnight } from '../../local-time.ts'
 import { AlertRulesPatchSchema, AlertRulesSchema } from '../../alerts/rules.ts'
@@ -67,10 +67,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
       const comment = req.body.comment.trim()
       if (!comment) throw new HttpError(400, 'a comment is required')
       const user = currentUser(req)
-      const alert = ctx.alerts.acknowledge(found.id, { user: user.username, comment })
-      // AUDIT (lead, at merge): record the acknowledgement in the audit trail here, e.g.
-      // record({ action: 'alert.acknowledge', user: user.username, from: req.ip, what: { alert: alert.id, kind: alert.kind, officeId: alert.officeId, comment } })
-      return alert
+      return ctx.alerts.acknowledge(found.id, { user: user.username, comment, source: actorOf(req).source })
     },
   )
 

@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import type { AppContext } from '../app.ts'
-import { HttpError, requireManage, scope } from '../auth.ts'
+import { actorOf, HttpError, requireManage, scope } from '../auth.ts'
 import { BOX_ID_PATTERN } from '../../../protocol/index.ts'
 import { Slug } from './registry.ts'
 
@@ -50,7 +50,7 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
       if (registry.boxExists(id)) manageBox(req, id)
       if (counter) requireManage(req, registry.requireCounter(counter).officeId)
       else if (req.session!.user.role !== 'admin') throw new HttpError(403, 'choose a counter of your office for the box')
-      const secret = registry.provisionBox(id, { counterId: counter, at: ctx.now() })
+      const secret = registry.as(actorOf(req)).provisionBox(id, { counterId: counter, at: ctx.now() })
       req.log.info({ boxId: id, counter }, 'box provisioned')
       return reply.code(201).header('cache-control', 'no-store').send({ id, secret, counterId: counter ?? null })
     },
@@ -62,7 +62,7 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
     async (req, reply) => {
       manageBox(req, req.params.id)
       requireManage(req, registry.requireCounter(req.body.counter).officeId)
-      registry.assignBox(req.params.id, req.body.counter, ctx.now())
+      registry.as(actorOf(req)).assignBox(req.params.id, req.body.counter, ctx.now())
       return reply.code(204).send()
     },
   )
@@ -72,7 +72,7 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
     { config: WRITERS, schema: { params: BoxParams } },
     async (req, reply) => {
       manageBox(req, req.params.id)
-      registry.retireBox(req.params.id, ctx.now())
+      registry.as(actorOf(req)).retireBox(req.params.id, ctx.now())
       return reply.code(204).send()
     },
   )

@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
-import { requireManage, scope } from '../auth.ts'
+import { actorOf, requireManage, scope } from '../auth.ts'
 import { startOfLocalDay } from '../../local-time.ts'
 import { Slug } from './registry.ts'
 
@@ -28,7 +28,7 @@ export const dutyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     async (req, reply) => {
       const counter = registry.requireCounter(req.body.counter)
       requireManage(req, counter.officeId)
-      const s = registry.signIn(req.body.officer, counter.id, ctx.now(), `web:${req.session!.user.username}`)
+      const s = registry.as(actorOf(req)).signIn(req.body.officer, counter.id, ctx.now(), `web:${req.session!.user.username}`)
       return reply.code(201).send(s)
     },
   )
@@ -39,7 +39,7 @@ export const dutyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     async (req, reply) => {
       const officer = registry.requireOfficer(req.body.officer)
       requireManage(req, officer.officeId)
-      registry.signOut(officer.id, ctx.now(), `web:${req.session!.user.username}`)
+      registry.as(actorOf(req)).signOut(officer.id, ctx.now(), `web:${req.session!.user.username}`)
       return reply.code(204).send()
     },
   )

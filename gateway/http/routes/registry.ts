@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox'
 import { Name as NameSchema, Slug as SlugSchema } from '../../../protocol/index.ts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
-import { HttpError, requireManage, scope } from '../auth.ts'
+import { actorOf, HttpError, requireManage, scope } from '../auth.ts'
 import { formatHhMm, parseHhMm } from '../../local-time.ts'
 
 export const Slug = SlugSchema('Office, counter or officer id')
@@ -33,7 +33,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       // Creating an office is an admin's job; a head may rename their own.
       if (!registry.office(req.params.id) && req.session!.user.role !== 'admin') throw new HttpError(403, 'only an admin creates offices')
       requireManage(req, req.params.id)
-      registry.upsertOffice(req.params.id, req.body.name)
+      registry.as(actorOf(req)).upsertOffice(req.params.id, req.body.name)
       return reply.code(204).send()
     },
   )
@@ -50,7 +50,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       const existing = registry.counter(req.params.id)
       if (existing) requireManage(req, existing.officeId)
       requireManage(req, req.body.office)
-      registry.upsertCounter(req.params.id, req.body.office, req.body.name)
+      registry.as(actorOf(req)).upsertCounter(req.params.id, req.body.office, req.body.name)
       return reply.code(204).send()
     },
   )
@@ -70,8 +70,8 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       const existing = registry.officer(req.params.id)
       if (existing) requireManage(req, existing.officeId)
       requireManage(req, req.body.office)
-      registry.upsertOfficer(req.params.id, req.body.office, req.body.name)
-      if (req.body.active !== undefined) registry.setOfficerActive(req.params.id, req.body.active)
+      registry.as(actorOf(req)).upsertOfficer(req.params.id, req.body.office, req.body.name)
+      if (req.body.active !== undefined) registry.as(actorOf(req)).setOfficerActive(req.params.id, req.body.active)
       return reply.code(204).send()
     },
   )
@@ -120,7 +120,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       requireManage(req, counter.officeId)
       const officer = registry.requireOfficer(req.body.officer)
       if (officer.officeId !== counter.officeId) throw new HttpError(400, `officer ${officer.id} works in another office than counter ${counter.id}`)
-      const s = registry.addShift({
+      const s = registry.as(actorOf(req)).addShift({
         counterId: counter.id,
         officerId: officer.id,
         weekday: req.body.weekday,
@@ -138,7 +138,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       const s = registry.shifts().find((x) => x.id === req.params.id)
       if (!s) throw new HttpError(404, `no shift ${req.params.id}`)
       requireManage(req, registry.counter(s.counterId)?.officeId)
-      registry.removeShift(s.id)
+      registry.as(actorOf(req)).removeShift(s.id)
       return reply.code(204).send()
     },
   )

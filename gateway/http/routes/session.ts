@@ -13,8 +13,9 @@ import { csrfTokenFor } from '../accounts.ts'
 export const UserSchema = Type.Object({
   id: Type.Integer(),
   username: Type.String(),
-  role: Type.Union([Type.Literal('admin'), Type.Literal('head'), Type.Literal('viewer')]),
+  role: Type.Union([Type.Literal('admin'), Type.Literal('head'), Type.Literal('viewer'), Type.Literal('officer')]),
   officeId: Type.Union([Type.String(), Type.Null()]),
+  officerId: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.Integer(),
 })
 
@@ -61,7 +62,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     },
   )
 
-  app.post('/api/logout', {}, async (req, reply: FastifyReply) => {
+  app.post('/api/logout', { config: { officer: true } }, async (req, reply: FastifyReply) => {
     ctx.accounts.closeSession(req.cookies[SESSION_COOKIE])
     // That session's live streams end now, not at the next heartbeat.
     ctx.hub.closeEnded()
@@ -70,7 +71,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     return reply.code(204).send()
   })
 
-  app.get('/api/session', { schema: { response: { 200: SessionInfo } } }, async (req) => {
+  app.get('/api/session', { config: { officer: true }, schema: { response: { 200: SessionInfo } } }, async (req) => {
     const user = currentUser(req)
     return { user, csrf: req.session!.csrf, expiresAt: req.session!.expiresAt, timezone: ctx.config.timezone }
   })

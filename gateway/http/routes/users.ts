@@ -7,10 +7,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
 import { UserSchema } from './session.ts'
 import { Slug } from '../../../protocol/index.ts'
+import { actorOf } from '../auth.ts'
 
 const ADMIN = { roles: ['admin' as const] }
-const Role = Type.Union([Type.Literal('admin'), Type.Literal('head'), Type.Literal('viewer')])
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('head'), Type.Literal('viewer'), Type.Literal('officer')])
 const Office = Type.Union([Slug('Office id'), Type.Null()])
+const OfficerLink = Type.Union([Slug('Officer id (role officer)'), Type.Null()])
 const Password = Type.String({ minLength: 10, maxLength: 256 })
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 
@@ -24,12 +26,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     {
       config: ADMIN,
       schema: {
-        body: Type.Object({ username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$' }), password: Password, role: Role, officeId: Type.Optional(Office) }),
+        body: Type.Object({ username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$' }), password: Password, role: Role, officeId: Type.Optional(Office), officerId: Type.Optional(OfficerLink) }),
         response: { 201: UserSchema },
       },
     },
     async (req, reply) => {
-      const user = await ctx.accounts.create({ ...req.body, officeId: req.body.officeId ?? null })
+      const user = await ctx.accounts.create({ ...req.body, officeId: req.body.officeId ?? null }, actorOf(req))
       req.log.info({ username: user.username, role: user.role }, 'user created')
       return reply.code(201).send(user)
     },
@@ -41,19 +43,19 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       config: ADMIN,
       schema: {
         params: IdParams,
-        body: Type.Object({ password: Type.Optional(Password), role: Type.Optional(Role), officeId: Type.Optional(Office) }),
+        body: Type.Object({ password: Type.Optional(Password), role: Type.Optional(Role), officeId: Type.Optional(Office), officerId: Type.Optional(OfficerLink) }),
         response: { 200: UserSchema },
       },
     },
     async (req) => {
-      const user = await ctx.accounts.update(req.params.id, req.body)
+      const user = await ctx.accounts.update(req.params.id, req.body, actorOf(req))
       ctx.hub.closeEnded() // a changed password or role ends that user's sessions and streams
       return user
     },
   )
 
   app.delete('/api/users/:id', { config: ADMIN, schema: { params: IdParams } }, async (req, reply) => {
-    ctx.accounts.remove(req.params.id)
+    ctx.accounts.remove(req.params.id, actorOf(req))
     return reply.code(204).send()
   })
 }
