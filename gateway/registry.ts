@@ -181,10 +181,12 @@ export class Registry {
     if (!isBoxId(id))
       throw new RegistryError(
         `invalid box id ${JSON.stringify(id)}: use 1-64 letters, digits, _ or -`,
+        'INVALID_ID',
+        { id },
       )
     const secret = opts.secret ?? newSecret()
     if (secret.length < 16)
-      throw new RegistryError(`box ${id}: the secret must be at least 16 characters`)
+      throw new RegistryError(`box ${id}: the secret must be at least 16 characters`, 'SECRET_TOO_SHORT', { box: id })
     const at = opts.at ?? this.now()
     this.sql(
       'INSERT INTO boxes (id, secret_hash, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET secret_hash = excluded.secret_hash, retired_at = NULL',
@@ -221,6 +223,8 @@ export class Registry {
       if (current && current.from_ms > at) {
         throw new RegistryError(
           `box ${boxId}: already moved to ${current.counter_id} after the requested time`,
+          'BOX_MOVED_LATER',
+          { box: boxId, counter: current.counter_id },
         )
       }
       if (current) this.sql('UPDATE box_assignments SET to_ms = ? WHERE id = ?').run(at, current.id)
@@ -289,6 +293,8 @@ export class Registry {
     if (officer.officeId !== counter.officeId) {
       throw new RegistryError(
         `officer ${officerId} belongs to office ${officer.officeId}, counter ${counterId} to ${counter.officeId}`,
+        'OFFICER_OTHER_OFFICE',
+        { officer: officerId, counter: counterId },
       )
     }
     const id = this.db.transaction(() => {
@@ -339,7 +345,7 @@ export class Registry {
         counters.add(s.counter_id)
       }
     })()
-    if (counters.size === 0) throw new ConflictError(`officer ${officerId} is not on duty`)
+    if (counters.size === 0) throw new ConflictError(`officer ${officerId} is not on duty`, 'NOT_ON_DUTY', { officer: officerId })
     for (const counterId of counters) this.changed('duty', { counterId, officerId })
     return { counterId: [...counters][0] ?? null }
   }
@@ -378,10 +384,11 @@ export class Registry {
     this.requireCounter(s.counterId)
     this.requireOfficer(s.officerId)
     if (!Number.isInteger(s.weekday) || s.weekday < 1 || s.weekday > 7)
-      throw new RegistryError(`shift weekday must be 1 (Monday) to 7 (Sunday), got ${s.weekday}`)
+      throw new RegistryError(`shift weekday must be 1 (Monday) to 7 (Sunday), got ${s.weekday}`, 'INVALID_SHIFT')
     if (!(s.startMin >= 0 && s.endMin <= 1440 && s.startMin < s.endMin))
       throw new RegistryError(
         `shift must start before it ends within one day (${s.startMin}-${s.endMin} minutes)`,
+        'INVALID_SHIFT',
       )
     const existing = this.sql(
       'SELECT id FROM shifts WHERE counter_id = ? AND officer_id = ? AND weekday = ? AND start_min = ? AND end_min = ?',
@@ -400,7 +407,7 @@ export class Registry {
   removeShift(id: number): void {
     const row = this.sql('SELECT counter_id FROM shifts WHERE id = ?').get(id) as
       { counter_id: string } | undefined
-    if (!row) throw new NotFoundError(`no shift with id ${id}`)
+    if (!row) throw new NotFoundError(`no shift with id ${id}`, 'UNKNOWN_SHIFT', { id })
     this.sql('DELETE FROM shifts WHERE id = ?').run(id)
     this.changed('shift', { counterId: row.counter_id })
   }
@@ -416,24 +423,24 @@ export class Registry {
 
   requireOffice(id: string): Office {
     const o = this.office(id)
-    if (!o) throw new NotFoundError(`unknown office ${JSON.stringify(id)}`)
+    if (!o) throw new NotFoundError(`unknown office ${JSON.stringify(id)}`, 'UNKNOWN_OFFICE', { id })
     return o
   }
 
   requireCounter(id: string): Counter {
     const c = this.counter(id)
-    if (!c) throw new NotFoundError(`unknown counter ${JSON.stringify(id)}`)
+    if (!c) throw new NotFoundError(`unknown counter ${JSON.stringify(id)}`, 'UNKNOWN_COUNTER', { id })
     return c
   }
 
   requireOfficer(id: string): Officer {
     const o = this.officer(id)
-    if (!o) throw new NotFoundError(`unknown officer ${JSON.stringify(id)}`)
+    if (!o) throw new NotFoundError(`unknown officer ${JSON.stringify(id)}`, 'UNKNOWN_OFFICER', { id })
     return o
   }
 
   requireBox(id: string): void {
-    if (!this.boxExists(id)) throw new NotFoundError(`unknown box ${JSON.stringify(id)}`)
+    if (!this.boxExists(id)) throw new NotFoundError(`unknown box ${JSON.stringify(id)}`, 'UNKNOWN_BOX', { id })
   }
 
   /** This registry's database, through the one statement cache (store/statements.ts). */
@@ -447,12 +454,14 @@ export class Registry {
 }
 
 function checkName(what: string, name: string): void {
-  if (!isName(name)) throw new RegistryError(`invalid ${what} name ${JSON.stringify(name)}: use ${NAME_RULE}`)
+  if (!isName(name)) throw new RegistryError(`invalid ${what} name ${JSON.stringify(name)}: use ${NAME_RULE}`, 'INVALID_NAME', { name })
 }
 
 function checkSlug(what: string, id: string): void {
   if (!SLUG.test(id))
     throw new RegistryError(
       `invalid ${what} id ${JSON.stringify(id)}: use 1-64 letters, digits, _ . or -`,
+      'INVALID_ID',
+      { id },
     )
 }

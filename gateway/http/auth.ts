@@ -8,10 +8,16 @@
  *    readable `cd_csrf` cookie) and, when the browser sends Origin, come from our own origin.
  *    The session cookie is also SameSite=Strict. A cross-site page can send neither the
  *    custom header (a CORS preflight we never allow) nor guess the token: 403.
+ *  - a user who must change their password (the first admin's printed one, or one an admin
+ *    reset) gets only what changing it needs (`config: { pending: true }`: who am I, change
+ *    password, log out): pages redirect to /password, the API answers 403
+ *    PASSWORD_CHANGE_REQUIRED. Until then the printed password is as good as on paper.
  * Role checks live on the routes (`config: { roles: [...] }`), office scope in `scope()`.
+ * Every refusal carries a stable code (error-codes.ts) that the page translates.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Accounts, Role, Session, User } from './accounts.ts'
+import type { ErrorCode, ErrorParams } from './error-codes.ts'
 
 export const SESSION_COOKIE = 'cd_session'
 export const CSRF_COOKIE = 'cd_csrf'
@@ -27,6 +33,8 @@ declare module 'fastify' {
     noCsrf?: boolean
     /** A page: without a session redirect to /login instead of answering 401. */
     page?: boolean
+    /** Open to a user who must still change their password (session, password, logout). */
+    pending?: boolean
   }
   interface FastifyRequest {
     session: Session | null
@@ -37,6 +45,9 @@ export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    /** Stable code the page translates; defaults to its status's (error-codes.ts). */
+    readonly code?: ErrorCode,
+    readonly params?: ErrorParams,
   ) {
     super(message)
   }
@@ -59,26 +70,33 @@ export function authHook(accounts: Accounts) {
   return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const cfg = req.routeOptions.config ?? {}
     req.session = accounts.session(req.cookies?.[SESSION_COOKIE])
-    if (UNSAFE.has(req.method) && !sameOrigin(req)) throw new HttpError(403, 'cross-origin request refused')
+    if (UNSAFE.has(req.method) && !sameOrigin(req)) throw new HttpError(403, 'cross-origin request refused', 'CROSS_ORIGIN')
     if (cfg.public) return
     if (!req.session) {
       if (cfg.page && req.method === 'GET') {
         await reply.redirect('/login')
         return
       }
-      throw new HttpError(401, 'login required')
+      throw new HttpError(401, 'login required', 'LOGIN_REQUIRED')
     }
     if (UNSAFE.has(req.method) && !cfg.noCsrf && req.headers[CSRF_HEADER] !== req.session.csrf) {
-      throw new HttpError(403, 'missing or wrong CSRF token')
+      throw new HttpError(403, 'missing or wrong CSRF token', 'CSRF')
+    }
+    if (req.session.user.mustChangePassword && !cfg.pending) {
+      if (cfg.page && req.method === 'GET') {
+        await reply.redirect('/password')
+        return
+      }
+      throw new HttpError(403, 'change your password first', 'PASSWORD_CHANGE_REQUIRED')
     }
     if (cfg.roles && !cfg.roles.includes(req.session.user.role)) {
-      throw new HttpError(403, 'not allowed for your role')
+      throw new HttpError(403, 'not allowed for your role', 'ROLE_NOT_ALLOWED')
     }
   }
 }
 
 export function currentUser(req: FastifyRequest): User {
-  if (!req.session) throw new HttpError(401, 'login required')
+  if (!req.session) throw new HttpError(401, 'login required', 'LOGIN_REQUIRED')
   return req.session.user
 }
 
@@ -94,13 +112,13 @@ export function userOffice(user: User): string | null {
 export function scope(req: FastifyRequest, officeId?: string | null): string | null {
   const user = currentUser(req)
   const own = userOffice(user)
-  if (officeId && own && officeId !== own) throw new HttpError(403, 'that office is not yours')
+  if (officeId && own && officeId !== own) throw new HttpError(403, 'that office is not yours', 'OTHER_OFFICE')
   return officeId ?? own
 }
 
 /** For writes: the office a change touches must be the user's (admins: any). */
 export function requireManage(req: FastifyRequest, officeId: string | null | undefined): void {
   const user = currentUser(req)
-  if (user.role === 'viewer') throw new HttpError(403, 'viewers cannot change anything')
-  if (user.role === 'head' && officeId !== user.officeId) throw new HttpError(403, 'that office is not yours')
+  if (user.role === 'viewer') throw new HttpError(403, 'viewers cannot change anything', 'VIEWER_READ_ONLY')
+  if (user.role === 'head' && officeId !== user.officeId) throw new HttpError(403, 'that office is not yours', 'OTHER_OFFICE')
 }

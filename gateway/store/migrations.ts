@@ -173,4 +173,13 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE presses ADD COLUMN burst INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 6,
+    name: 'dashboard users who must change their password',
+    sql: `
+      -- 1: the password was printed (the first admin) or set by an admin (a reset): the user
+      -- can do nothing but change it (gateway/http/auth.ts). Users who exist already keep 0.
+      ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ]
