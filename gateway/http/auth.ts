@@ -82,7 +82,8 @@ export function authHook(accounts: Accounts) {
     if (UNSAFE.has(req.method) && !cfg.noCsrf && req.headers[CSRF_HEADER] !== req.session.csrf) {
       throw new HttpError(403, 'missing or wrong CSRF token', 'CSRF')
     }
-    if (req.session.user.mustChangePassword && !cfg.pending) {
+    // The dashboard's own files are code, not data: the password page loads its modules.
+    if (req.session.user.mustChangePassword && !cfg.pending && !req.routeOptions.url?.startsWith('/static/')) {
       if (cfg.page && req.method === 'GET') {
         await reply.redirect('/password')
         return
