@@ -12,7 +12,7 @@ const officerOptions = (d) => d.officers.filter((o) => o.active).map((o) => [o.i
 function boxRow(ctx, b) {
   const { d } = ctx
   // The move list starts at the box's own counter: a stray click moves nothing.
-  const to = select(counterOptions(d), { 'aria-label': t('moveTo', { box: b.id }) }, b.counterId)
+  const to = select([...(b.counterId ? [] : [['', '—']]), ...counterOptions(d)], { 'aria-label': t('moveTo', { box: b.id }) }, b.counterId ?? '')
   const state = b.retiredAt ? t('retired') : t(b.online ? 'online' : 'offline')
   return h(
     'tr',
@@ -30,7 +30,7 @@ function boxRow(ctx, b) {
             'div',
             { class: 'actions' },
             to,
-            h('button', { class: 'secondary', onclick: () => run(ctx, () => call('POST', `/api/boxes/${b.id}/move`, { counter: to.value })) }, t('move')),
+            h('button', { class: 'secondary', onclick: () => to.value && run(ctx, () => call('POST', `/api/boxes/${b.id}/move`, { counter: to.value })) }, t('move')),
             h('button', { class: 'danger', onclick: () => confirm(t('confirmRetire', { box: b.id })) && run(ctx, () => call('POST', `/api/boxes/${b.id}/retire`)) }, t('retire')),
           ),
     ),

@@ -37,8 +37,11 @@ function layout(shifts) {
 function cell(day, slot, officers, shift, markDirty) {
   const where = `${fmt.weekday(day)}, ${t(slot.key)}`
   const who = select([['', t('nobody')], ...officers.map((o) => [o.id, o.name])], { class: 'shift-officer', 'aria-label': `${where}: ${t('officer')}`, dataset: { day, slot: slot.key } }, shift?.officerId ?? '')
-  const from = h('input', { type: 'time', class: 'shift-from', value: shift?.from ?? slot.from, 'aria-label': `${where}: ${t('start')}` })
-  const to = h('input', { type: 'time', class: 'shift-to', value: shift?.to ?? slot.to, 'aria-label': `${where}: ${t('end')}` })
+  // Text, not type=time: a time input shows 12-hour "01:30 PM" in many browsers; offices write 13:30.
+  const hhmm = (cls, value, label, pattern) =>
+    h('input', { type: 'text', class: cls, value, inputmode: 'numeric', size: 5, maxlength: 5, pattern, required: true, placeholder: 'hh:mm', 'aria-label': label })
+  const from = hhmm('shift-from', shift?.from ?? slot.from, `${where}: ${t('start')}`, '([01][0-9]|2[0-3]):[0-5][0-9]')
+  const to = hhmm('shift-to', shift?.to ?? slot.to, `${where}: ${t('end')}`, '([01][0-9]|2[0-3]):[0-5][0-9]|24:00')
   const sync = () => {
     from.disabled = to.disabled = who.value === ''
   }
@@ -132,6 +135,12 @@ function grid(ctx, counter, allShifts) {
       type: 'button',
       id: 'save-week',
       onclick: async () => {
+        const bad = table.querySelector('input:enabled:invalid')
+        if (bad) {
+          status.textContent = `${t('error')}: ${t('badTime')}`
+          bad.focus()
+          return
+        }
         const shifts = [...[...tds.values()].map((td) => td.read()).filter(Boolean), ...other.map((s) => ({ weekday: s.weekday, officer: s.officerId, from: s.from, to: s.to }))]
         try {
           await call('PUT', `/api/shifts/week/${encodeURIComponent(counter.id)}`, { shifts })

@@ -76,17 +76,19 @@ export const userViews = {
     const s = await call('GET', '/api/alert-settings')
     const fields = [
       ['frownWindowMin', input({ type: 'number', min: 5, max: 1440, value: s.frownWindowMin })],
-      ['frownShare', input({ type: 'number', min: 0, max: 1, step: 0.05, value: s.frownShare })],
+      // A percentage, not 0.3: no decimal separator to get wrong in either language.
+      ['frownShare', input({ type: 'number', min: 0, max: 100, step: 1, value: Math.round(s.frownShare * 100) })],
       ['frownMinCount', input({ type: 'number', min: 1, value: s.frownMinCount })],
-      ['officeFrom', input({ type: 'time', value: s.officeFrom })],
-      ['officeTo', input({ type: 'time', value: s.officeTo })],
+      // 24-hour text like the shift grid (a time input may show "05:00 PM").
+      ['officeFrom', input({ value: s.officeFrom, inputmode: 'numeric', size: 5, pattern: '([01][0-9]|2[0-3]):[0-5][0-9]', placeholder: 'hh:mm' })],
+      ['officeTo', input({ value: s.officeTo, inputmode: 'numeric', size: 5, pattern: '([01][0-9]|2[0-3]):[0-5][0-9]|24:00', placeholder: 'hh:mm' })],
       ['rejectedWindowMin', input({ type: 'number', min: 1, value: s.rejectedWindowMin })],
     ]
     if (!ctx.isAdmin) fields.forEach(([, el]) => (el.disabled = true))
     const days = officeDays(s.officeDays, !ctx.isAdmin)
     const f = form(ctx, 'alert-form', fields.map(([k, el]) => [k, t(k), el]), t('save'), (v) =>
       call('PUT', '/api/alert-settings', {
-        ...Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'officeFrom' || k === 'officeTo' ? x : Number(x)])),
+        ...Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'officeFrom' || k === 'officeTo' ? x : k === 'frownShare' ? Number(x) / 100 : Number(x)])),
         officeDays: [...days.querySelectorAll('input:checked')].map((el) => Number(el.value)),
       }),
     )

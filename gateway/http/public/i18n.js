@@ -312,6 +312,7 @@ const ADMIN_WORDS = {
   vi: {
     day7: 'Chủ Nhật',
     officeDays: 'Ngày làm việc',
+    frownShare: 'Tỷ lệ không hài lòng tối đa (%)',
     changePassword: 'Đổi mật khẩu',
     mustChangePassword: 'Mật khẩu này chỉ dùng được một lần. Hãy đặt mật khẩu mới của riêng bạn để tiếp tục.',
     currentPassword: 'Mật khẩu hiện tại',
@@ -345,9 +346,11 @@ const ADMIN_WORDS = {
     secretCopyHint: 'Nhập mật khẩu này vào hộp khi cài đặt. Máy chủ chỉ lưu bản băm, không xem lại được.',
     currentCounter: '(đang ở đây)',
     moveTo: 'Chuyển hộp {box} sang quầy',
+    badTime: 'giờ phải viết dạng 07:30 (24 giờ)',
   },
   en: {
     officeDays: 'Office days',
+    frownShare: 'Highest share of "not satisfied" (%)',
     changePassword: 'Change password',
     mustChangePassword: 'This password works only once. Choose a new password of your own to go on.',
     currentPassword: 'Current password',
@@ -381,6 +384,7 @@ const ADMIN_WORDS = {
     secretCopyHint: 'Enter this secret in the box when installing it. The server keeps only a hash and cannot show it again.',
     currentCounter: '(here now)',
     moveTo: 'Move box {box} to counter',
+    badTime: 'write times as 07:30 (24-hour)',
   },
 }
 
