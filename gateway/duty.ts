@@ -68,6 +68,8 @@ export class Duty {
     if (officer.officeId !== counter.officeId) {
       throw new RegistryError(
         `officer ${officerId} belongs to office ${officer.officeId}, counter ${counterId} to ${counter.officeId}`,
+        'OFFICER_OTHER_OFFICE',
+        { officer: officerId, counter: counterId },
       )
     }
     const id = this.registry.audited(() => {
@@ -125,7 +127,7 @@ export class Duty {
         ).run(s.counter_id, at, endMs, source)
         counters.add(s.counter_id)
       }
-      if (counters.size === 0) throw new ConflictError(`officer ${officerId} is not on duty`)
+      if (counters.size === 0) throw new ConflictError(`officer ${officerId} is not on duty`, 'NOT_ON_DUTY', { officer: officerId })
     }, () => ({
       action: 'duty.sign-out',
       subject: `officer:${officerId}`,
@@ -173,10 +175,11 @@ export class Duty {
     const counter = this.registry.requireCounter(s.counterId)
     this.registry.requireOfficer(s.officerId)
     if (!Number.isInteger(s.weekday) || s.weekday < 1 || s.weekday > 7)
-      throw new RegistryError(`shift weekday must be 1 (Monday) to 7 (Sunday), got ${s.weekday}`)
+      throw new RegistryError(`shift weekday must be 1 (Monday) to 7 (Sunday), got ${s.weekday}`, 'INVALID_SHIFT')
     if (!(s.startMin >= 0 && s.endMin <= 1440 && s.startMin < s.endMin))
       throw new RegistryError(
         `shift must start before it ends within one day (${s.startMin}-${s.endMin} minutes)`,
+        'INVALID_SHIFT',
       )
     const { id, added } = this.registry.audited(() => {
       const existing = this.sql(
@@ -196,7 +199,7 @@ export class Duty {
     const shift = this.sql(
       'SELECT id, counter_id AS counterId, officer_id AS officerId, weekday, start_min AS startMin, end_min AS endMin FROM shifts WHERE id = ?',
     ).get(id) as Shift | undefined
-    if (!shift) throw new NotFoundError(`no shift with id ${id}`)
+    if (!shift) throw new NotFoundError(`no shift with id ${id}`, 'UNKNOWN_SHIFT', { id })
     const counter = this.registry.requireCounter(shift.counterId)
     this.registry.audited(
       () => this.sql('DELETE FROM shifts WHERE id = ?').run(id),

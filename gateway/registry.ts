@@ -220,10 +220,12 @@ export class Registry {
     if (!isBoxId(id))
       throw new RegistryError(
         `invalid box id ${JSON.stringify(id)}: use 1-64 letters, digits, _ or -`,
+        'INVALID_ID',
+        { id },
       )
     const secret = opts.secret ?? newSecret()
     if (secret.length < 16)
-      throw new RegistryError(`box ${id}: the secret must be at least 16 characters`)
+      throw new RegistryError(`box ${id}: the secret must be at least 16 characters`, 'SECRET_TOO_SHORT', { box: id })
     const at = opts.at ?? this.now()
     // One transaction: a box whose assignment fails is not provisioned either.
     this.db.transaction(() => {
@@ -281,6 +283,8 @@ export class Registry {
       if (current && current.from_ms > at) {
         throw new RegistryError(
           `box ${boxId}: already moved to ${current.counter_id} after the requested time`,
+          'BOX_MOVED_LATER',
+          { box: boxId, counter: current.counter_id },
         )
       }
       if (current) this.sql('UPDATE box_assignments SET to_ms = ? WHERE id = ?').run(at, current.id)
@@ -378,24 +382,24 @@ export class Registry {
 
   requireOffice(id: string): Office {
     const o = this.office(id)
-    if (!o) throw new NotFoundError(`unknown office ${JSON.stringify(id)}`)
+    if (!o) throw new NotFoundError(`unknown office ${JSON.stringify(id)}`, 'UNKNOWN_OFFICE', { id })
     return o
   }
 
   requireCounter(id: string): Counter {
     const c = this.counter(id)
-    if (!c) throw new NotFoundError(`unknown counter ${JSON.stringify(id)}`)
+    if (!c) throw new NotFoundError(`unknown counter ${JSON.stringify(id)}`, 'UNKNOWN_COUNTER', { id })
     return c
   }
 
   requireOfficer(id: string): Officer {
     const o = this.officer(id)
-    if (!o) throw new NotFoundError(`unknown officer ${JSON.stringify(id)}`)
+    if (!o) throw new NotFoundError(`unknown officer ${JSON.stringify(id)}`, 'UNKNOWN_OFFICER', { id })
     return o
   }
 
   requireBox(id: string): void {
-    if (!this.boxExists(id)) throw new NotFoundError(`unknown box ${JSON.stringify(id)}`)
+    if (!this.boxExists(id)) throw new NotFoundError(`unknown box ${JSON.stringify(id)}`, 'UNKNOWN_BOX', { id })
   }
 
   /** This registry's database, through the one statement cache (store/statements.ts). */
@@ -409,12 +413,14 @@ export class Registry {
 }
 
 function checkName(what: string, name: string): void {
-  if (!isName(name)) throw new RegistryError(`invalid ${what} name ${JSON.stringify(name)}: use ${NAME_RULE}`)
+  if (!isName(name)) throw new RegistryError(`invalid ${what} name ${JSON.stringify(name)}: use ${NAME_RULE}`, 'INVALID_NAME', { name })
 }
 
 function checkSlug(what: string, id: string): void {
   if (!SLUG.test(id))
     throw new RegistryError(
       `invalid ${what} id ${JSON.stringify(id)}: use 1-64 letters, digits, _ . or -`,
+      'INVALID_ID',
+      { id },
     )
 }

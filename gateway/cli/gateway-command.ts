@@ -74,7 +74,7 @@ export async function run(argv: string[]): Promise<void> {
 export function printNotices(gateway: Gateway): void {
   const lines = gateway.notices.newBoxSecrets.map(({ boxId, secret }) => `new box ${boxId}: secret ${secret}   (configure the box with it)`)
   const admin = gateway.notices.firstAdmin
-  if (admin) lines.push(`first dashboard user: ${admin.username} / ${admin.password}   (change it after logging in)`)
+  if (admin) lines.push(`first dashboard user: ${admin.username} / ${admin.password}   (to be changed at the first login)`)
   if (lines.length === 0) return
   const file = join(gateway.config.dataDir, 'secrets.txt')
   appendFileSync(file, `# ${new Date(gateway.now()).toISOString()}\n${lines.join('\n')}\n`, { mode: 0o600 })

@@ -8,11 +8,16 @@
  * (read-only, optionally limited to one office), officer (linked to one officer: sees only
  * their own results, delayed; routes/me.ts). Every user change is in the audit trail
  * (audit.ts), in the transaction of the change.
+ *
+ * A password someone else has seen (the first admin's, printed at first start; one an admin
+ * reset or set) is marked `mustChangePassword`: that user can do nothing but change it
+ * (auth.ts), so the printed or handed-over one stops working as soon as it has been used.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 import type { Db } from '../store/database.ts'
 import { sql } from '../store/statements.ts'
 import { recordAudit, SYSTEM, type Actor, type AuditAction } from '../audit.ts'
+import type { ErrorCode } from './error-codes.ts'
 
 export const ROLES = ['admin', 'head', 'viewer', 'officer'] as const
 export type Role = (typeof ROLES)[number]
@@ -25,6 +30,8 @@ export interface User {
   /** The officer an `officer` account is (null for every other role). */
   officerId: string | null
   createdAt: number
+  /** The password was printed or set by someone else: change it before anything else. */
+  mustChangePassword: boolean
 }
 
 export interface Session {
@@ -90,6 +97,7 @@ interface UserRow {
   office_id: string | null
   officer_id: string | null
   created_at: number
+  must_change_password: number
 }
 
 const toUser = (r: UserRow): User => ({
@@ -99,12 +107,15 @@ const toUser = (r: UserRow): User => ({
   officeId: r.office_id,
   officerId: r.officer_id,
   createdAt: r.created_at,
+  mustChangePassword: r.must_change_password === 1,
 })
 
+/** A refused account change; `code` is what the page translates (error-codes.ts). */
 export class AccountError extends Error {
   constructor(
     message: string,
     readonly statusCode: number,
+    readonly code: ErrorCode,
   ) {
     super(message)
   }
@@ -124,7 +135,8 @@ export class Accounts {
     const n = (sql(this.db, 'SELECT count(*) AS n FROM users').get() as { n: number }).n
     if (n > 0) return null
     const password = randomPassword()
-    await this.create({ username, password, role: 'admin', officeId: null })
+    // Printed to the terminal or journal: good for one login, which must change it.
+    await this.create({ username, password, role: 'admin', officeId: null, mustChange: true })
     return { username, password }
   }
 
@@ -139,30 +151,36 @@ export class Accounts {
 
   /** `by`: who creates the account, for the audit trail (default: the gateway itself). */
   async create(
-    input: { username: string; password: string; role: Role; officeId: string | null; officerId?: string | null },
+    input: { username: string; password: string; role: Role; officeId: string | null; officerId?: string | null; mustChange?: boolean },
     by: Actor = SYSTEM,
   ): Promise<User> {
     const officeId = this.checkRole(input.role, input.officeId, input.officerId ?? null)
     if (sql(this.db, 'SELECT 1 FROM users WHERE username = ?').get(input.username)) {
-      throw new AccountError(`user ${input.username} exists already`, 409)
+      throw new AccountError(`user ${input.username} exists already`, 409, 'USER_EXISTS')
     }
     const hash = await hashPassword(input.password)
     const id = this.db.transaction(() => {
-      const info = sql(this.db, 'INSERT INTO users (username, password_hash, role, office_id, officer_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(input.username, hash, input.role, officeId, input.officerId ?? null, this.now())
+      const info = sql(
+        this.db,
+        'INSERT INTO users (username, password_hash, role, office_id, officer_id, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(input.username, hash, input.role, officeId, input.officerId ?? null, this.now(), input.mustChange ? 1 : 0)
       this.audit(by, 'user.create', this.get(Number(info.lastInsertRowid))!, {})
       return Number(info.lastInsertRowid)
     })()
     return this.get(id)!
   }
 
+  /**
+   * Changes role, office or password. A new password is final unless `mustChange` says it was
+   * set for someone else (an admin handing it over), who must then change it at next login.
+   */
   async update(
     id: number,
-    change: { password?: string; role?: Role; officeId?: string | null; officerId?: string | null },
+    change: { password?: string; role?: Role; officeId?: string | null; officerId?: string | null; mustChange?: boolean },
     by: Actor = SYSTEM,
   ): Promise<User> {
     const user = this.get(id)
-    if (!user) throw new AccountError('no such user', 404)
+    if (!user) throw new AccountError('no such user', 404, 'USER_NOT_FOUND')
     const role = change.role ?? user.role
     const officerId = role !== 'officer' ? null : change.officerId !== undefined ? change.officerId : user.officerId
     const officeId = this.checkRole(role, change.officeId !== undefined ? change.officeId : user.officeId, officerId)
@@ -171,7 +189,7 @@ export class Accounts {
     this.db.transaction(() => {
       sql(this.db, 'UPDATE users SET role = ?, office_id = ?, officer_id = ? WHERE id = ?').run(role, officeId, officerId, id)
       if (hash) {
-        sql(this.db, 'UPDATE users SET password_hash = ? WHERE id = ?').run(hash, id)
+        sql(this.db, 'UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?').run(hash, change.mustChange ? 1 : 0, id)
         // A new password ends every session of that user (a stolen cookie dies with it).
         sql(this.db, 'DELETE FROM user_sessions WHERE user_id = ?').run(id)
       }
@@ -181,9 +199,29 @@ export class Accounts {
     return this.get(id)!
   }
 
+  /**
+   * An admin resets someone's forgotten password: returns a random one-time password (shown
+   * once to the admin, never stored in clear) that the user must change at login. Their
+   * sessions end now.
+   */
+  async resetPassword(id: number, by: Actor = SYSTEM): Promise<string> {
+    const password = randomPassword()
+    await this.update(id, { password, mustChange: true }, by)
+    return password
+  }
+
+  /** A user changes their own password: the current one proves it is them. */
+  async changeOwnPassword(user: User, current: string, next: string, by: Actor = { actor: user.username, source: 'gateway' }): Promise<User> {
+    if (!(await this.authenticate(user.username, current))) {
+      throw new AccountError('current password is wrong', 403, 'WRONG_CURRENT_PASSWORD')
+    }
+    if (next === current) throw new AccountError('the new password is the current one', 400, 'PASSWORD_UNCHANGED')
+    return this.update(user.id, { password: next }, by)
+  }
+
   remove(id: number, by: Actor = SYSTEM): void {
     const user = this.get(id)
-    if (!user) throw new AccountError('no such user', 404)
+    if (!user) throw new AccountError('no such user', 404, 'USER_NOT_FOUND')
     if (user.role === 'admin') this.keepOneAdmin(id)
     this.db.transaction(() => {
       sql(this.db, 'DELETE FROM user_sessions WHERE user_id = ?').run(id)
@@ -242,14 +280,14 @@ export class Accounts {
   private checkRole(role: Role, officeId: string | null, officerId: string | null): string | null {
     if (role === 'officer') {
       const officer = officerId ? (sql(this.db, 'SELECT office_id FROM officers WHERE id = ?').get(officerId) as { office_id: string } | undefined) : undefined
-      if (!officer) throw new AccountError(officerId ? `no such officer ${officerId}` : 'an officer account needs an officer', 400)
+      if (!officer) throw new AccountError(officerId ? `no such officer ${officerId}` : 'an officer account needs an officer', 400, officerId ? 'UNKNOWN_OFFICER' : 'OFFICER_ACCOUNT_NEEDS_OFFICER')
       return officer.office_id
     }
-    if (officerId) throw new AccountError('only an officer account is linked to an officer', 400)
-    if (role === 'head' && !officeId) throw new AccountError('an office head needs an office', 400)
-    if (role === 'admin' && officeId) throw new AccountError('an admin is not limited to an office', 400)
+    if (officerId) throw new AccountError('only an officer account is linked to an officer', 400, 'ONLY_OFFICER_LINKED')
+    if (role === 'head' && !officeId) throw new AccountError('an office head needs an office', 400, 'HEAD_NEEDS_OFFICE')
+    if (role === 'admin' && officeId) throw new AccountError('an admin is not limited to an office', 400, 'ADMIN_NO_OFFICE')
     if (officeId && !sql(this.db, 'SELECT 1 FROM offices WHERE id = ?').get(officeId)) {
-      throw new AccountError(`no such office ${officeId}`, 400)
+      throw new AccountError(`no such office ${officeId}`, 400, 'UNKNOWN_OFFICE')
     }
     return officeId
   }
@@ -258,7 +296,7 @@ export class Accounts {
     const n = (
       sql(this.db, "SELECT count(*) AS n FROM users WHERE role = 'admin' AND id != ?").get(exceptId) as { n: number }
     ).n
-    if (n === 0) throw new AccountError('the last admin cannot be removed or demoted', 409)
+    if (n === 0) throw new AccountError('the last admin cannot be removed or demoted', 409, 'LAST_ADMIN')
   }
 }
 

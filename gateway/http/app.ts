@@ -16,6 +16,7 @@ import { buildReport, type Report, type ReportQuery } from '../report.ts'
 import type { Alerts } from '../alerts/alerts.ts'
 import { Accounts } from './accounts.ts'
 import { authHook, HttpError } from './auth.ts'
+import { errorBody } from './error-codes.ts'
 import { registerStatic } from './static.ts'
 import { LiveQuery } from './live-query.ts'
 import { LiveHub } from './live-hub.ts'
@@ -94,19 +95,19 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   await app.register(rateLimit, { global: false })
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-    // Registry, account and HTTP errors carry their status (statusCode), as Fastify's own do.
+    // Registry, account and HTTP errors carry their status (statusCode), as Fastify's own do,
+    // and a stable code the page translates (error-codes.ts).
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500
     if (status >= 500) {
       // The client learns nothing of the internals; the log has everything.
       req.log.error({ err, url: req.url, method: req.method }, 'request failed')
-      return reply.code(status).send({ error: 'internal error' })
     }
-    return reply.code(status).send({ error: err.message })
+    return reply.code(status).send(errorBody(status, err as Parameters<typeof errorBody>[1]))
   })
   app.setNotFoundHandler((req, reply) => {
     // Unknown paths answer 401 too without a session, so they reveal nothing.
-    if (!req.session) return reply.code(401).send({ error: 'login required' })
-    return reply.code(404).send({ error: 'not found' })
+    if (!req.session) return reply.code(401).send({ error: 'login required', code: 'LOGIN_REQUIRED' })
+    return reply.code(404).send({ error: 'not found', code: 'NOT_FOUND' })
   })
 
   app.addHook('onRequest', authHook(ctx.accounts))

@@ -271,4 +271,13 @@ export const MIGRATIONS: Migration[] = [
       DROP TABLE temp.user_sessions_v6;
     `,
   },
+  {
+    version: 9,
+    name: 'dashboard users who must change their password',
+    sql: `
+      -- 1: the password was printed (the first admin) or set by an admin (a reset): the user
+      -- can do nothing but change it (gateway/http/auth.ts). Users who exist already keep 0.
+      ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ]

@@ -17,6 +17,7 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { varint } from '../../bench/load/wire.ts'
+import { loginFirstAdmin } from '../helpers/first-admin.ts'
 
 const MiB = 1024 * 1024
 const ANNOUNCED = 100 * MiB
@@ -155,8 +156,7 @@ describe('packet limit (mqtt.maxPacketBytes)', () => {
     const closed = new Promise<void>((resolve) => box.once('close', () => resolve()))
     box.publish(pressTopic('box-1'), Buffer.alloc(5000, 0x20), { qos: 1 })
     await closed
-    const login = await fetch(new URL('/api/login', t.gw.httpUrl!), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(t.gw.notices.firstAdmin) })
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+    const cookie = await loginFirstAdmin(t.gw.httpUrl!, t.gw.notices.firstAdmin!)
     const metrics = await (await fetch(new URL('/metrics', t.gw.httpUrl!))).text()
     expect(metrics).toMatch(/^chamdiem_mqtt_oversize_packets_total 1$/m)
     expect(metrics).toMatch(/^chamdiem_rejected_total 1$/m)

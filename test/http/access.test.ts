@@ -44,6 +44,7 @@ const CHANGES: Array<[string, string, unknown]> = [
   ['PUT', '/api/counters/q1', { office: 'hcc', name: 'x' }],
   ['PUT', '/api/officers/an', { office: 'hcc', name: 'x' }],
   ['POST', '/api/shifts', { counter: 'q1', officer: 'an', weekday: 1, from: '08:00', to: '12:00' }],
+  ['PUT', '/api/shifts/week/q1', { shifts: [] }],
   ['DELETE', '/api/shifts/1', undefined],
   ['POST', '/api/boxes', { id: 'box-9', counter: 'q1' }],
   ['POST', '/api/boxes/box-1/move', { counter: 'q2' }],
@@ -52,6 +53,7 @@ const CHANGES: Array<[string, string, unknown]> = [
   ['POST', '/api/duty/sign-out', { officer: 'an' }],
   ['POST', '/api/users', { username: 'u', password: 'pppppppppppp', role: 'viewer' }],
   ['PATCH', '/api/users/1', { role: 'viewer' }],
+  ['POST', '/api/users/1/reset-password', undefined],
   ['DELETE', '/api/users/1', undefined],
 ]
 
@@ -59,7 +61,7 @@ describe('without a session', () => {
   it.each(GETS)('GET %s -> 401', async (url) => {
     const res = await t.app.inject({ method: 'GET', url })
     expect(res.statusCode).toBe(401)
-    expect(res.json()).toEqual({ error: 'login required' })
+    expect(res.json()).toEqual({ error: 'login required', code: 'LOGIN_REQUIRED' })
   })
 
   it.each(CHANGES)('%s %s -> 401', async (method, url, payload) => {
@@ -95,7 +97,7 @@ describe('login and sessions', () => {
     for (const payload of [{ username: 'admin', password: 'wrong' }, { username: 'nobody', password: PASSWORD }]) {
       const res = await t.app.inject({ method: 'POST', url: '/api/login', payload, remoteAddress: '10.0.0.9' })
       expect(res.statusCode).toBe(401)
-      expect(res.json()).toEqual({ error: 'wrong username or password' })
+      expect(res.json()).toEqual({ error: 'wrong username or password', code: 'WRONG_CREDENTIALS' })
     }
   })
 
@@ -209,6 +211,7 @@ describe('office scope and roles', () => {
     ['PUT', '/api/counters/q1', { office: 'other', name: 'moved away' }],
     ['PUT', '/api/officers/dung', { office: 'other', name: 'x' }],
     ['POST', '/api/shifts', { counter: 'x1', officer: 'dung', weekday: 1, from: '08:00', to: '12:00' }],
+    ['PUT', '/api/shifts/week/x1', { shifts: [{ weekday: 1, officer: 'dung', from: '08:00', to: '12:00' }] }],
     ['POST', '/api/boxes', { id: 'box-new', counter: 'x1' }],
     ['POST', '/api/boxes', { id: 'box-x' }],
     ['POST', '/api/boxes', { id: 'box-loose' }],
@@ -233,6 +236,7 @@ describe('office scope and roles', () => {
     ['GET', '/api/users', undefined],
     ['POST', '/api/users', { username: 'u2', password: 'pppppppppppp', role: 'viewer' }],
     ['PATCH', '/api/users/1', { role: 'viewer' }],
+    ['POST', '/api/users/1/reset-password', undefined],
     ['DELETE', '/api/users/1', undefined],
     ['PUT', '/api/alert-settings', { frownShare: 0.5 }],
   ] as Array<[string, string, unknown]>)('a head: %s %s (admin only) -> 403', async (method, url, body) => {
@@ -270,7 +274,7 @@ describe('errors', () => {
       const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ')
       const res = await app.inject({ method: 'GET', url: '/api/reports?from=2026-01-01&to=2026-01-31', headers: { cookie } })
       expect(res.statusCode).toBe(500)
-      expect(res.json()).toEqual({ error: 'internal error' })
+      expect(res.json()).toEqual({ error: 'internal error', code: 'INTERNAL' })
       expect(res.body).not.toContain('SQLITE')
     } finally {
       await app.close()

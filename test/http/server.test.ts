@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { tempDir } from '../helpers/tmp.ts'
+import { loginFirstAdmin } from '../helpers/first-admin.ts'
 
 /** The HTTP part of a gateway started as `chamdiem gateway` starts it (gateway/parts.ts). */
 async function service(dir: string) {
@@ -22,9 +23,7 @@ describe('HttpService', () => {
     expect((await fetch(base + '/api/health')).status).toBe(200)
     expect((await fetch(base + '/api/live')).status).toBe(401)
 
-    const login = await fetch(base + '/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(firstAdmin) })
-    expect(login.status).toBe(200)
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+    const cookie = await loginFirstAdmin(base, firstAdmin!)
     const stream = await fetch(base + '/api/live/events', { headers: { cookie } })
     expect(stream.status).toBe(200)
     const reader = stream.body!.getReader()

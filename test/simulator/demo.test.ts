@@ -12,6 +12,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { registerCleanup } from '../helpers/cleanup.ts'
 import { portOpen } from '../helpers/ports.ts'
 import { tempDir } from '../helpers/tmp.ts'
+import { loginFirstAdmin } from '../helpers/first-admin.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -119,16 +120,8 @@ async function upAndPressing(demo: Demo, dataDir: string): Promise<void> {
     // The one-time admin credentials printed in the banner open the dashboard's live view.
     const [, username, password] = /login\s+(\S+) \/ (\S+)/.exec(demo.output()) ?? []
     expect(username).toBeTruthy()
-    const login = await fetch(new URL('/api/login', http[1]), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    })
-    expect(login.status).toBe(200)
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ')
+    // (After the password change the dashboard asks for at the first login.)
+    const cookie = await loginFirstAdmin(http[1], { username, password })
     await waitFor(
       'presses in the live view',
       async () => {

@@ -251,16 +251,37 @@ export function setTimeZone(z) {
 
 const locale = () => LOCALES[lang()]
 
+/** Day, month and year of `ms` in the office zone, as numbers: dates are always dd/mm/yyyy. */
+function dayParts(ms, timeZone = zone) {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms)
+  const get = (type) => parts.find((p) => p.type === type)?.value ?? ''
+  return { d: get('day'), m: get('month'), y: get('year'), hh: get('hour'), mm: get('minute') }
+}
+
+// The one formatting helper of every page: numbers with the language's separators (vi:
+// 12.345,5 and 91,7%), dates as 28/11/2026 in both languages (never "28 thg 11, 2026"),
+// times as 24-hour 09:05.
 export const fmt = {
   int: (n) => new Intl.NumberFormat(locale()).format(n),
+  /** A number with up to `digits` decimals (decimal comma in Vietnamese). */
+  num: (x, digits = 1) => (x === null || x === undefined ? '—' : new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(x)),
   pct: (x) => (x === null || x === undefined ? '—' : new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1 }).format(x)),
   num1: (x) => (x === null || x === undefined ? '—' : new Intl.NumberFormat(locale(), { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(x)),
-  time: (ms) => (ms ? new Intl.DateTimeFormat(locale(), { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms) : t('never')),
-  dateTime: (ms) => new Intl.DateTimeFormat(locale(), { timeZone: zone, dateStyle: 'short', timeStyle: 'short' }).format(ms),
-  date: (ms) => new Intl.DateTimeFormat(locale(), { timeZone: zone, dateStyle: 'medium' }).format(ms),
-  /** A YYYY-MM-DD local date as the locale writes it. */
-  isoDate: (d) => new Intl.DateTimeFormat(locale(), { timeZone: 'UTC', dateStyle: 'medium' }).format(Date.parse(d + 'T00:00:00Z')),
-  isoMonth: (d) => new Intl.DateTimeFormat(locale(), { timeZone: 'UTC', month: 'short', year: 'numeric' }).format(Date.parse(d.slice(0, 7) + '-01T00:00:00Z')),
+  time: (ms) => (ms ? new Intl.DateTimeFormat(locale(), { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(ms) : t('never')),
+  dateTime: (ms) => {
+    const p = dayParts(ms)
+    return `${p.d}/${p.m}/${p.y} ${p.hh}:${p.mm}`
+  },
+  date: (ms) => {
+    const p = dayParts(ms)
+    return `${p.d}/${p.m}/${p.y}`
+  },
+  /** A YYYY-MM-DD local date as 28/11/2026. */
+  isoDate: (d) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`,
+  /** The month of a YYYY-MM(-DD) date as 11/2026. */
+  isoMonth: (d) => `${d.slice(5, 7)}/${d.slice(0, 4)}`,
+  /** A weekday 1 (Monday, Thứ Hai) .. 7 (Sunday, Chủ Nhật) by name. */
+  weekday: (n) => t('day' + n),
   /** Today's local date in the office zone, YYYY-MM-DD. */
   todayIso: () => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now()),
 }
@@ -288,3 +309,199 @@ export function languageSwitch(onChange) {
 export function addWords(words) {
   for (const l of Object.keys(DICT)) Object.assign(DICT[l], words[l] ?? {})
 }
+// ==== dash-admin block: accounts, shift grid, box secret, server error codes ================
+// Kept apart from the shared dictionary above so parallel changes merge cleanly.
+
+const ADMIN_WORDS = {
+  vi: {
+    day7: 'Chủ Nhật',
+    officeDays: 'Ngày làm việc',
+    frownShare: 'Tỷ lệ không hài lòng tối đa (%)',
+    changePassword: 'Đổi mật khẩu',
+    mustChangePassword: 'Mật khẩu này chỉ dùng được một lần. Hãy đặt mật khẩu mới của riêng bạn để tiếp tục.',
+    currentPassword: 'Mật khẩu hiện tại',
+    newPassword: 'Mật khẩu mới (ít nhất 10 ký tự)',
+    repeatPassword: 'Nhập lại mật khẩu mới',
+    passwordsDiffer: 'Hai lần nhập mật khẩu mới không giống nhau',
+    passwordChanged: 'Đã đổi mật khẩu',
+    backToDashboard: 'Về trang chính',
+    resetPassword: 'Đặt lại mật khẩu',
+    confirmReset: 'Đặt lại mật khẩu của {user}? Mật khẩu cũ sẽ không dùng được nữa.',
+    oneTimePassword: 'Mật khẩu dùng một lần của {user} (chỉ hiện một lần; người dùng phải đổi khi đăng nhập):',
+    copy: 'Sao chép',
+    copied: 'Đã sao chép',
+    copyFailed: 'Không sao chép được, hãy chọn và sao chép bằng tay',
+    account: 'Tài khoản',
+    mustChangeBadge: 'chờ đổi mật khẩu',
+    morning: 'Sáng',
+    afternoon: 'Chiều',
+    nobody: '— Không ai —',
+    shiftsOf: 'Lịch trực tuần của',
+    saveWeek: 'Lưu cả tuần',
+    copyWeekFrom: 'Lấy lịch của quầy',
+    copyWeek: 'Sao chép vào lưới',
+    copyWeekHint: 'Lịch trực lặp lại mỗi tuần, nên "sao chép tuần" là lấy lịch của một quầy khác vào lưới này; đổi cán bộ nếu cần rồi bấm Lưu cả tuần.',
+    mondayToWeek: 'Áp dụng Thứ Hai cho Thứ Ba – Thứ Sáu',
+    otherShifts: 'Ca khác (giữ nguyên khi lưu)',
+    unsaved: 'Có thay đổi chưa lưu',
+    weekSaved: 'Đã lưu lịch trực tuần',
+    from2: 'từ',
+    to2: 'đến',
+    secretCopyHint: 'Nhập mật khẩu này vào hộp khi cài đặt. Máy chủ chỉ lưu bản băm, không xem lại được.',
+    currentCounter: '(đang ở đây)',
+    moveTo: 'Chuyển hộp {box} sang quầy',
+    badTime: 'giờ phải viết dạng 07:30 (24 giờ)',
+  },
+  en: {
+    officeDays: 'Office days',
+    frownShare: 'Highest share of "not satisfied" (%)',
+    changePassword: 'Change password',
+    mustChangePassword: 'This password works only once. Choose a new password of your own to go on.',
+    currentPassword: 'Current password',
+    newPassword: 'New password (at least 10 characters)',
+    repeatPassword: 'New password again',
+    passwordsDiffer: 'The two new passwords differ',
+    passwordChanged: 'Password changed',
+    backToDashboard: 'Back to the dashboard',
+    resetPassword: 'Reset password',
+    confirmReset: 'Reset the password of {user}? The old one stops working.',
+    oneTimePassword: 'One-time password of {user} (shown only once; they must change it at login):',
+    copy: 'Copy',
+    copied: 'Copied',
+    copyFailed: 'Could not copy: select it and copy by hand',
+    account: 'Account',
+    mustChangeBadge: 'must change password',
+    morning: 'Morning',
+    afternoon: 'Afternoon',
+    nobody: '— Nobody —',
+    shiftsOf: 'Weekly shifts of',
+    saveWeek: 'Save the week',
+    copyWeekFrom: 'Take the week of counter',
+    copyWeek: 'Copy into the grid',
+    copyWeekHint: 'The schedule repeats every week, so "copy a week" takes another counter\'s week into this grid; change officers if needed, then Save the week.',
+    mondayToWeek: 'Apply Monday to Tuesday – Friday',
+    otherShifts: 'Other shifts (kept when saving)',
+    unsaved: 'Unsaved changes',
+    weekSaved: 'Week saved',
+    from2: 'from',
+    to2: 'to',
+    secretCopyHint: 'Enter this secret in the box when installing it. The server keeps only a hash and cannot show it again.',
+    currentCounter: '(here now)',
+    moveTo: 'Move box {box} to counter',
+    badTime: 'write times as 07:30 (24-hour)',
+  },
+}
+
+// One text per server error code (gateway/http/error-codes.ts); {params} from the answer.
+const ERROR_WORDS = {
+  vi: {
+    INVALID_REQUEST: 'Dữ liệu gửi lên không hợp lệ',
+    LOGIN_REQUIRED: 'Phiên đăng nhập đã hết, vui lòng đăng nhập lại',
+    FORBIDDEN: 'Bạn không có quyền thực hiện thao tác này',
+    NOT_FOUND: 'Không tìm thấy',
+    CONFLICT: 'Thao tác không phù hợp với trạng thái hiện tại',
+    TOO_MANY_ATTEMPTS: 'Quá nhiều lần thử, vui lòng đợi một phút',
+    INTERNAL: 'Máy chủ gặp lỗi; vui lòng thử lại sau hoặc báo quản trị viên',
+    CROSS_ORIGIN: 'Yêu cầu từ trang web khác bị từ chối',
+    CSRF: 'Phiên làm việc không hợp lệ, vui lòng tải lại trang',
+    ROLE_NOT_ALLOWED: 'Vai trò của bạn không được phép thực hiện thao tác này',
+    OTHER_OFFICE: 'Đơn vị này không thuộc quyền quản lý của bạn',
+    VIEWER_READ_ONLY: 'Người xem không được thay đổi dữ liệu',
+    ADMIN_ONLY: 'Chỉ quản trị viên được thực hiện thao tác này',
+    PASSWORD_CHANGE_REQUIRED: 'Bạn cần đổi mật khẩu trước khi tiếp tục',
+    WRONG_CREDENTIALS: 'Sai tên đăng nhập hoặc mật khẩu',
+    WRONG_CURRENT_PASSWORD: 'Mật khẩu hiện tại không đúng',
+    PASSWORD_UNCHANGED: 'Mật khẩu mới phải khác mật khẩu hiện tại',
+    USER_EXISTS: 'Tên đăng nhập này đã có',
+    USER_NOT_FOUND: 'Không tìm thấy người dùng',
+    HEAD_NEEDS_OFFICE: 'Trưởng bộ phận phải thuộc một đơn vị',
+    ADMIN_NO_OFFICE: 'Quản trị viên không gắn với một đơn vị',
+    LAST_ADMIN: 'Không thể xoá hoặc hạ quyền quản trị viên cuối cùng',
+    RESET_OWN_PASSWORD: 'Hãy đổi mật khẩu của chính bạn ở trang Đổi mật khẩu',
+    OFFICER_ACCOUNT_NEEDS_OFFICER: 'Tài khoản cán bộ phải gắn với một cán bộ',
+    ONLY_OFFICER_LINKED: 'Chỉ tài khoản cán bộ mới gắn với một cán bộ',
+    INVALID_ID: 'Mã "{id}" không hợp lệ: chỉ dùng chữ không dấu, số, _ . hoặc -, tối đa 64 ký tự',
+    INVALID_NAME: 'Tên "{name}" không hợp lệ',
+    SECRET_TOO_SHORT: 'Mật khẩu của hộp phải có ít nhất 16 ký tự',
+    UNKNOWN_OFFICE: 'Không có đơn vị "{id}"',
+    UNKNOWN_COUNTER: 'Không có quầy "{id}"',
+    UNKNOWN_OFFICER: 'Không có cán bộ "{id}"',
+    UNKNOWN_BOX: 'Không có hộp "{id}"',
+    UNKNOWN_SHIFT: 'Không có ca trực này (có thể đã bị xoá)',
+    BOX_MOVED_LATER: 'Hộp {box} đã được chuyển sang {counter} sau thời điểm này',
+    BOX_NEEDS_COUNTER: 'Hãy chọn cho hộp một quầy thuộc đơn vị của bạn',
+    OFFICER_OTHER_OFFICE: 'Cán bộ {officer} thuộc đơn vị khác với {counter}',
+    NOT_ON_DUTY: 'Cán bộ {officer} hiện không trực',
+    INVALID_SHIFT: 'Ca trực không hợp lệ: giờ bắt đầu phải trước giờ kết thúc, trong cùng một ngày',
+    SHIFT_OVERLAP: 'Hai ca trực trùng giờ vào {weekday} ({from}–{to})',
+    OFFICER_DOUBLE_BOOKED: 'Cán bộ {officer} đã có lịch ở {counter} vào {weekday}, {from}–{to}',
+  },
+  en: {
+    INVALID_REQUEST: 'The data sent is not valid',
+    LOGIN_REQUIRED: 'Your session has ended, please log in again',
+    FORBIDDEN: 'You may not do this',
+    NOT_FOUND: 'Not found',
+    CONFLICT: 'This does not fit the current state',
+    TOO_MANY_ATTEMPTS: 'Too many attempts, please wait a minute',
+    INTERNAL: 'The server failed; try again later or tell the administrator',
+    CROSS_ORIGIN: 'A request from another web site was refused',
+    CSRF: 'Your session is not valid here, please reload the page',
+    ROLE_NOT_ALLOWED: 'Your role may not do this',
+    OTHER_OFFICE: 'That office is not yours to manage',
+    VIEWER_READ_ONLY: 'Viewers cannot change anything',
+    ADMIN_ONLY: 'Only an administrator may do this',
+    PASSWORD_CHANGE_REQUIRED: 'Change your password before going on',
+    WRONG_CREDENTIALS: 'Wrong username or password',
+    WRONG_CURRENT_PASSWORD: 'The current password is wrong',
+    PASSWORD_UNCHANGED: 'The new password must differ from the current one',
+    USER_EXISTS: 'That username exists already',
+    USER_NOT_FOUND: 'No such user',
+    HEAD_NEEDS_OFFICE: 'An office head needs an office',
+    ADMIN_NO_OFFICE: 'An administrator is not limited to an office',
+    LAST_ADMIN: 'The last administrator cannot be removed or demoted',
+    RESET_OWN_PASSWORD: 'Change your own password on the Change password page',
+    OFFICER_ACCOUNT_NEEDS_OFFICER: 'An officer account must be linked to an officer',
+    ONLY_OFFICER_LINKED: 'Only an officer account is linked to an officer',
+    INVALID_ID: 'Id "{id}" is not valid: use letters without accents, digits, _ . or -, at most 64',
+    INVALID_NAME: 'Name "{name}" is not valid',
+    SECRET_TOO_SHORT: 'A box secret needs at least 16 characters',
+    UNKNOWN_OFFICE: 'No office "{id}"',
+    UNKNOWN_COUNTER: 'No counter "{id}"',
+    UNKNOWN_OFFICER: 'No officer "{id}"',
+    UNKNOWN_BOX: 'No box "{id}"',
+    UNKNOWN_SHIFT: 'No such shift (it may have been removed)',
+    BOX_MOVED_LATER: 'Box {box} was moved to {counter} after that time',
+    BOX_NEEDS_COUNTER: 'Choose a counter of your office for the box',
+    OFFICER_OTHER_OFFICE: 'Officer {officer} works in another office than {counter}',
+    NOT_ON_DUTY: 'Officer {officer} is not on duty',
+    INVALID_SHIFT: 'Invalid shift: it must start before it ends, within one day',
+    SHIFT_OVERLAP: 'Two shifts overlap on {weekday} ({from}–{to})',
+    OFFICER_DOUBLE_BOOKED: 'Officer {officer} is already scheduled at {counter} on {weekday}, {from}–{to}',
+  },
+}
+
+Object.assign(DICT.vi, ADMIN_WORDS.vi)
+Object.assign(DICT.en, ADMIN_WORDS.en)
+
+/** Every error code with its text in each language (for the test that none is missing). */
+export const ERROR_TEXTS = ERROR_WORDS
+
+const STATUS_CODES = { 400: 'INVALID_REQUEST', 401: 'LOGIN_REQUIRED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 429: 'TOO_MANY_ATTEMPTS' }
+
+/**
+ * The user's-language text of an API error: by its `code` (and `params`), else by its HTTP
+ * status; never the server's English message. `nameOf(kind, id)` may turn ids into names
+ * (kind: officer, counter, box). Network failures (no status) read as "server unreachable".
+ */
+export function errorText(err, nameOf = (_kind, id) => id) {
+  const words = ERROR_WORDS[lang()]
+  const code = err?.code && words[err.code] ? err.code : (STATUS_CODES[err?.status] ?? (err?.status ? 'INTERNAL' : null))
+  if (!code) return lang() === 'en' ? 'The server cannot be reached' : 'Không kết nối được máy chủ'
+  const p = { ...(err.params ?? {}) }
+  if (typeof p.weekday === 'number') p.weekday = t('day' + p.weekday)
+  for (const kind of ['officer', 'counter', 'box']) if (p[kind] !== undefined) p[kind] = nameOf(kind, p[kind])
+  let text = words[code].replace(/\{(\w+)\}/g, (_, k) => (p[k] === undefined ? '' : String(p[k])))
+  if (code === 'INVALID_REQUEST' && p.field) text += ` (${String(p.field).replace(/^\//, '')})`
+  return text
+}
+// ==== end dash-admin block ==================================================================

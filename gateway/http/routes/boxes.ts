@@ -49,7 +49,7 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
       const { id, counter } = req.body
       if (registry.boxExists(id)) manageBox(req, id)
       if (counter) requireManage(req, registry.requireCounter(counter).officeId)
-      else if (req.session!.user.role !== 'admin') throw new HttpError(403, 'choose a counter of your office for the box')
+      else if (req.session!.user.role !== 'admin') throw new HttpError(403, 'choose a counter of your office for the box', 'BOX_NEEDS_COUNTER')
       const secret = registry.as(actorOf(req)).provisionBox(id, { counterId: counter, at: ctx.now() })
       req.log.info({ boxId: id, counter }, 'box provisioned')
       return reply.code(201).header('cache-control', 'no-store').send({ id, secret, counterId: counter ?? null })

@@ -10,12 +10,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
 import { actorOf, HttpError, requireManage, scope } from '../auth.ts'
 import { formatHhMm, parseHhMm } from '../../local-time.ts'
+import { replaceWeek } from '../../shift-week.ts'
 
 export const Slug = SlugSchema('Office, counter or officer id')
 const Name = NameSchema('Display name')
 const OfficeQuery = Type.Object({ office: Type.Optional(Type.String({ maxLength: 64 })) })
 const IdParams = Type.Object({ id: Slug })
 const WRITERS = { roles: ['admin' as const, 'head' as const] }
+const HHMM_FROM = { pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }
+const HHMM_TO = { pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$' }
 
 export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { registry } = ctx
@@ -31,7 +34,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     { config: WRITERS, schema: { params: IdParams, body: Type.Object({ name: Name }) } },
     async (req, reply) => {
       // Creating an office is an admin's job; a head may rename their own.
-      if (!registry.office(req.params.id) && req.session!.user.role !== 'admin') throw new HttpError(403, 'only an admin creates offices')
+      if (!registry.office(req.params.id) && req.session!.user.role !== 'admin') throw new HttpError(403, 'only an admin creates offices', 'ADMIN_ONLY')
       requireManage(req, req.params.id)
       registry.as(actorOf(req)).upsertOffice(req.params.id, req.body.name)
       return reply.code(204).send()
@@ -109,8 +112,8 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
           counter: Slug,
           officer: Slug,
           weekday: Type.Integer({ minimum: 1, maximum: 7 }),
-          from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
-          to: Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$' }),
+          from: Type.String(HHMM_FROM),
+          to: Type.String(HHMM_TO),
         }),
         response: { 201: ShiftOut },
       },
@@ -119,7 +122,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       const counter = registry.requireCounter(req.body.counter)
       requireManage(req, counter.officeId)
       const officer = registry.requireOfficer(req.body.officer)
-      if (officer.officeId !== counter.officeId) throw new HttpError(400, `officer ${officer.id} works in another office than counter ${counter.id}`)
+      if (officer.officeId !== counter.officeId) throw new HttpError(400, `officer ${officer.id} works in another office than counter ${counter.id}`, 'OFFICER_OTHER_OFFICE', { officer: officer.id, counter: counter.id })
       const s = registry.as(actorOf(req)).addShift({
         counterId: counter.id,
         officerId: officer.id,
@@ -131,12 +134,36 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
     },
   )
 
+  // A counter's whole week in one submit (the shift grid): checked, then replaced atomically.
+  app.put(
+    '/api/shifts/week/:counter',
+    {
+      config: WRITERS,
+      schema: {
+        params: Type.Object({ counter: Slug }),
+        body: Type.Object({
+          shifts: Type.Array(
+            Type.Object({ weekday: Type.Integer({ minimum: 1, maximum: 7 }), officer: Slug, from: Type.String(HHMM_FROM), to: Type.String(HHMM_TO) }),
+            { maxItems: 7 * 24 },
+          ),
+        }),
+        response: { 200: Type.Object({ shifts: Type.Array(ShiftOut) }) },
+      },
+    },
+    async (req) => {
+      const counter = registry.requireCounter(req.params.counter)
+      requireManage(req, counter.officeId)
+      const week = req.body.shifts.map((s) => ({ weekday: s.weekday, officerId: s.officer, startMin: parseHhMm(s.from), endMin: parseHhMm(s.to) }))
+      return { shifts: replaceWeek(ctx.db, registry, counter.id, week).map(shiftOut) }
+    },
+  )
+
   app.delete(
     '/api/shifts/:id',
     { config: WRITERS, schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } },
     async (req, reply) => {
       const s = registry.shifts().find((x) => x.id === req.params.id)
-      if (!s) throw new HttpError(404, `no shift ${req.params.id}`)
+      if (!s) throw new HttpError(404, `no shift ${req.params.id}`, 'UNKNOWN_SHIFT', { id: req.params.id })
       requireManage(req, registry.counter(s.counterId)?.officeId)
       registry.as(actorOf(req)).removeShift(s.id)
       return reply.code(204).send()

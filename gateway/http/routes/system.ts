@@ -51,8 +51,8 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
 
   app.get('/metrics', { config: { public: true } }, async (req, reply) => {
     if (!LOOPBACK.has(req.socket.remoteAddress ?? '') || req.headers['x-forwarded-for']) {
-      if (!req.session) throw new HttpError(401, 'login required')
-      if (req.session.user.role !== 'admin') throw new HttpError(403, 'admins only')
+      if (!req.session) throw new HttpError(401, 'login required', 'LOGIN_REQUIRED')
+      if (req.session.user.role !== 'admin') throw new HttpError(403, 'admins only', 'ADMIN_ONLY')
     }
     const alerts = ctx.alerts.list()
     const gauge = (name: string, help: string, value: number, labels?: Record<string, string>): MetricSample => ({ name, help, type: 'gauge', value, labels })

@@ -1,13 +1,14 @@
 /**
- * Dashboard users (admin only). Passwords never come back; the last admin cannot be removed
- * or demoted (accounts.ts).
+ * Dashboard users (admin only). Passwords never come back, except the one-time password of a
+ * reset, once; the last admin cannot be removed or demoted (accounts.ts). A password an admin
+ * sets or resets for someone else must be changed by that user at their next login.
  */
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
+import { HttpError, actorOf } from '../auth.ts'
 import { UserSchema } from './session.ts'
 import { Slug } from '../../../protocol/index.ts'
-import { actorOf } from '../auth.ts'
 
 const ADMIN = { roles: ['admin' as const] }
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('head'), Type.Literal('viewer'), Type.Literal('officer')])
@@ -48,9 +49,24 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       },
     },
     async (req) => {
-      const user = await ctx.accounts.update(req.params.id, req.body, actorOf(req))
+      const forSomeoneElse = req.body.password !== undefined && req.params.id !== req.session!.user.id
+      const user = await ctx.accounts.update(req.params.id, { ...req.body, mustChange: forSomeoneElse }, actorOf(req))
       ctx.hub.closeEnded() // a changed password or role ends that user's sessions and streams
       return user
+    },
+  )
+
+  app.post(
+    '/api/users/:id/reset-password',
+    { config: ADMIN, schema: { params: IdParams, response: { 200: Type.Object({ username: Type.String(), password: Type.String() }) } } },
+    async (req, reply) => {
+      // One's own password is changed with the current one (/api/password), not reset.
+      if (req.params.id === req.session!.user.id) throw new HttpError(400, 'change your own password instead', 'RESET_OWN_PASSWORD')
+      const password = await ctx.accounts.resetPassword(req.params.id, actorOf(req))
+      ctx.hub.closeEnded()
+      const user = ctx.accounts.get(req.params.id)!
+      req.log.info({ username: user.username, by: req.session!.user.username }, 'password reset')
+      return reply.header('cache-control', 'no-store').send({ username: user.username, password })
     },
   )
 
