@@ -136,9 +136,11 @@ export class Notifier {
     if (this.stopped) return
     const q = this.queues[channel]
     if (q.length >= this.deps.config.retry.queueMax) {
-      const dropped = q.splice(this.busy[channel] ? 1 : 0, 1)[0]
+      // The oldest not being sent right now makes room; with none, the new one is dropped.
+      const [dropped] = q.splice(this.busy[channel] ? 1 : 0, 1)
       this.stats[channel].dropped++
-      this.deps.log.error({ channel, dropped: dropped?.what }, 'delivery queue full: the oldest waiting delivery is dropped')
+      this.deps.log.error({ channel, dropped: (dropped ?? { what }).what }, 'delivery queue full: the oldest waiting delivery is dropped')
+      if (!dropped) return
     }
     q.push({ what, send, attempts: 0, dueAt: 0 })
     this.pump(channel)

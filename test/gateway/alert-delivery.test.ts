@@ -141,6 +141,25 @@ describe('alert delivery', () => {
     expect(hook.received).toHaveLength(1)
   })
 
+  it('treats an error answer or no answer within the timeout as a failure, and retries', async () => {
+    const hook = await startHttpReceiver()
+    hook.status = 503
+    const t = await startTestApp({
+      now: () => saturday10,
+      config: { alerts: { system: false }, notify: { webhook: { url: hook.url, timeoutMs: 300 }, retry: { attempts: 50, minBackoffMs: 50, maxBackoffMs: 200 }, kinds: ['frowns'] } },
+    })
+    await raiseFrowns(t)
+    const webhook = () => (t.gw.health().parts.find((p) => p.name === 'alerts')!.status as { delivery: { webhook: { failures: number; lastError: string | null; sent: number } } }).delivery.webhook
+    await until('an HTTP 503 failure', webhook, (w) => w.lastError === 'HTTP 503')
+    hook.status = 204
+    hook.hang = true
+    await until('a timeout', webhook, (w) => w.lastError === 'no answer within 300 ms')
+    hook.hang = false
+    const [got] = await hook.waitFor(1)
+    expect(got.json).toMatchObject({ event: 'raised', alert: { kind: 'frowns' } })
+    await until('sent', webhook, (w) => w.sent === 1)
+  })
+
   it('mails each office its daily report at the local time, with the report attached as CSV', async () => {
     const smtp = await startSmtpServer()
     const friday = localMidnight('2026-11-20', TZ)

@@ -156,6 +156,11 @@ describe('alerts', () => {
     await t.pressAs('box-1', 10, 'negative')
     alerts = (await admin.request('GET', '/api/alerts')).json().alerts
     expect(alerts.filter((a) => a.kind === 'frowns')).toEqual([expect.objectContaining({ counterId: 'q1', negative: 9, total: 10 })])
+    // A box is offline once unseen for alerts.offlineMinutes (15): box-1 was seen pressing, so
+    // 16 minutes on all three count (the frowns are still within their 60-minute window).
+    now += 16 * 60_000
+    alerts = (await admin.request('GET', '/api/alerts')).json().alerts
+    expect(alerts.filter((a) => a.kind === 'frowns')).toEqual([expect.objectContaining({ counterId: 'q1', negative: 9, total: 10 })])
     expect(alerts.filter((a) => a.kind === 'boxOffline').map((a) => a.boxId).sort()).toEqual(['box-1', 'box-2', 'box-x'])
     expect(alerts.filter((a) => a.kind === 'rejected')).toEqual([expect.objectContaining({ boxId: 'box-2', count: 1, officeId: 'hcc' })])
     const rejected = (await admin.request('GET', '/api/rejected')).json().rejected

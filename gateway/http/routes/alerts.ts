@@ -12,7 +12,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
-import { HttpError, actorOf, currentUser, requireManage, scope } from '../auth.ts'
+import { HttpError, actorOf, currentUser, requireManage, scope, userOffice } from '../auth.ts'
 import { visibleAlerts } from '../live-hub.ts'
 import { localMidnight } from '../../local-time.ts'
 import { AlertRulesPatchSchema, AlertRulesSchema } from '../../alerts/rules.ts'
@@ -49,7 +49,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
   app.get('/api/alerts/:id', { schema: { params: Id } }, async (req) => {
     const alert = ctx.alerts.history.get(req.params.id, true)
     if (!alert) throw new HttpError(404, 'no such alert')
-    if (alert.kind !== 'system') scope(req, alert.officeId)
+    // As in the lists: a head sees their office's alerts and the gateway's own, not those of a
+    // box no office owns.
+    const own = userOffice(currentUser(req))
+    if (own && alert.kind !== 'system' && alert.officeId !== own) throw new HttpError(403, 'that office is not yours')
     return alert
   })
 

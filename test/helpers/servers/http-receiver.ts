@@ -21,6 +21,8 @@ export interface HttpReceiver {
   received: Received[]
   /** Status answered from now on (default 204). */
   status: number
+  /** While true, requests are read and never answered (a receiver that hangs). */
+  hang: boolean
   /** Stops listening: connections are refused, as when the receiver is down. */
   close(): Promise<void>
   /** Listens again on the same port. */
@@ -38,6 +40,7 @@ export async function startHttpReceiver(path = '/hook'): Promise<HttpReceiver> {
         const chunks: Buffer[] = []
         req.on('data', (c: Buffer) => chunks.push(c))
         req.on('end', () => {
+          if (r.hang) return
           const body = Buffer.concat(chunks).toString('utf8')
           let json: unknown = null
           try {
@@ -70,6 +73,7 @@ export async function startHttpReceiver(path = '/hook'): Promise<HttpReceiver> {
     port,
     received,
     status: 204,
+    hang: false,
     close,
     async reopen() {
       await listen(port)
