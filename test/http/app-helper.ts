@@ -46,10 +46,12 @@ export interface Agent {
   request(method: string, url: string, body?: unknown, opts?: { csrf?: string | null; headers?: Record<string, string> }): Promise<LightMyRequestResponse>
 }
 
-export async function startTestApp(opts: { now?: () => number; heartbeatMs?: number; users?: Array<{ username: string; role: Role; officeId: string | null }> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { now?: () => number; heartbeatMs?: number; users?: Array<{ username: string; role: Role; officeId: string | null }>; config?: Record<string, unknown> } = {},
+): Promise<TestApp> {
   // pressAs seeds counted presses a few ms apart: no cooldown here (the gateway's cooldown,
   // which a box's "repeat": false cannot skip, is tested in test/gateway/press-rate.test.ts).
-  const { gw } = await startTestGateway({ now: opts.now, standardParts: { heartbeatMs: opts.heartbeatMs ?? 200 }, config: { ingest: { cooldownMs: 0 } } })
+  const { gw } = await startTestGateway({ now: opts.now, standardParts: { heartbeatMs: opts.heartbeatMs ?? 200 }, config: { ingest: { cooldownMs: 0 }, ...opts.config } })
   // Imported into the running gateway's registry, dated long before any test's presses.
   importRegistry(
     gw.registry,

@@ -1,7 +1,8 @@
 /**
- * Reports over any period (local dates in the office time zone, `to` inclusive), grouped by
- * officer, counter or office; their CSV (UTF-8 with a BOM, so Excel shows Vietnamese names);
- * the chart's time series; and the quarterly report an office prints for its province.
+ * Reports over a named period or any range (local dates in the office time zone, `to`
+ * inclusive), grouped by officer, counter or office, compared with the previous period and a
+ * year before; their CSV (UTF-8 with a BOM, so Excel shows Vietnamese names) and XLSX; the
+ * chart's time series; and the report a unit prints in the official layout.
  */
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -11,6 +12,8 @@ import type { GroupBy } from '../../report.ts'
 import { parsePeriod, periodMs, rangePeriod, type Period as PeriodRange } from '../../reports/periods.ts'
 import { buildPeriodReport, type PeriodReport } from '../../reports/period-report.ts'
 import { reportCsv } from '../../reports/csv.ts'
+import { inSnapshot } from '../../reports/snapshot.ts'
+import { localTime } from '../../local-time.ts'
 import { ratingSeries } from '../series.ts'
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$'
@@ -79,6 +82,34 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const officeId = scope(req, req.query.office)
       const p = period(req.query.from, req.query.to, tz)
       return ratingSeries(ctx.db, { ...p, timezone: tz, officeId, by: req.query.by, key: req.query.key })
+    },
+  )
+
+  // The report a unit prints and signs, in the official layout (print.js): both groupings
+  // of one period, from one snapshot, with the unit's header and signatories from the config.
+  app.get(
+    '/api/reports/official',
+    { schema: { querystring: Type.Object({ ...NamedPeriod, office: Type.String({ minLength: 1, maxLength: 64 }), date: Type.Optional(Type.String({ pattern: DATE, description: 'Date of the document (default: today, local)' })) }) } },
+    async (req) => {
+      const officeId = scope(req, req.query.office)!
+      const office = ctx.registry.office(officeId)
+      if (!office) throw new HttpError(404, `unknown office ${officeId}`)
+      const p = namedPeriod(req.query)
+      const q = { period: p, timezone: tz, officeId }
+      const both = inSnapshot(ctx.db, () => ({
+        byOfficer: buildPeriodReport(ctx.db, { ...q, by: 'officer' }, (_db, rq) => ctx.reports(rq)),
+        byCounter: buildPeriodReport(ctx.db, { ...q, by: 'counter' }, (_db, rq) => ctx.reports(rq)),
+      }))
+      const layout = ctx.config.report
+      return {
+        office,
+        layout: { ...layout, unit: layout.unit || office.name },
+        period: p,
+        date: req.query.date ?? localTime(ctx.now(), tz).date,
+        generatedAt: ctx.now(),
+        timezone: tz,
+        ...both,
+      }
     },
   )
 
