@@ -7,7 +7,7 @@
  * PDF and page images go to test-artifacts/ (gitignored).
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
@@ -52,7 +52,7 @@ describe('printed report', () => {
       names.push(name)
       addOfficer.run(`cb${i}`, name)
       for (let k = 0; k < 5 + i; k++) {
-        const time = start + (k * 7 + i) * 86_400_000 + 9 * 3_600_000
+        const time = start + ((k * 7 + i) % 92) * 86_400_000 + 9 * 3_600_000
         addPress.run(++seq, k % 6 === 5 ? 'negative' : k % 3 === 0 ? 'neutral' : 'positive', time, time, `cb${i}`)
       }
     }
@@ -76,6 +76,7 @@ describe('printed report', () => {
     await page.waitForSelector('#quarterly table.official-table tbody tr[data-key="cb35"]')
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true })
 
+    rmSync(ARTIFACTS, { recursive: true, force: true }) // no page images of an earlier run
     mkdirSync(ARTIFACTS, { recursive: true })
     const dir = tempDir()
     const file = join(dir, 'report.pdf')
@@ -83,32 +84,32 @@ describe('printed report', () => {
     writeFileSync(join(ARTIFACTS, 'report.pdf'), pdf)
     const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' })
     const pages = Number(/^Pages:\s+(\d+)/m.exec(info)![1])
-    // A4 is 595.28 x 841.89 points, portrait.
-    expect(info).toMatch(/^Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/m)
+    // A4 is 595.28 x 841.89 points, portrait (Chromium rounds to its own units: 594.96 x 841.92).
+    const [, w, hgt] = /^Page size:\s+([\d.]+) x ([\d.]+) pts \(A4\)/m.exec(info)!.map(Number)
+    expect(Math.abs(w - 595.28)).toBeLessThan(1)
+    expect(Math.abs(hgt - 841.89)).toBeLessThan(1)
     expect(pages).toBeGreaterThanOrEqual(2)
     execFileSync('pdftoppm', ['-r', '50', '-png', file, join(ARTIFACTS, 'page')])
     expect(readdirSync(ARTIFACTS).filter((f) => /^page-\d+\.png$/.test(f))).toHaveLength(pages)
-    const text = (n: number) => execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), file, '-'], { encoding: 'utf8' })
-    const perPage = Array.from({ length: pages }, (_, i) => text(i + 1))
+    // Text per page: in reading order (the header's two columns one after the other) and as laid out (a table row per line).
+    const text = (n: number, layout: boolean) => execFileSync('pdftotext', [...(layout ? ['-layout'] : []), '-f', String(n), '-l', String(n), file, '-'], { encoding: 'utf8' })
+    const perPage = Array.from({ length: pages }, (_, i) => text(i + 1, true))
     const flat = (s: string) => s.replace(/\s+/g, ' ')
 
-    const first = flat(perPage[0])
-    for (const s of [
-      'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
-      'Độc lập - Tự do - Hạnh phúc',
-      'UBND PHƯỜNG BẾN THÀNH',
-      'TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG',
-      'Số: 125/BC-TTPVHCC',
-      'Bến Thành, ngày 05 tháng 10 năm 2026',
-      'BÁO CÁO',
-      'Quý III năm 2026',
-      'từ ngày 01/07/2026 đến ngày 30/09/2026',
-      `Tổng số lượt đánh giá: ${new Intl.NumberFormat('vi-VN').format(seq)}`,
-    ]) {
+    // Page 1's header, its two columns cropped apart (points from the top left, pdftotext's default 72 dpi).
+    const region = (x: number, w: number) => flat(execFileSync('pdftotext', ['-f', '1', '-l', '1', '-x', String(x), '-y', '0', '-W', String(w), '-H', '170', file, '-'], { encoding: 'utf8' }))
+    const issuer = region(0, 275)
+    const nation = region(275, 320)
+    expect(issuer).toContain('UBND PHƯỜNG BẾN THÀNH')
+    expect(issuer).toContain('TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG PHƯỜNG BẾN THÀNH')
+    expect(issuer).toContain('Số: 125/BC-TTPVHCC')
+    expect(nation).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc Bến Thành, ngày 05 tháng 10 năm 2026')
+    const first = flat(text(1, false))
+    for (const s of ['BÁO CÁO', 'Quý III năm 2026', 'từ ngày 01/07/2026 đến ngày 30/09/2026', `Tổng số lượt đánh giá: ${new Intl.NumberFormat('vi-VN').format(seq)}`]) {
       expect(first, s).toContain(s)
     }
     // The signature blocks, together on the last page, never split from each other.
-    const lastPage = flat(perPage[pages - 1])
+    const lastPage = flat(text(pages, false))
     for (const s of ['Nơi nhận:', 'NGƯỜI LẬP BÁO CÁO', 'GIÁM ĐỐC', '(Ký, ghi rõ họ tên)', 'Trần Thị Bình', 'Nguyễn Văn An']) expect(lastPage, s).toContain(s)
     // Every officer's name whole on one line of some page, and the page header never repeats the national title.
     const lines = perPage.flatMap((p) => p.split('\n'))

@@ -12,7 +12,8 @@ const LEVELS = [
   ['negative', 'Không hài lòng'],
 ]
 const int = (n) => new Intl.NumberFormat('vi-VN').format(n)
-const pct = (x) => (x === null || x === undefined ? '—' : (x * 100).toFixed(1).replace('.', ',') + ' %')
+// A no-break space keeps "85,0 %" on one line in a narrow column.
+const pct = (x) => (x === null || x === undefined ? '—' : (x * 100).toFixed(1).replace('.', ',') + '\u00a0%')
 const points = (c) => (c.satisfaction === null ? '—' : (c.satisfaction > 0 ? '+' : '') + (c.satisfaction * 100).toFixed(1).replace('.', ','))
 const dmy = (d) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`
 const name = (r) => (r.key === 'unattributed' ? 'Chưa xác định cán bộ' : r.key === 'unassigned' ? 'Chưa gắn quầy' : r.name)
@@ -67,17 +68,12 @@ function officialDocument(r) {
       { class: 'headline' },
       `Tổng số lượt đánh giá: ${int(t.total)}; ` + LEVELS.map(([k, label]) => `${label}: ${int(t[k])}`).join('; ') + `. Tỷ lệ hài lòng: ${pct(t.satisfaction)}.`,
     ),
-    h(
-      'p',
-      {},
-      `So với ${r.byOfficer.previous.period.label} (${pct(r.byOfficer.previous.totals.satisfaction)}, ${int(r.byOfficer.previous.totals.total)} lượt): ${points(vsPrev)} điểm %. ` +
-        `So với ${r.byOfficer.yearAgo.period.label} (${pct(r.byOfficer.yearAgo.totals.satisfaction)}, ${int(r.byOfficer.yearAgo.totals.total)} lượt): ${points(vsYear)} điểm %.`,
-    ),
+    h('p', { class: 'compare' }, compareText(r.byOfficer.previous, vsPrev), ' ', compareText(r.byOfficer.yearAgo, vsYear)),
     h('h2', {}, '2. Kết quả theo cán bộ'),
     table(r.byOfficer, 'Họ và tên'),
     h('h2', {}, '3. Kết quả theo quầy'),
     table(r.byCounter, 'Quầy'),
-    h('p', { class: 'definition' }, `Ghi chú: tỷ lệ hài lòng = (Rất hài lòng + Hài lòng) / Tổng số. Xếp hạng theo cận dưới khoảng tin cậy Wilson 95%; dưới 10 lượt đánh giá: "Quá ít", không xếp hạng. Bấm lặp và bấm dồn dập không được tính. Số liệu lập lúc ${new Intl.DateTimeFormat('vi-VN', { timeZone: r.timezone, dateStyle: 'short', timeStyle: 'short' }).format(r.generatedAt)}.`),
+    h('p', { class: 'definition' }, `Ghi chú: tỷ lệ hài lòng = (Rất hài lòng + Hài lòng) / Tổng số. Xếp hạng theo cận dưới khoảng tin cậy Wilson 95%; dưới 10 lượt đánh giá: "Quá ít", không xếp hạng. Bấm lặp và bấm dồn dập không được tính. Số liệu lập lúc ${stamp(r.generatedAt, r.timezone)}.`),
     h(
       'div',
       { class: 'sign-area' },
@@ -85,6 +81,17 @@ function officialDocument(r) {
       L.signatories.map((s) => h('div', { class: 'signatory' }, h('div', { class: 'role' }, s.role), h('div', { class: 'hint' }, '(Ký, ghi rõ họ tên)'), h('div', { class: 'signer' }, s.name || ''))),
     ),
   )
+}
+
+/** 13:31 ngày 28/11/2026, in the office's time zone. */
+function stamp(ms, timeZone) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(ms).map((x) => [x.type, x.value]))
+  return `${p.hour}:${p.minute} ngày ${p.day}/${p.month}/${p.year}`
+}
+
+function compareText(then, change) {
+  if (!then.totals.total) return `${then.period.label}: không có đánh giá để so sánh.`
+  return `So với ${then.period.label} (${int(then.totals.total)} lượt, tỷ lệ hài lòng ${pct(then.totals.satisfaction)}): ${points(change)} điểm %.`
 }
 
 function table(report, what) {
