@@ -126,7 +126,7 @@ export function comparisonChart(report, name) {
   const rowH = 22
   const left = 190
   const H = rows.length * rowH + 30
-  const x = (v) => left + v * (W - left - 60)
+  const x = (v) => left + v * (W - left - 120) // room on the right for "+25,7 điểm %"
   const marks = (c, cls) => (c.before && c.before.satisfaction !== null ? h('line', { x1: x(c.before.satisfaction), x2: x(c.before.satisfaction), y1: -8, y2: 8, class: 'mark ' + cls }) : null)
   const items = rows.map((r, i) =>
     h(
