@@ -48,7 +48,8 @@ describe('printed report', () => {
     let seq = 0
     const start = localMidnight('2026-07-01', TZ)
     for (let i = 0; i < 36; i++) {
-      const name = `${FAMILY[i % 10]} ${MIDDLE[i % 6]} ${GIVEN[i % 7]}`
+      // One name long enough that a table would wrap it, were names allowed to wrap.
+      const name = i === 3 ? 'Tôn Nữ Thị Phương Thảo Nguyên Khánh Hồng Ngọc Diễm' : `${FAMILY[i % 10]} ${MIDDLE[i % 6]} ${GIVEN[i % 7]}`
       names.push(name)
       addOfficer.run(`cb${i}`, name)
       for (let k = 0; k < 5 + i; k++) {
@@ -98,8 +99,11 @@ describe('printed report', () => {
 
     // Page 1's header, its two columns cropped apart (points from the top left, pdftotext's default 72 dpi).
     const region = (x: number, w: number) => flat(execFileSync('pdftotext', ['-f', '1', '-l', '1', '-x', String(x), '-y', '0', '-W', String(w), '-H', '170', file, '-'], { encoding: 'utf8' }))
-    const issuer = region(0, 275)
-    const nation = region(275, 320)
+    // The columns meet where the national title starts (font metrics differ between machines).
+    const bbox = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-bbox', file, '-'], { encoding: 'utf8' })
+    const split = Math.floor(Number(/<word xMin="([\d.]+)"[^>]*>CỘNG<\/word>/.exec(bbox)![1])) - 1
+    const issuer = region(0, split)
+    const nation = region(split, 595 - split)
     expect(issuer).toContain('UBND PHƯỜNG BẾN THÀNH')
     expect(issuer).toContain('TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG PHƯỜNG BẾN THÀNH')
     expect(issuer).toContain('Số: 125/BC-TTPVHCC')
