@@ -109,7 +109,7 @@ function table(report, what) {
       {},
       report.rows.length
         ? report.rows.map((r, i) =>
-            h('tr', { dataset: { key: r.key } }, h('td', { class: 'n' }, String(i + 1)), h('td', { class: 'name' }, name(r)), cells(r, [h('td', { class: 'n' }, r.rank ?? (r.tooFew ? 'Quá ít' : '—')), h('td', { class: 'n' }, points(r.vsPrevious))])),
+            h('tr', { dataset: { key: r.key } }, h('td', { class: 'n' }, String(i + 1)), h('td', { class: 'name' }, name(r)), cells(r, [h('td', { class: 'n' }, r.rank ?? (r.tooFew ? 'Quá\u00a0ít' : '—')), h('td', { class: 'n' }, points(r.vsPrevious))])),
           )
         : h('tr', {}, h('td', { colspan: 9 }, 'Không có đánh giá trong kỳ.')),
     ),
