@@ -135,6 +135,26 @@ export const TlsSchema = Type.Object(
   { additionalProperties: false, description: 'MQTT over TLS and WSS (absent = off). Boxes verify the certificate against their CA file (chamdiem box run --ca)' },
 )
 
+/** The official layout of printed reports and exports (Decree 30/2020/NĐ-CP on administrative documents). */
+export const ReportConfigSchema = Type.Object(
+  {
+    authority: Type.String({ default: '', description: 'Governing body printed above the issuing unit (cơ quan chủ quản), e.g. "UBND PHƯỜNG BẾN THÀNH"; empty = none' }),
+    unit: Type.String({ default: '', description: 'Issuing unit on printed reports and exports; empty = the office name' }),
+    place: Type.String({ default: '', description: 'Place before the date: "<place>, ngày 28 tháng 11 năm 2026"; empty = the date alone' }),
+    number: Type.String({ default: 'Số:      /BC-TTPVHCC', description: 'The document number line, filled in by hand when left blank' }),
+    title: Type.String({
+      default: 'Kết quả đánh giá sự hài lòng của tổ chức, cá nhân đối với việc tiếp nhận, giải quyết thủ tục hành chính',
+      description: 'Title under "BÁO CÁO"; the period follows it',
+    }),
+    signatories: Type.Array(
+      Type.Object({ role: Type.String({ minLength: 1, description: 'e.g. "GIÁM ĐỐC"' }), name: Type.String({ default: '', description: 'Printed under the signature; empty = left to write by hand' }) }, { additionalProperties: false }),
+      { maxItems: 3, default: [{ role: 'NGƯỜI LẬP BÁO CÁO', name: '' }, { role: 'GIÁM ĐỐC', name: '' }], description: 'Signature blocks, left to right; the last one signs for the unit' },
+    ),
+    recipients: Type.Array(Type.String(), { default: ['Như trên;', 'Lưu: VT.'], description: 'The "Nơi nhận" list' }),
+  },
+  { additionalProperties: false, default: {} },
+)
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ default: './data', description: 'Folder of the SQLite database (chamdiem.db) and other state' }),
@@ -251,6 +271,7 @@ export const ConfigSchema = Type.Object(
       description: 'Alert rules, each with its window and minimum sample (an admin may change them on the dashboard)',
     }),
     notify: NotifySchema,
+    report: ReportConfigSchema,
     usb: Type.Array(UsbBoxSchema, { default: [], description: 'Boxes plugged into this host by USB, run in-process' }),
     registry: Type.Optional(RegistrySchema),
   },

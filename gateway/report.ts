@@ -2,11 +2,14 @@
  * Reports over any period, grouped by officer, counter or office. Repeats (presses within the
  * cooldown) and bursts (beyond a human rate, press-rate.ts) are counted apart, each on its own,
  * and left out of the ratings: no count adds them in. Totals are checked: the groups add
- * up to the period's total, or the report throws rather than print a wrong figure.
+ * up to the period's total, or the report throws rather than print a wrong figure. Groups and
+ * total are read from one snapshot (reports/snapshot.ts). Periods, comparisons and exports:
+ * reports/.
  */
 import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
 import { figures, rankByLowerBound, type Figures, MIN_RATINGS } from './stats.ts'
+import { inSnapshot } from './reports/snapshot.ts'
 
 export type GroupBy = 'officer' | 'counter' | 'office'
 
@@ -50,6 +53,11 @@ export const NO_COUNTER = 'unassigned'
 
 export function buildReport(db: Db, q: ReportQuery): Report {
   if (!(q.fromMs < q.toMs)) throw new Error(`report period is empty: from ${new Date(q.fromMs).toISOString()} is not before to ${new Date(q.toMs).toISOString()}`)
+  // The groups and the total from one snapshot: they must add up even while presses arrive.
+  return inSnapshot(db, () => readReport(db, q))
+}
+
+function readReport(db: Db, q: ReportQuery): Report {
   const col = GROUP_COLUMN[q.by]
   const office = q.officeId ?? null
   const rows = sql(
@@ -105,22 +113,4 @@ function checkTotals(rows: ReportRow[], totals: Figures & { repeats: number; bur
     const sum = rows.reduce((s, r) => s + r[k], 0)
     if (sum !== totals[k]) throw new Error(`report totals do not add up: ${k} groups sum to ${sum}, period total is ${totals[k]}`)
   }
-}
-
-const CSV_COLUMNS = ['rank', 'key', 'name', 'positive', 'neutral', 'negative', 'total', 'repeats', 'bursts', 'satisfaction', 'index', 'wilsonLow', 'wilsonHigh', 'tooFew'] as const
-
-export function reportToCsv(report: Report): string {
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return ''
-    let s = typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)
-    // A name starting with = + - @ would run as a formula in Excel (CSV injection): quote it.
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`
-    // A lone carriage return ends a row in Excel as a line feed does: quote it too.
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-  }
-  const lines = [CSV_COLUMNS.join(',')]
-  for (const r of report.rows) lines.push(CSV_COLUMNS.map((c) => cell(r[c])).join(','))
-  const t = report.totals
-  lines.push(['', 'TOTAL', '', t.positive, t.neutral, t.negative, t.total, t.repeats, t.bursts, t.satisfaction, t.index, t.wilsonLow, t.wilsonHigh, t.tooFew].map(cell).join(','))
-  return lines.join('\r\n') + '\r\n'
 }

@@ -9,7 +9,9 @@
 import type { Db } from '../store/database.ts'
 import type { Clock } from '../clock.ts'
 import type { Logger } from '../log.ts'
-import { buildReport, reportToCsv } from '../report.ts'
+import { buildPeriodReport } from '../reports/period-report.ts'
+import { rangePeriod } from '../reports/periods.ts'
+import { reportCsv } from '../reports/csv.ts'
 import { localTime, parseHhMm, startOfLocalDay } from '../local-time.ts'
 import type { NotifyConfig } from './notify-config.ts'
 import type { Notifier } from './notifier.ts'
@@ -77,16 +79,17 @@ export class ReportMail {
     for (const office of this.deps.offices()) {
       const to = [...new Set(config.recipients.filter((r) => r.reports && (r.office === '*' || r.office === office.id)).flatMap((r) => r.to))]
       if (to.length === 0) continue
-      const report = buildReport(db, { fromMs, toMs, by: config.report.by, officeId: office.id })
       const first = localTime(fromMs, timezone).date
       const last = localTime(toMs - 1, timezone).date
+      // The report the dashboard exports for these dates (Vietnamese CSV, with its comparisons).
+      const report = buildPeriodReport(db, { period: rangePeriod(first, last), timezone, by: config.report.by, officeId: office.id })
       const filename = `bao-cao-${office.id}-${first}${first === last ? '' : `-${last}`}.csv`
       const words = reportMail(
         { officeName: office.name, fromMs, toMs, schedule, total: report.totals.total, satisfaction: report.totals.satisfaction, negative: report.totals.negative, rows: report.rows.length },
         timezone,
       )
       // A BOM so Excel reads the Vietnamese names as UTF-8 (as the dashboard's export does).
-      this.deps.notifier.mail(`${schedule} report ${office.id}`, { to, ...words, attachments: [{ filename, content: '\uFEFF' + reportToCsv(report), contentType: 'text/csv; charset=utf-8' }] })
+      this.deps.notifier.mail(`${schedule} report ${office.id}`, { to, ...words, attachments: [{ filename, content: '\uFEFF' + reportCsv(report), contentType: 'text/csv; charset=utf-8' }] })
     }
   }
 

@@ -146,16 +146,16 @@ describe('dashboard in a browser', () => {
     const csv = readFileSync((await download.path())!)
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     const lines = csv.toString('utf8').replace(/^\uFEFF/, '').trim().split('\r\n')
-    expect(lines[0]).toMatch(/^rank,key,name,positive,neutral,negative,total,repeats/)
+    expect(lines[0]).toMatch(/^Hạng,Mã,Họ và tên,Rất hài lòng,Hài lòng,Không hài lòng,Tổng số,Bấm lặp/)
     const byKey = Object.fromEntries(lines.slice(1).map((l) => [l.split(',')[1], l.split(',')]))
     expect(byKey.an.slice(2, 8)).toEqual(['Nguyễn Văn An', '3', '1', '2', '6', '0'])
     expect(byKey.binh.slice(2, 8)).toEqual(['Trần Thị Bình', '2', '1', '1', '4', '1'])
-    expect(byKey.TOTAL.slice(3, 8)).toEqual(['5', '2', '3', '10', '1'])
+    expect(byKey['Tổng cộng'].slice(3, 8)).toEqual(['5', '2', '3', '10', '1'])
 
-    // The printable quarterly report of the office.
+    // The printable report of the office for the period shown (this month), in the official layout.
     await page.click('#print-quarter')
     await page.waitForSelector('#quarterly table.report')
-    expect(await page.locator('#quarterly h1').innerText()).toMatch(/Báo cáo kết quả đánh giá sự hài lòng — Quý \d\/\d{4}/)
+    expect(await page.locator('#quarterly h1').innerText()).toMatch(/^BÁO CÁO\s[\s\S]*Tháng \d{1,2} năm \d{4}$/)
     await page.emulateMedia({ media: 'print' })
     await page.screenshot({ path: join(ARTIFACTS, 'quarterly-print.png'), fullPage: true })
     await page.emulateMedia({ media: 'screen' })

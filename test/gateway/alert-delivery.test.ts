@@ -11,7 +11,9 @@ import { startTestApp, type TestApp } from '../http/app-helper.ts'
 import { startHttpReceiver } from '../helpers/servers/http-receiver.ts'
 import { startSmtpServer } from '../helpers/servers/smtp.ts'
 import { localMidnight } from '../../gateway/local-time.ts'
-import { buildReport, reportToCsv } from '../../gateway/report.ts'
+import { buildPeriodReport } from '../../gateway/reports/period-report.ts'
+import { rangePeriod } from '../../gateway/reports/periods.ts'
+import { reportCsv } from '../../gateway/reports/csv.ts'
 
 const TZ = 'Asia/Ho_Chi_Minh'
 // Saturday 10:00: outside the default office days, so no box-offline alert joins in.
@@ -196,9 +198,10 @@ describe('alert delivery', () => {
     const csv = mail.attachments[0]
     expect(csv.contentType).toMatch(/^text\/csv/)
     // The attachment is the office's report of Friday, as the dashboard exports it.
-    const report = buildReport(t.db, { fromMs: friday, toMs: friday + 86_400_000, by: 'officer', officeId: 'hcc' })
+    const report = buildPeriodReport(t.db, { period: rangePeriod('2026-11-20', '2026-11-20'), timezone: TZ, by: 'officer', officeId: 'hcc' })
     expect(report.totals).toMatchObject({ positive: 1, neutral: 1, negative: 1, total: 3 })
-    expect(csv.content.toString('utf8')).toBe('\uFEFF' + reportToCsv(report))
+    expect(csv.content.toString('utf8')).toBe('\uFEFF' + reportCsv(report))
+    expect(csv.content.toString('utf8').split('\r\n')[0]).toContain('Tỷ lệ hài lòng')
 
     // Once a day: the next ticks send nothing more; the next day at 07:00 it comes again.
     await new Promise((resolve) => setTimeout(resolve, 400))
@@ -234,7 +237,7 @@ describe('alert delivery', () => {
     expect(mail.subject).toBe('Báo cáo mức độ hài lòng tuần 16/11/2026 – 22/11/2026 – Trung tâm Phục vụ hành chính công')
     expect(mail.text).toContain('Tổng số lượt đánh giá: 1')
     expect(mail.attachments.map((a) => a.filename)).toEqual(['bao-cao-hcc-2026-11-16-2026-11-22.csv'])
-    const report = buildReport(t.db, { fromMs: localMidnight('2026-11-16', TZ), toMs: localMidnight('2026-11-23', TZ), by: 'counter', officeId: 'hcc' })
-    expect(mail.attachments[0].content.toString('utf8')).toBe('\uFEFF' + reportToCsv(report))
+    const report = buildPeriodReport(t.db, { period: rangePeriod('2026-11-16', '2026-11-22'), timezone: TZ, by: 'counter', officeId: 'hcc' })
+    expect(mail.attachments[0].content.toString('utf8')).toBe('\uFEFF' + reportCsv(report))
   })
 })

@@ -7,7 +7,11 @@
 import { describe, expect, it } from 'vitest'
 import { pressTopic } from '../../protocol/index.ts'
 import { Alerts } from '../../gateway/alerts/alerts.ts'
-import { buildReport, reportToCsv } from '../../gateway/report.ts'
+import { buildReport } from '../../gateway/report.ts'
+import { buildPeriodReport } from '../../gateway/reports/period-report.ts'
+import { rangePeriod } from '../../gateway/reports/periods.ts'
+import { reportCsv } from '../../gateway/reports/csv.ts'
+import { localTime } from '../../gateway/local-time.ts'
 import { silentLogger } from '../../gateway/log.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET, press } from '../helpers/office.ts'
@@ -100,8 +104,10 @@ describe('the human rate', () => {
     ])
     expect(report.totals).toMatchObject({ total: 2, repeats: limit - 1, bursts: 500 - limit })
     expect(report.totals.total + report.totals.repeats + report.totals.bursts).toBe(501)
-    const csv = reportToCsv(report).split('\r\n')
-    expect(csv[0]).toContain(',total,repeats,bursts,')
-    expect(csv.find((l) => l.includes(',TOTAL,'))).toContain(`,2,${limit - 1},${500 - limit},`)
+    const tz = t.config.timezone
+    const days = rangePeriod(localTime(now - 3_600_000, tz).date, localTime(now + 60_000, tz).date)
+    const csv = reportCsv(buildPeriodReport(t.gw.db, { period: days, timezone: tz, by: 'officer' })).split('\r\n')
+    expect(csv[0]).toContain(',Tổng số,Bấm lặp (không tính),Bấm dồn dập (không tính),')
+    expect(csv.find((l) => l.includes(',Tổng cộng,'))).toContain(`,2,${limit - 1},${500 - limit},`)
   })
 })

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { figures, rankByLowerBound, wilsonInterval } from '../../gateway/stats.ts'
 import { openDatabase } from '../../gateway/store/database.ts'
-import { buildReport, reportToCsv } from '../../gateway/report.ts'
+import { buildReport } from '../../gateway/report.ts'
+import { buildPeriodReport } from '../../gateway/reports/period-report.ts'
+import { reportCsv } from '../../gateway/reports/csv.ts'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/tmp.ts'
 
@@ -49,10 +51,15 @@ describe('report', () => {
       ['b', 0, 1, 0, 0, 1, null],
     ])
     expect(r.totals).toMatchObject({ positive: 13, neutral: 1, negative: 1, repeats: 1, total: 15 })
-    const csv = reportToCsv(r).split('\r\n')
-    expect(csv[0]).toBe('rank,key,name,positive,neutral,negative,total,repeats,bursts,satisfaction,index,wilsonLow,wilsonHigh,tooFew')
-    expect(csv[1]).toMatch(/^1,a,An,12,0,1,13,1,0,0\.9231,92\.3077,/)
-    expect(csv.at(-2)).toMatch(/^,TOTAL,,13,1,1,15,1,0,/)
+    const epoch = { kind: 'range' as const, from: '1970-01-01', to: '1970-01-01', code: '', label: '' }
+    const csv = reportCsv(buildPeriodReport(db, { period: epoch, timezone: 'UTC', by: 'officer' })).split('\r\n')
+    expect(csv[0]).toBe(
+      'Hạng,Mã,Họ và tên,Rất hài lòng,Hài lòng,Không hài lòng,Tổng số,Bấm lặp (không tính),Bấm dồn dập (không tính),Tỷ lệ hài lòng,Chỉ số (0-100),Cận dưới 95%,Cận trên 95%,Ghi chú,So với kỳ trước (điểm %),So với cùng kỳ năm trước (điểm %)',
+    )
+    // The whole day of 1 January 1970 (UTC) holds the press at 99.999 s too.
+    expect(csv[1]).toMatch(/^1,a,An,13,0,1,14,1,0,"92,9 %","92,9",/)
+    expect(csv.at(-2)).toMatch(/^,Tổng cộng,,14,1,1,16,1,0,/)
+    expect(csv[2]).toMatch(/^,unattributed,Chưa xác định cán bộ,1,0,0,1,0,0,/)
     expect(csv[3]).toMatch(/^,b,'=HYPERLINK\(1\),0,1,0,1,/) // never a live formula in Excel
     db.close()
   })

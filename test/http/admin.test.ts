@@ -68,10 +68,13 @@ describe('reports', () => {
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="chamdiem-all-officer-2026-08-01-2026-08-31.csv"/)
     expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]))
     const lines = res.body.replace(/^\uFEFF/, '').trim().split('\r\n')
-    expect(lines[0]).toMatch(/^rank,key,name,positive,neutral,negative,total/)
-    expect(lines[1]).toMatch(/^1,an,Nguyễn Văn An,10,1,1,12,1,/)
-    expect(lines[2]).toMatch(/^,binh,Trần Thị Bình,3,0,0,3,0,/)
-    expect(lines[3]).toMatch(/^,TOTAL,,13,1,1,15,1,/)
+    expect(lines[0]).toMatch(/^Hạng,Mã,Họ và tên,Rất hài lòng,Hài lòng,Không hài lòng,Tổng số,Bấm lặp \(không tính\),Bấm dồn dập \(không tính\),Tỷ lệ hài lòng,/)
+    expect(lines[1]).toMatch(/^1,an,Nguyễn Văn An,10,1,1,12,1,0,"91,7 %",/)
+    expect(lines[2]).toMatch(/^,binh,Trần Thị Bình,3,0,0,3,0,0,"100,0 %",.*,Quá ít đánh giá,/)
+    expect(lines[3]).toMatch(/^,Tổng cộng,,13,1,1,15,1,0,"93,3 %",/)
+    // The semicolon option, for Excel in a Vietnamese locale: no quoting needed around "91,7 %".
+    const semi = (await admin.request('GET', '/api/reports.csv?from=2026-08-01&to=2026-08-31&by=officer&sep=semicolon')).body.replace(/^\uFEFF/, '').split('\r\n')
+    expect(semi[1]).toMatch(/^1;an;Nguyễn Văn An;10;1;1;12;1;0;91,7 %;/)
   })
 
   it('the chart series has one point per day; the quarterly report covers the quarter', async () => {

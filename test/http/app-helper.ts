@@ -62,7 +62,7 @@ export async function startTestApp(
   const { gw } = await startTestGateway({
     now: opts.now,
     standardParts: { heartbeatMs: opts.heartbeatMs ?? 200, scheduleTickMs: opts.scheduleTickMs },
-    config: { ...opts.config, ingest: { cooldownMs: 0 } },
+    config: { ingest: { cooldownMs: 0 }, ...opts.config },
   })
   // Imported into the running gateway's registry, dated long before any test's presses.
   importRegistry(

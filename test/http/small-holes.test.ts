@@ -5,7 +5,8 @@
  */
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { buildReport, reportToCsv } from '../../gateway/report.ts'
+import { buildPeriodReport } from '../../gateway/reports/period-report.ts'
+import { reportCsv } from '../../gateway/reports/csv.ts'
 import { startTestApp } from './app-helper.ts'
 
 describe('small holes', () => {
@@ -14,7 +15,8 @@ describe('small holes', () => {
     // Names entered now cannot hold control characters; one from an older database can.
     t.db.prepare("UPDATE counters SET name = 'Quầy\r1' WHERE id = 'q1'").run()
     await t.pressAs('box-1', 1, 'positive')
-    const csv = reportToCsv(buildReport(t.db, { fromMs: 0, toMs: Date.parse('2100-01-01'), by: 'counter' }))
+    const all = { kind: 'range' as const, from: '2000-01-01', to: '2099-12-31', code: 'all', label: 'all' }
+    const csv = reportCsv(buildPeriodReport(t.db, { period: all, timezone: t.config.timezone, by: 'counter' }))
     expect(csv).toContain('"Quầy\r1"')
   })
 

@@ -1,8 +1,18 @@
-// The ranked table of a report: shared by the reports page and the printed quarterly report.
+// The ranked table of a report on the reports page, with the change against the previous
+// period and a year before when the report has them.
 import { h } from './dom.js'
 import { t, fmt } from './i18n.js'
 
+/** A change of the satisfaction rate in percentage points, "+5,0 điểm %"; — when not comparable. */
+export function pointsText(c) {
+  if (c.satisfaction === null) return '—'
+  const v = c.satisfaction * 100
+  return `${v > 0.05 ? '+' : ''}${fmt.num1(v)} ${t('points')}`
+}
+
 export function reportTable(report, opts = {}) {
+  // Reports of a period carry the change against the previous period and a year before.
+  const compare = Boolean(report.previous)
   const name = (r) => (r.key === 'unattributed' ? t('unattributed') : r.key === 'unassigned' ? '—' : r.name)
   const row = (r) =>
     h(
@@ -14,6 +24,8 @@ export function reportTable(report, opts = {}) {
       h('td', { class: 'n', dataset: { field: 'satisfaction' } }, fmt.pct(r.satisfaction)),
       h('td', { class: 'n', dataset: { field: 'index' } }, fmt.num1(r.index)),
       h('td', { class: 'n wide', dataset: { field: 'interval' } }, r.wilsonLow === null ? '—' : `${fmt.pct(r.wilsonLow)} – ${fmt.pct(r.wilsonHigh)}`),
+      compare ? h('td', { class: 'n', dataset: { field: 'vsPrevious' } }, r.vsPrevious ? pointsText(r.vsPrevious) : '') : null,
+      compare ? h('td', { class: 'n wide', dataset: { field: 'vsYearAgo' } }, r.vsYearAgo ? pointsText(r.vsYearAgo) : '') : null,
       opts.repeats === false ? null : h('td', { class: 'n wide' }, fmt.int(r.repeats)),
       opts.repeats === false ? null : h('td', { class: 'n wide', dataset: { field: 'bursts' } }, fmt.int(r.bursts ?? 0)),
     )
@@ -36,12 +48,14 @@ export function reportTable(report, opts = {}) {
           h('th', { class: 'n' }, t('satisfaction')),
           h('th', { class: 'n' }, t('index')),
           h('th', { class: 'n wide' }, t('interval')),
+          compare ? h('th', { class: 'n' }, t('vsPrevious')) : null,
+          compare ? h('th', { class: 'n wide' }, t('vsYearAgo')) : null,
           opts.repeats === false ? null : h('th', { class: 'n wide' }, t('repeats')),
           opts.repeats === false ? null : h('th', { class: 'n wide' }, t('bursts')),
         ),
       ),
-      h('tbody', {}, report.rows.length ? report.rows.map(row) : h('tr', {}, h('td', { colspan: 11, class: 'muted' }, t('noData')))),
-      h('tfoot', {}, row({ ...tt, key: '*total*', name: t('total'), rank: '', tooFew: false })),
+      h('tbody', {}, report.rows.length ? report.rows.map(row) : h('tr', {}, h('td', { colspan: 13, class: 'muted' }, t('noData')))),
+      h('tfoot', {}, row({ ...tt, key: '*total*', name: t('total'), rank: '', tooFew: false, vsPrevious: report.totalsVsPrevious, vsYearAgo: report.totalsVsYearAgo })),
     ),
   )
 }

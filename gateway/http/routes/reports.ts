@@ -1,14 +1,19 @@
 /**
- * Reports over any period (local dates in the office time zone, `to` inclusive), grouped by
- * officer, counter or office; their CSV (UTF-8 with a BOM, so Excel shows Vietnamese names);
- * the chart's time series; and the quarterly report an office prints for its province.
+ * Reports over a named period or any range (local dates in the office time zone, `to`
+ * inclusive), grouped by officer, counter or office, compared with the previous period and a
+ * year before; their CSV (UTF-8 with a BOM, so Excel shows Vietnamese names) and XLSX; the
+ * chart's time series; and the report a unit prints in the official layout.
  */
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppContext } from '../app.ts'
 import { HttpError, scope } from '../auth.ts'
-import { reportToCsv } from '../../report.ts'
-import { localMidnight } from '../../local-time.ts'
+import type { GroupBy } from '../../report.ts'
+import { parsePeriod, periodMs, rangePeriod, type Period as PeriodRange } from '../../reports/periods.ts'
+import { buildPeriodReport, type PeriodReport } from '../../reports/period-report.ts'
+import { reportCsv } from '../../reports/csv.ts'
+import { inSnapshot } from '../../reports/snapshot.ts'
+import { localTime } from '../../local-time.ts'
 import { ratingSeries } from '../series.ts'
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$'
@@ -17,53 +22,57 @@ const Period = {
   to: Type.String({ pattern: DATE, description: 'Last local date (inclusive), YYYY-MM-DD' }),
   office: Type.Optional(Type.String({ maxLength: 64 })),
 }
-const By = Type.Union([Type.Literal('officer'), Type.Literal('counter'), Type.Literal('office')], { default: 'officer' })
-const ReportQuery = Type.Object({ ...Period, by: By, minRatings: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) })
-
-function dayAfter(date: string): string {
-  const [y, m, d] = date.split('-').map(Number)
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10)
+/** A named period (`2026-Q4`, periods.ts) or a range of local dates, both inclusive. */
+const NamedPeriod = {
+  period: Type.Optional(Type.String({ maxLength: 16, description: 'A month (2026-11), quarter (2026-Q4), 6 months (2026-H1), 9 months (2026-9M) or year (2026); instead of from/to' })),
+  from: Type.Optional(Period.from),
+  to: Type.Optional(Period.to),
+  office: Period.office,
 }
+const By = Type.Union([Type.Literal('officer'), Type.Literal('counter'), Type.Literal('office')], { default: 'officer' })
+const ReportQuery = Type.Object({ ...NamedPeriod, by: By, minRatings: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })) })
+const ExportQuery = Type.Object({ ...ReportQuery.properties, sep: Type.Optional(Type.Union([Type.Literal('comma'), Type.Literal('semicolon')], { description: 'CSV separator; semicolon for Excel in a Vietnamese locale' })) })
 
-/** A calendar date this gateway can report on: it exists (no 30 February) and lies in 2000-2099. */
-function checkDate(name: string, date: string): void {
-  const [y, m, d] = date.split('-').map(Number)
-  const real = new Date(Date.UTC(y, m - 1, d))
-  if (real.getUTCFullYear() !== y || real.getUTCMonth() !== m - 1 || real.getUTCDate() !== d) {
-    throw new HttpError(400, `"${name}": ${date} is not a calendar date`)
-  }
-  if (y < 2000 || y > 2099) throw new HttpError(400, `"${name}": ${date} is outside the dates reports cover (2000-01-01 to 2099-12-31)`)
+function namedPeriod(q: { period?: string; from?: string; to?: string }): PeriodRange {
+  if (q.period) return parsePeriod(q.period)
+  if (!q.from || !q.to) throw new HttpError(400, 'give "period", or "from" and "to"')
+  return rangePeriod(q.from, q.to)
 }
 
 export function period(from: string, to: string, timezone: string): { fromMs: number; toMs: number } {
-  checkDate('from', from)
-  checkDate('to', to)
-  const fromMs = localMidnight(from, timezone)
-  const toMs = localMidnight(dayAfter(to), timezone)
-  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) throw new HttpError(400, 'invalid date')
-  if (!(fromMs < toMs)) throw new HttpError(400, '"from" must not be after "to"')
-  if (toMs - fromMs > 3700 * 86400_000) throw new HttpError(400, 'period longer than ten years')
-  return { fromMs, toMs }
+  return periodMs(rangePeriod(from, to), timezone)
 }
 
 export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const tz = ctx.config.timezone
 
-  app.get('/api/reports', { schema: { querystring: ReportQuery } }, async (req) => {
+  const report = (req: { query: { period?: string; from?: string; to?: string; office?: string; by: GroupBy; minRatings?: number } } & Parameters<typeof scope>[0]): PeriodReport => {
     const officeId = scope(req, req.query.office)
-    const p = period(req.query.from, req.query.to, tz)
-    return ctx.reports({ ...p, by: req.query.by, officeId: officeId ?? undefined, minRatings: req.query.minRatings })
-  })
+    const p = namedPeriod(req.query)
+    return buildPeriodReport(ctx.db, { period: p, timezone: tz, by: req.query.by, officeId: officeId ?? undefined, minRatings: req.query.minRatings }, (_db, q) => ctx.reports(q))
+  }
+  const fileName = (r: PeriodReport, ext: string) => `chamdiem-${r.officeId ?? 'all'}-${r.by}-${r.period.from}-${r.period.to}.${ext}`.replace(/[^A-Za-z0-9_.-]/g, '_')
 
-  app.get('/api/reports.csv', { schema: { querystring: ReportQuery } }, async (req, reply) => {
-    const officeId = scope(req, req.query.office)
-    const p = period(req.query.from, req.query.to, tz)
-    const report = ctx.reports({ ...p, by: req.query.by, officeId: officeId ?? undefined, minRatings: req.query.minRatings })
-    const name = `chamdiem-${officeId ?? 'all'}-${req.query.by}-${req.query.from}-${req.query.to}.csv`
+  app.get('/api/reports', { schema: { querystring: ReportQuery } }, async (req) => report(req))
+
+  app.get('/api/reports.csv', { schema: { querystring: ExportQuery } }, async (req, reply) => {
+    const r = report(req)
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9_.-]/g, '_')}"`)
-      .send('\uFEFF' + reportToCsv(report))
+      .header('content-disposition', `attachment; filename="${fileName(r, 'csv')}"`)
+      .send('\uFEFF' + reportCsv(r, { separator: req.query.sep === 'semicolon' ? ';' : ',' }))
+  })
+
+  app.get('/api/reports.xlsx', { schema: { querystring: ReportQuery } }, async (req, reply) => {
+    const r = report(req)
+    const unit = ctx.config.report.unit || (r.officeId ? (ctx.registry.office(r.officeId)?.name ?? r.officeId) : '')
+    // exceljs is loaded on the first export, not at start: an idle gateway never holds it.
+    const { reportWorkbook } = await import('../../reports/xlsx.ts')
+    const body = await reportWorkbook(r, { unit, generatedAt: ctx.now() })
+    return reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="${fileName(r, 'xlsx')}"`)
+      .send(body)
   })
 
   app.get(
@@ -73,6 +82,34 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const officeId = scope(req, req.query.office)
       const p = period(req.query.from, req.query.to, tz)
       return ratingSeries(ctx.db, { ...p, timezone: tz, officeId, by: req.query.by, key: req.query.key })
+    },
+  )
+
+  // The report a unit prints and signs, in the official layout (print.js): both groupings
+  // of one period, from one snapshot, with the unit's header and signatories from the config.
+  app.get(
+    '/api/reports/official',
+    { schema: { querystring: Type.Object({ ...NamedPeriod, office: Type.String({ minLength: 1, maxLength: 64 }), date: Type.Optional(Type.String({ pattern: DATE, description: 'Date of the document (default: today, local)' })) }) } },
+    async (req) => {
+      const officeId = scope(req, req.query.office)!
+      const office = ctx.registry.office(officeId)
+      if (!office) throw new HttpError(404, `unknown office ${officeId}`)
+      const p = namedPeriod(req.query)
+      const q = { period: p, timezone: tz, officeId }
+      const both = inSnapshot(ctx.db, () => ({
+        byOfficer: buildPeriodReport(ctx.db, { ...q, by: 'officer' }, (_db, rq) => ctx.reports(rq)),
+        byCounter: buildPeriodReport(ctx.db, { ...q, by: 'counter' }, (_db, rq) => ctx.reports(rq)),
+      }))
+      const layout = ctx.config.report
+      return {
+        office,
+        layout: { ...layout, unit: layout.unit || office.name },
+        period: p,
+        date: req.query.date ?? localTime(ctx.now(), tz).date,
+        generatedAt: ctx.now(),
+        timezone: tz,
+        ...both,
+      }
     },
   )
 
