@@ -117,15 +117,8 @@ export class Registry {
   upsertOffice(id: string, name: string): void {
     checkSlug('office', id)
     checkName('office', name)
-    this.audited(
-      () => {
-        const before = this.office(id) ?? null
-        this.sql(
-          'INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
-        ).run(id, name)
-        return before
-      },
-      (before) => ({ action: 'office.save', subject: `office:${id}`, officeId: id, details: { name, before } }),
+    this.save('office', id, () => this.office(id), { officeId: id, details: { name } }, () =>
+      this.sql('INSERT INTO offices (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name').run(id, name),
     )
     this.changed('office')
   }
@@ -134,15 +127,10 @@ export class Registry {
     checkSlug('counter', id)
     checkName('counter', name)
     this.requireOffice(officeId)
-    this.audited(
-      () => {
-        const before = this.counter(id) ?? null
-        this.sql(
-          'INSERT INTO counters (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
-        ).run(id, officeId, name)
-        return before
-      },
-      (before) => ({ action: 'counter.save', subject: `counter:${id}`, officeId, counterId: id, details: { name, before } }),
+    this.save('counter', id, () => this.counter(id), { officeId, counterId: id, details: { name } }, () =>
+      this.sql(
+        'INSERT INTO counters (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
+      ).run(id, officeId, name),
     )
     this.changed('counter', { counterId: id })
   }
@@ -151,17 +139,20 @@ export class Registry {
     checkSlug('officer', id)
     checkName('officer', name)
     this.requireOffice(officeId)
-    this.audited(
-      () => {
-        const before = this.officer(id) ?? null
-        this.sql(
-          'INSERT INTO officers (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
-        ).run(id, officeId, name)
-        return before
-      },
-      (before) => ({ action: 'officer.save', subject: `officer:${id}`, officeId, officerId: id, details: { name, before } }),
+    this.save('officer', id, () => this.officer(id), { officeId, officerId: id, details: { name } }, () =>
+      this.sql(
+        'INSERT INTO officers (id, office_id, name) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET office_id = excluded.office_id, name = excluded.name',
+      ).run(id, officeId, name),
     )
     this.changed('officer', { officerId: id })
+  }
+
+  /** Writes an office, counter or officer with its audit entry, which keeps what it was before. */
+  private save(kind: 'office' | 'counter' | 'officer', id: string, current: () => unknown, entry: Omit<AuditOf, 'action' | 'subject'>, write: () => void): void {
+    this.audited(
+      () => [current() ?? null, write()][0],
+      (before) => ({ action: `${kind}.save`, subject: `${kind}:${id}`, ...entry, details: { ...entry.details, before } }),
+    )
   }
 
   setOfficerActive(id: string, active: boolean): void {

@@ -5,6 +5,7 @@
 import { Command } from 'commander'
 import { auditEntries, verifyAudit } from '../audit.ts'
 import { iso, parseTime, printTable, runProgram, withConfigOption, withStore } from './common.ts'
+import { localMidnight } from '../local-time.ts'
 
 export async function run(argv: string[]): Promise<void> {
   const program = new Command('chamdiem audit').description('The audit trail of changes that decide who gets credit')
@@ -26,7 +27,7 @@ export async function run(argv: string[]): Promise<void> {
   withConfigOption(program.command('list'))
     .description('entries made or taking effect in a period, oldest first')
     .option('--from <time>', 'ISO date or time (a date is local midnight)')
-    .option('--to <time>', 'ISO date or time, exclusive (a date is local midnight starting it)')
+    .option('--to <time>', 'last local date, inclusive (as the dashboard\'s "to"), or an ISO time, exclusive')
     .option('--office <officeId>', 'only entries concerning this office')
     .option('--json', 'print JSON')
     .action((opts) => {
@@ -34,7 +35,7 @@ export async function run(argv: string[]): Promise<void> {
         const tz = s.config.timezone
         const entries = auditEntries(s.db, {
           fromMs: opts.from ? parseTime(opts.from, '--from', tz) : undefined,
-          toMs: opts.to ? parseTime(opts.to, '--to', tz) : undefined,
+          toMs: opts.to ? endOf(opts.to, tz) : undefined,
           officeId: opts.office,
         })
         if (opts.json) return console.log(JSON.stringify(entries, null, 2))
@@ -45,4 +46,11 @@ export async function run(argv: string[]): Promise<void> {
       })
     })
   await runProgram(program, argv)
+}
+
+/** `--to 2026-08-31` takes in the whole of 31 August, as the dashboard's "to" date does. */
+function endOf(text: string, timeZone: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return parseTime(text, '--to', timeZone)
+  const [y, m, d] = text.split('-').map(Number)
+  return localMidnight(new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10), timeZone)
 }

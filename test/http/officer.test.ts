@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { startTestApp, PASSWORD } from './app-helper.ts'
+import Database from 'better-sqlite3'
 import { resultsUntil } from '../../gateway/http/routes/me.ts'
+import { MIGRATIONS } from '../../gateway/store/migrations.ts'
+import { migrate } from '../../gateway/store/database.ts'
 
 const TZ = 'Asia/Ho_Chi_Minh'
 // Tuesday 11 August 2026 in Hanoi.
@@ -85,5 +88,24 @@ describe('officer accounts', () => {
     expect(resultsUntil(now, TZ, 'previous-week')).toBe(at('2026-08-10', '00:00'))
     expect(resultsUntil(now, TZ, 'previous-month')).toBe(at('2026-08-01', '00:00'))
     expect(resultsUntil(at('2026-08-10', '00:00'), TZ, 'previous-week')).toBe(at('2026-08-10', '00:00'))
+  })
+
+  it('an existing database gains the officer role and keeps its users and their sessions', () => {
+    const db = new Database(':memory:')
+    db.pragma('foreign_keys = ON')
+    const mine = MIGRATIONS.findIndex((m) => m.name.startsWith('audit trail'))
+    for (const m of MIGRATIONS.slice(0, mine)) db.exec(m.sql)
+    db.pragma(`user_version = ${MIGRATIONS[mine - 1].version}`)
+    db.exec(`INSERT INTO offices VALUES ('hcc', 'Trung tâm'); INSERT INTO officers (id, office_id, name) VALUES ('an', 'hcc', 'An');
+      INSERT INTO users (username, password_hash, role, office_id, created_at) VALUES ('head', 'scrypt$x', 'head', 'hcc', 1);
+      INSERT INTO user_sessions VALUES ('token-hash', 1, 1, 2)`)
+    migrate(db)
+    expect(db.prepare('SELECT id, username, role, office_id, officer_id FROM users').all()).toEqual([{ id: 1, username: 'head', role: 'head', office_id: 'hcc', officer_id: null }])
+    expect(db.prepare('SELECT user_id FROM user_sessions').all()).toEqual([{ user_id: 1 }])
+    expect(db.pragma('foreign_key_check')).toEqual([])
+    // An officer account is linked to an officer, and only an officer account is.
+    db.exec("INSERT INTO users (username, password_hash, role, office_id, officer_id, created_at) VALUES ('an', 'scrypt$x', 'officer', 'hcc', 'an', 1)")
+    expect(() => db.exec("INSERT INTO users (username, password_hash, role, created_at) VALUES ('o', 'x', 'officer', 1)")).toThrow(/CHECK/)
+    expect(() => db.exec("UPDATE users SET officer_id = 'an' WHERE username = 'head'")).toThrow(/CHECK/)
   })
 })
