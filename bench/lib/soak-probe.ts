@@ -4,8 +4,9 @@
  * slope, and the ledger (every press a box saw acknowledged is in the database on disk).
  */
 import { readdirSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import Database from 'better-sqlite3'
-import { cpuSeconds, rssBytes } from './proc.ts'
+import { cpuSeconds } from './proc.ts'
 
 export interface Sample {
   /** Milliseconds since the soak started. */
@@ -14,6 +15,8 @@ export interface Sample {
   life: number
   pid: number
   rssMiB: number
+  /** Anonymous memory (heap, stacks): a leak shows here; file pages (code, the mapped WAL index) do not. */
+  anonMiB: number
   fds: number
   cpuS: number
 }
@@ -25,8 +28,9 @@ export function openFds(pid: number): number {
 
 export async function sample(pid: number, t: number, life: number): Promise<Sample | null> {
   try {
-    const [rss, cpuS] = await Promise.all([rssBytes(pid), cpuSeconds(pid)])
-    return { t, life, pid, rssMiB: rss / 2 ** 20, fds: openFds(pid), cpuS }
+    const [status, cpuS] = await Promise.all([readFile(`/proc/${pid}/status`, 'utf8'), cpuSeconds(pid)])
+    const mib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status)?.[1] ?? Number.NaN) / 1024
+    return { t, life, pid, rssMiB: mib('VmRSS'), anonMiB: mib('RssAnon'), fds: openFds(pid), cpuS }
   } catch {
     // The process is gone (a restart in progress): no sample this time.
     return null
@@ -55,13 +59,13 @@ export function slope(points: Array<[number, number]>): number {
 }
 
 /** RSS slope in MiB per hour over the samples of one process life taken after `warmupMs` into it. */
-export function rssSlopePerHour(samples: Sample[], life: number, warmupMs: number): { slope: number; points: number; spanMin: number } {
+export function rssSlopePerHour(samples: Sample[], life: number, warmupMs: number, field: 'rssMiB' | 'anonMiB' = 'rssMiB'): { slope: number; points: number; spanMin: number } {
   const mine = samples.filter((s) => s.life === life)
   if (mine.length === 0) return { slope: Number.NaN, points: 0, spanMin: 0 }
   const from = mine[0].t + warmupMs
   const used = mine.filter((s) => s.t >= from)
   const span = used.length ? used[used.length - 1].t - used[0].t : 0
-  return { slope: slope(used.map((s) => [s.t / 3_600_000, s.rssMiB])), points: used.length, spanMin: span / 60_000 }
+  return { slope: slope(used.map((s) => [s.t / 3_600_000, s[field]])), points: used.length, spanMin: span / 60_000 }
 }
 
 /** Acknowledged presses, as the boxes saw their PUBACKs: `box|boot|seq`. */

@@ -143,6 +143,7 @@ export const soak: Suite = {
     const totals = fleet.summary().totals
     const last = samples.filter((s) => s.life === life)
     const fit = rssSlopePerHour(samples, life, warmupMs)
+    const anonFit = rssSlopePerHour(samples, life, warmupMs, 'anonMiB')
     const fds = samples.map((s) => s.fds)
     const lastFds = last.map((s) => s.fds)
     const cpuShare = last.length > 1 ? (last[last.length - 1].cpuS - last[0].cpuS) / ((last[last.length - 1].t - last[0].t) / 1000) : Number.NaN
@@ -150,6 +151,7 @@ export const soak: Suite = {
     const end = samples[samples.length - 1]
     const lines = [
       `RSS slope ${fit.slope.toFixed(2)} MiB/h (least squares over ${fit.points} samples, ${fit.spanMin.toFixed(0)} min of the last gateway process after ${(warmupMs / 60_000).toFixed(1)} min warm-up)`,
+      `anonymous RSS slope ${anonFit.slope.toFixed(2)} MiB/h (heap and stacks; the rest is file pages: code, the mapped WAL index)`,
       `RSS start ${first?.rssMiB.toFixed(1)} MiB, end ${end?.rssMiB.toFixed(1)} MiB; last process ${last[0]?.rssMiB.toFixed(1)} → ${last.at(-1)?.rssMiB.toFixed(1)} MiB`,
       `open fds min ${Math.min(...fds)} max ${Math.max(...fds)} (last process ${Math.min(...lastFds)}–${Math.max(...lastFds)})`,
       `gateway CPU ${(cpuShare * 100).toFixed(1)}% of a core (last process)`,
@@ -160,6 +162,7 @@ export const soak: Suite = {
     return {
       rows: [
         row('soak', 'gateway RSS slope after warm-up', 'MiB/h', [round(fit.slope, 2)]),
+        row('soak', 'gateway anonymous RSS slope after warm-up', 'MiB/h', [round(anonFit.slope, 2)]),
         row('soak', 'gateway RSS at start', 'MiB', [round(first?.rssMiB ?? Number.NaN)]),
         row('soak', 'gateway RSS at end', 'MiB', [round(end?.rssMiB ?? Number.NaN)]),
         row('soak', 'gateway open fds, min', 'fds', [Math.min(...fds)]),
@@ -171,7 +174,7 @@ export const soak: Suite = {
         goal('soak', 'acknowledged presses missing from the store after the soak', ledger.missing, 'presses', '0', (v) => v === 0),
       ],
       notes: [`${minutes} min, ${BOXES} boxes at ${SPEED}× office hours with faults, broker restarts at ${restarts.map((r) => `${(r.atMs / 60_000).toFixed(1)} min (${r.kind})`).join(', ')}`, ...lines],
-      runs: [{ minutes, samples: samples.map((s) => ({ ...s, rssMiB: round(s.rssMiB, 2) })), ledger, totals, loadavg1AtStart: load0, loadavg1AtEnd: load1() }],
+      runs: [{ minutes, samples: samples.map((s) => ({ ...s, rssMiB: round(s.rssMiB, 2), anonMiB: round(s.anonMiB, 2) })), ledger, totals, loadavg1AtStart: load0, loadavg1AtEnd: load1() }],
     }
   },
 }
