@@ -27,6 +27,7 @@ import { boxRoutes } from './routes/boxes.ts'
 import { dutyRoutes } from './routes/duty.ts'
 import { userRoutes } from './routes/users.ts'
 import { systemRoutes, type HealthReport } from './routes/system.ts'
+import { wallRoutes } from './routes/wall.ts'
 
 export interface HttpDeps {
   db: Db
@@ -112,7 +113,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   // Event streams never end by themselves: end them before the server waits for connections.
   app.addHook('preClose', async () => hub.stop())
 
-  registerStatic(app)
+  const page = registerStatic(app)
   await app.register(sessionRoutes, { ctx })
   await app.register(liveRoutes, { ctx })
   await app.register(reportRoutes, { ctx })
@@ -121,6 +122,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   await app.register(dutyRoutes, { ctx })
   await app.register(userRoutes, { ctx })
   await app.register(systemRoutes, { ctx })
+  await app.register(wallRoutes, { ctx, page })
   return app as unknown as App
 }
 

@@ -1,5 +1,5 @@
 // The dashboard shell: who is logged in, the navigation, the language switch, and which view
-// the address shows (/live, /reports, /print, /admin). Each view is a module with
+// the address shows (/live, /reports, /print, /admin, /displays). Each view is a module with
 // mount(el, ctx) returning an unmount function.
 import { t, languageSwitch, setTimeZone, lang } from './i18n.js'
 import { h, api } from './dom.js'
@@ -7,8 +7,9 @@ import * as live from './live.js'
 import * as reports from './reports.js'
 import * as print from './print.js'
 import * as admin from './admin.js'
+import * as displays from './displays.js'
 
-const VIEWS = { '/live': live, '/reports': reports, '/print': print, '/admin': admin }
+const VIEWS = { '/live': live, '/reports': reports, '/print': print, '/admin': admin, '/displays': displays }
 let session
 let unmount = () => {}
 
@@ -23,7 +24,7 @@ function header() {
     h('a', { href: path, class: location.pathname === path ? 'active' : '', onclick: (e) => (e.preventDefault(), navigate(path)) }, t(key))
   return [
     h('span', { class: 'brand' }, t('appName')),
-    h('nav', {}, link('/live', 'live'), link('/reports', 'reports'), u.role !== 'viewer' ? link('/admin', 'admin') : null),
+    h('nav', {}, link('/live', 'live'), link('/reports', 'reports'), u.role !== 'viewer' ? link('/admin', 'admin') : null, u.role === 'admin' ? link('/displays', 'displays') : null),
     h(
       'span',
       { class: 'who' },
