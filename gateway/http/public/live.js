@@ -48,9 +48,17 @@ export function mount(el, { session }) {
     if (frame || stopped) return
     frame = requestAnimationFrame(() => {
       frame = 0
-      render()
+      // While a control is pressed, nothing moves under the pointer (a row added above it
+      // would shift it between mouse down and up and lose the click): paint on release.
+      if (!held) render()
     })
   }
+  let held = false
+  const hold = (e) => (held = !!e.target.closest?.('button, select, a, input'))
+  const release = () => held && ((held = false), schedule())
+  root.addEventListener('pointerdown', hold, true)
+  window.addEventListener('pointerup', release, true)
+  window.addEventListener('pointercancel', release, true)
 
   async function load() {
     loading++
@@ -158,7 +166,9 @@ export function mount(el, { session }) {
     <button class="sign-in" @click=${(e) => {
       // The choice is read from the drop-down itself: it is never re-rendered under the user.
       const pick = e.currentTarget.closest('.duty').querySelector('select')
-      if (pick.value) act(() => api('POST', '/api/duty/sign-in', { officer: pick.value, counter: c.id }).then(() => (pick.value = '')))
+      const officer = pick.value
+      // Cleared once done, unless the user has picked someone else meanwhile.
+      if (officer) act(() => api('POST', '/api/duty/sign-in', { officer, counter: c.id }).then(() => pick.value === officer && (pick.value = '')))
     }}>${t('signIn')}</button>
     ${c.officerId ? html`<button class="sign-out secondary" @click=${() => act(() => api('POST', '/api/duty/sign-out', { officer: c.officerId }))}>${t('signOut')}</button>` : nothing}
   </div>`
@@ -168,7 +178,7 @@ export function mount(el, { session }) {
     <p class="on-duty" data-officer=${c.officerId ?? ''}>${c.officerId ? `${t('onDuty')}: ${c.officerName}` : t('nobodyOnDuty')}</p>
     ${c.boxes.length === 0
       ? html`<p class="box muted">${t('noBox')}</p>`
-      : repeat(c.boxes, (b) => b.id, (b) => html`<p class="box ${b.state}" data-box=${b.id} data-state=${b.state}><span class="dot"></span>${b.id}: ${t(b.state)} · ${t('lastPress')}: ${fmt.time(b.lastPressAt)}</p>`)}
+      : repeat(c.boxes, (b) => b.id, (b) => html`<p class="box ${b.state}" data-box=${b.id} data-state=${b.state}><span class="dot"></span>${b.id}: ${t(b.state)}<span class="last">${t('lastPress')}: ${fmt.time(b.lastPressAt)}</span></p>`)}
     <p class="faces">${RATINGS.map((r) => html`<span class=${r} data-rating=${r}>${FACES[r]} ${fmt.int(c.counts[r])}</span>`)}</p>
     ${canManage(c.officeId) ? dutyControls(c, officers.get(c.officeId) ?? []) : nothing}
   </article>`
@@ -208,6 +218,7 @@ export function mount(el, { session }) {
           <h2>${t('alerts')}</h2>
           ${alerts.length === 0 ? html`<p class="muted">${t('noAlerts')}</p>` : html`<ul>${alerts.map((a) => html`<li class="alert ${a.kind}" data-kind=${a.kind}>${alertText(a)}</li>`)}</ul>`}
         </section>
+        <section class="counters" id="counters">${repeat(snap.counters, (c) => c.id, (c) => counterCard(c, officers))}</section>
         <section>
           <div class="table-wrap">
             <table class="live" id="live-officers">
@@ -222,8 +233,7 @@ export function mount(el, { session }) {
               <tfoot><tr data-officer="*total*"><th>${t('total')}</th>${countsCells(total)}<td class="wide"></td></tr></tfoot>
             </table>
           </div>
-        </section>
-        <section class="counters" id="counters">${repeat(snap.counters, (c) => c.id, (c) => counterCard(c, officers))}</section>`,
+        </section>`,
       root,
     )
   }
@@ -234,6 +244,8 @@ export function mount(el, { session }) {
   const midnight = setInterval(() => snap && Date.now() >= snap.dayEnd && load(), 30_000)
   return () => {
     stopped = true
+    window.removeEventListener('pointerup', release, true)
+    window.removeEventListener('pointercancel', release, true)
     stream?.close()
     clearInterval(midnight)
     cancelAnimationFrame(frame)
