@@ -45,7 +45,9 @@ export async function apiCall(page: Page, method: string, url: string, body?: un
   return page.evaluate(
     async ({ method, url, body }) => {
       const csrf = document.cookie.split('; ').find((c) => c.startsWith('cd_csrf='))?.slice(8) ?? ''
-      const res = await fetch(url, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) }, body: body === undefined ? undefined : JSON.stringify(body) })
+      const headers: Record<string, string> = { 'x-csrf-token': decodeURIComponent(csrf) }
+      if (body !== undefined) headers['content-type'] = 'application/json'
+      const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
       const text = await res.text()
       return { status: res.status, json: text ? JSON.parse(text) : null }
     },

@@ -67,6 +67,8 @@ export function mount(el, { session }) {
       const data = await api('GET', '/api/live' + q)
       if (global && offices.length === 0) offices = (await api('GET', '/api/offices')).offices
       if (stopped) return
+      // Quầy 2 before Quầy 10.
+      data.counters.sort((a, b) => a.name.localeCompare(b.name, 'vi', { numeric: true }))
       snap = data
       alerts = data.alerts
     } finally {

@@ -34,6 +34,8 @@ async function load() {
     if (res.status === 401) return authLost()
     if (!res.ok) throw new Error(`HTTP ${res.status}`)
     snap = await res.json()
+    // Quầy 2 before Quầy 10: people read the wall in counter order.
+    snap.counters.sort((a, b) => a.name.localeCompare(b.name, 'vi', { numeric: true }))
     setTimeZone(snap.timezone)
   } finally {
     loading--
