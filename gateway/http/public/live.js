@@ -8,12 +8,28 @@
 // (rebuilding the view replaced them mid-click: issue 16).
 import { html, render as paint, nothing } from '/static/vendor/lit-html/lit-html.js'
 import { repeat } from '/static/vendor/lit-html/directives/repeat.js'
-import { t, fmt } from './i18n.js'
+import { guard } from '/static/vendor/lit-html/directives/guard.js'
+import { t, fmt as fmtNow, lang } from './i18n.js'
 import { api, notice } from './dom.js'
 import { openStream } from './stream.js'
 
 const RATINGS = ['positive', 'neutral', 'negative']
 const FACES = { positive: '😊', neutral: '😐', negative: '☹️' }
+
+// Formatting a number builds an Intl formatter each time (i18n.js): an update re-formats
+// every figure on the page, so the strings are remembered per language (the values repeat).
+const remembered = new Map()
+const memo = (name) => (v) => {
+  const key = `${lang()}|${name}|${v}`
+  let s = remembered.get(key)
+  if (s === undefined) {
+    if (remembered.size > 20_000) remembered.clear()
+    s = fmtNow[name](v)
+    remembered.set(key, s)
+  }
+  return s
+}
+const fmt = { int: memo('int'), pct: memo('pct'), num1: memo('num1'), time: memo('time'), isoDate: memo('isoDate') }
 
 export const figures = (c) => {
   const total = c.positive + c.neutral + c.negative
@@ -163,7 +179,7 @@ export function mount(el, { session }) {
   const dutyControls = (c, officers) => html`<div class="duty">
     <select class="duty-officer" aria-label=${t('chooseOfficer')}>
       <option value="">${t('chooseOfficer')}</option>
-      ${repeat(officers, (o) => o.officerId, (o) => html`<option value=${o.officerId}>${o.name ?? o.officerId}</option>`)}
+      ${guard([officers.key, lang()], () => repeat(officers.list, (o) => o.officerId, (o) => html`<option value=${o.officerId}>${o.name ?? o.officerId}</option>`))}
     </select>
     <button class="sign-in" @click=${(e) => {
       // The choice is read from the drop-down itself: it is never re-rendered under the user.
@@ -175,6 +191,11 @@ export function mount(el, { session }) {
     ${c.officerId ? html`<button class="sign-out secondary" @click=${() => act(() => api('POST', '/api/duty/sign-out', { officer: c.officerId }))}>${t('signOut')}</button>` : nothing}
   </div>`
 
+  // Everything a counter's card shows: the card is re-evaluated only when this changes
+  // (an update touches one or two counters of fifty).
+  const cardSignature = (c, officers) =>
+    [c.name, c.officerId, c.officerName, c.counts.positive, c.counts.neutral, c.counts.negative, officers.get(c.officeId)?.key, ...c.boxes.map((b) => `${b.id}:${b.state}:${b.lastPressAt}`)].join('|')
+
   const counterCard = (c, officers) => html`<article class="counter" data-counter=${c.id}>
     <h3>${c.name}</h3>
     <p class="on-duty" data-officer=${c.officerId ?? ''}>${c.officerId ? `${t('onDuty')}: ${c.officerName}` : t('nobodyOnDuty')}</p>
@@ -182,7 +203,7 @@ export function mount(el, { session }) {
       ? html`<p class="box muted">${t('noBox')}</p>`
       : repeat(c.boxes, (b) => b.id, (b) => html`<p class="box ${b.state}" data-box=${b.id} data-state=${b.state}><span class="dot"></span>${b.id}: ${t(b.state)}<span class="last">${t('lastPress')}: ${fmt.time(b.lastPressAt)}</span></p>`)}
     <p class="faces">${RATINGS.map((r) => html`<span class=${r} data-rating=${r}>${FACES[r]} ${fmt.int(c.counts[r])}</span>`)}</p>
-    ${canManage(c.officeId) ? dutyControls(c, officers.get(c.officeId) ?? []) : nothing}
+    ${canManage(c.officeId) ? dutyControls(c, officers.get(c.officeId) ?? { key: '', list: [] }) : nothing}
   </article>`
 
   function officeSelect() {
@@ -209,8 +230,15 @@ export function mount(el, { session }) {
     }
     const total = snap.officers.reduce((acc, o) => (RATINGS.forEach((r) => (acc[r] += o.counts[r])), acc), { positive: 0, neutral: 0, negative: 0 })
     // Who may be signed in at a counter: the office's named officers (one list per office per render).
+    // (its key changes only when the names do: the 50 drop-downs of 50 names are then left alone).
     const officers = new Map()
-    for (const o of snap.officers) if (o.officerId) officers.set(o.officeId, [...(officers.get(o.officeId) ?? []), o])
+    for (const o of snap.officers) {
+      if (!o.officerId) continue
+      const e = officers.get(o.officeId) ?? { key: '', list: [] }
+      e.list.push(o)
+      e.key += `${o.officerId}\u0000${o.name}\u0000`
+      officers.set(o.officeId, e)
+    }
     const showOffice = global && !office && offices.length > 1
     const wallHref = '/wall' + (office ? `?office=${encodeURIComponent(office)}` : '')
     paint(
@@ -220,7 +248,7 @@ export function mount(el, { session }) {
           <h2>${t('alerts')}</h2>
           ${alerts.length === 0 ? html`<p class="muted">${t('noAlerts')}</p>` : html`<ul>${alerts.map((a) => html`<li class="alert ${a.kind}" data-kind=${a.kind}>${alertText(a)}</li>`)}</ul>`}
         </section>
-        <section class="counters" id="counters">${repeat(snap.counters, (c) => c.id, (c) => counterCard(c, officers))}</section>
+        <section class="counters" id="counters">${repeat(snap.counters, (c) => c.id, (c) => guard([cardSignature(c, officers), lang()], () => counterCard(c, officers)))}</section>
         <section>
           <div class="table-wrap">
             <table class="live" id="live-officers">
@@ -228,9 +256,13 @@ export function mount(el, { session }) {
               <tbody>${repeat(
                 snap.officers,
                 (o) => `${o.officeId ?? ''}|${o.officerId ?? ''}`,
-                (o) => html`<tr data-officer=${o.officerId ?? ''} data-office=${o.officeId ?? ''}>
-                  <th scope="row">${o.officerId ? (o.name ?? o.officerId) : html`<em>${t('unattributed')}</em>`}${showOffice ? html`<small> · ${snap.offices.find((x) => x.id === o.officeId)?.name ?? ''}</small>` : nothing}</th>
-                  ${countsCells(o.counts)}<td class="wide">${fmt.time(o.lastPressAt)}</td></tr>`,
+                (o) =>
+                  guard(
+                    [o.name, o.counts.positive, o.counts.neutral, o.counts.negative, o.lastPressAt, showOffice, lang()],
+                    () => html`<tr data-officer=${o.officerId ?? ''} data-office=${o.officeId ?? ''}>
+                      <th scope="row">${o.officerId ? (o.name ?? o.officerId) : html`<em>${t('unattributed')}</em>`}${showOffice ? html`<small> · ${snap.offices.find((x) => x.id === o.officeId)?.name ?? ''}</small>` : nothing}</th>
+                      ${countsCells(o.counts)}<td class="wide">${fmt.time(o.lastPressAt)}</td></tr>`,
+                  ),
               )}</tbody>
               <tfoot><tr data-officer="*total*"><th>${t('total')}</th>${countsCells(total)}<td class="wide"></td></tr></tfoot>
             </table>
