@@ -6,6 +6,7 @@
  * officer. Screenshots of the live page, the wall and the citizens' page go to test-artifacts/.
  */
 import { describe, expect, it, beforeAll } from 'vitest'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts'
@@ -45,11 +46,24 @@ describe('wall screen', () => {
     await adminPage.waitForSelector('.counter[data-counter="q50"]')
     await adminPage.screenshot({ path: join(ARTIFACTS, 'live-50-counters.png') })
 
-    const created = await apiCall(adminPage, 'POST', '/api/display-tokens', { officeId: 'hcc', label: 'Phòng trưởng bộ phận' })
-    expect(created.status).toBe(201)
-    const { url, display } = created.json as { url: string; token: string; display: { id: number } }
-    const listed = (await apiCall(adminPage, 'GET', '/api/display-tokens')).json as { tokens: Array<{ id: number; revokedAt: number | null }> }
-    expect(listed.tokens).toContainEqual(expect.objectContaining({ id: display.id, revokedAt: null }))
+    // An admin makes a token on the Screens page: the address is shown once, the list has it.
+    await adminPage.click('#top nav a[href="/displays"]')
+    await adminPage.fill('#display-form [name=label]', 'Phòng trưởng bộ phận')
+    await adminPage.selectOption('#display-form [name=officeId]', 'hcc')
+    await adminPage.click('#display-form button[type=submit]')
+    const fullUrl = await adminPage.locator('#display-url').innerText()
+    expect(fullUrl).toMatch(new RegExp(`^${base}/wall/t/cdw_[A-Za-z0-9_-]{32}$`))
+    const url = fullUrl.slice(base.length)
+    const listed = (await apiCall(adminPage, 'GET', '/api/display-tokens')).json as { tokens: Array<{ id: number; label: string; revokedAt: number | null }> }
+    const display = listed.tokens.find((d) => d.label === 'Phòng trưởng bộ phận')!
+    expect(display.revokedAt).toBeNull()
+    await expect.poll(() => adminPage.locator(`#displays-table tr[data-display="${display.id}"]`).innerText()).toContain('Đang dùng')
+    // Only the hash is stored: the token is nowhere in the database file.
+    const token = url.slice('/wall/t/'.length)
+    for (const f of ['chamdiem.db', 'chamdiem.db-wal']) {
+      const file = join(gw.dataDir, f)
+      if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from(token)), f).toBe(false)
+    }
 
     const wall = await newPage(browser, { width: 1920, height: 1080 })
     await wall.goto(base + url)
@@ -106,7 +120,8 @@ describe('wall screen', () => {
     expect(duty.sessions.filter((s) => s.endMs === null).find((s) => s.officerId === 'cb1')?.counterId).toBe('q1')
 
     // Revoked: the screen says so at once, and the address no longer signs a screen in.
-    expect((await apiCall(adminPage, 'DELETE', `/api/display-tokens/${display.id}`)).status).toBe(200)
+    await adminPage.click(`#displays-table tr[data-display="${display.id}"] button.revoke`)
+    await expect.poll(() => adminPage.locator(`#displays-table tr[data-display="${display.id}"]`).innerText()).toContain('Đã thu hồi')
     await expect.poll(() => wall.locator('body').innerText(), { timeout: 15_000 }).toContain('thu hồi')
     const again = await newPage(browser, { width: 1920, height: 1080 })
     expect((await again.goto(base + url))!.status()).toBe(404)

@@ -58,7 +58,7 @@ export function mount(el) {
             ? html`<tr><td colspan="6" class="muted">${t('noDisplays')}</td></tr>`
             : tokens.map(
                 (d) => html`<tr data-display=${d.id}><td>${d.label}</td><td>${officeName(d.officeId)}</td><td>${fmt.dateTime(d.createdAt)}</td>
-                  <td>${d.lastUsedAt ? fmt.dateTime(d.lastUsedAt) : t('never')}</td><td>${d.revokedAt ? `${t('revokedAt')} ${fmt.dateTime(d.revokedAt)}` : t('active')}</td>
+                  <td>${d.lastUsedAt ? fmt.dateTime(d.lastUsedAt) : t('never')}</td><td>${d.revokedAt ? `${t('revokedAt')} ${fmt.dateTime(d.revokedAt)}` : t('displayActive')}</td>
                   <td>${d.revokedAt ? nothing : html`<button class="danger revoke" @click=${() => revoke(d.id)}>${t('revoke')}</button>`}</td></tr>`,
               )}</tbody>
         </table></div>`,
