@@ -216,6 +216,7 @@ export const ConfigSchema = Type.Object(
         host: Type.String({ default: '0.0.0.0', description: 'Address the dashboard and API bind to' }),
         port: Port(8080, 'Dashboard and API'),
         enabled: Type.Boolean({ default: true, description: 'Serve the dashboard and API' }),
+        publicView: Type.Boolean({ default: false, description: "Serve /public/<office>: today's office-wide satisfaction for citizens, without login and never per officer" }),
       },
       { additionalProperties: false, default: {} },
     ),

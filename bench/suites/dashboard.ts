@@ -142,3 +142,54 @@ export const dashboard: Suite = {
     }
   },
 }
+
+/** The commit whose live.js rebuilt the whole view on every update (issue 16's "before"). */
+const REBUILD_COMMIT = 'adeb3fb'
+const COUNTERS = 50
+
+/**
+ * Benchmark 2b: the live page in Chromium at 50 counters: main-thread CPU per live update
+ * (goal ≤ 16 ms, one frame) and first render, today's page against the whole-view rebuild of
+ * REBUILD_COMMIT (bench/lib/live-render.ts says how it is measured).
+ */
+export const dashboardRender: Suite = {
+  id: 'dashboard-render',
+  title: `Live page in Chromium at ${COUNTERS} counters: CPU per update and first render (before: whole-view rebuild; after: lit-html)`,
+  async run(opts: BenchOptions): Promise<SuiteResult> {
+    const { startRenderBench, liveJsAt } = await import('../lib/live-render.ts')
+    const updates = opts.quick ? 20 : 60
+    const before = liveJsAt(REBUILD_COMMIT)
+    const notes: string[] = before ? [] : [`git show ${REBUILD_COMMIT}:gateway/http/public/live.js failed: "before" not measured`]
+    const m = new Map<string, number[]>()
+    const add = (k: string, v: number) => m.set(k, [...(m.get(k) ?? []), v])
+    const runs: Array<Record<string, unknown>> = []
+    const bench = await startRenderBench(COUNTERS)
+    try {
+      for (let r = 1; r <= opts.runs; r++) {
+        for (const [variant, liveJs] of [['before', before], ['after', undefined]] as const) {
+          if (variant === 'before' && !liveJs) continue
+          const f = await bench.measure({ liveJs: liveJs ?? undefined }, updates)
+          add(`${variant}/cpu`, f.cpuPerUpdateMs)
+          add(`${variant}/first`, f.firstRenderMs)
+          runs.push({ round: r, variant, ...f })
+          opts.log(`  run ${r} ${variant.padEnd(6)} CPU per update ${f.cpuPerUpdateMs.toFixed(1)} ms over ${f.updates} updates, first render ${f.firstRenderMs.toFixed(0)} ms`)
+        }
+      }
+    } finally {
+      await bench.stop()
+    }
+    const label = { before: `before (${REBUILD_COMMIT}, rebuild)`, after: 'after (lit-html)' }
+    const rows = []
+    for (const v of ['before', 'after'] as const) {
+      if (m.has(`${v}/cpu`)) rows.push(row('dashboard-render', `main-thread CPU per live update, ${label[v]}`, 'ms', m.get(`${v}/cpu`)!))
+      if (m.has(`${v}/first`)) rows.push(row('dashboard-render', `first render, ${label[v]}`, 'ms', m.get(`${v}/first`)!))
+    }
+    const after = rows.find((x) => x.name.startsWith('main-thread CPU per live update, after'))
+    return {
+      rows,
+      goals: [goal('dashboard-render', `CPU per live update at ${COUNTERS} counters`, after?.median ?? Number.NaN, 'ms', '≤ 16', (v) => v <= 16)],
+      notes,
+      runs,
+    }
+  },
+}

@@ -31,6 +31,7 @@ import { userRoutes } from './routes/users.ts'
 import { systemRoutes, type HealthReport } from './routes/system.ts'
 import { auditRoutes } from './routes/audit.ts'
 import { meRoutes } from './routes/me.ts'
+import { wallRoutes } from './routes/wall.ts'
 
 export interface HttpDeps {
   db: Db
@@ -116,7 +117,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   // Event streams never end by themselves: end them before the server waits for connections.
   app.addHook('preClose', async () => hub.stop())
 
-  registerStatic(app)
+  const page = registerStatic(app)
   await app.register(sessionRoutes, { ctx })
   await app.register(liveRoutes, { ctx })
   await app.register(alertRoutes, { ctx })
@@ -128,6 +129,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   await app.register(systemRoutes, { ctx })
   await app.register(auditRoutes, { ctx })
   await app.register(meRoutes, { ctx })
+  await app.register(wallRoutes, { ctx, page })
   return app as unknown as App
 }
 

@@ -7,7 +7,9 @@
  *  - `box`: a box went online/offline;
  *  - `refresh`: the registry changed (duty, boxes, officers): fetch a new snapshot;
  *  - `alerts`: the current alert list.
- * A comment line every HEARTBEAT_MS keeps proxies from closing an idle stream.
+ * A comment line every HEARTBEAT_MS keeps proxies from closing an idle stream and tells the
+ * browser the stream is alive: it declares the stream lost after about two missed heartbeats
+ * (public/stream.js), so the "disconnected" banner shows within 5 s of a silent drop.
  */
 import type { ServerResponse } from 'node:http'
 import type { GatewayBus, StoredPress } from '../events.ts'
@@ -15,7 +17,7 @@ import type { Alert, Alerts } from '../alerts/alerts.ts'
 import type { Logger } from '../log.ts'
 
 const BATCH_MS = 100
-const HEARTBEAT_MS = 20_000
+const HEARTBEAT_MS = 2_000
 const REFRESH_MS = 200
 
 export interface LivePress {
@@ -104,11 +106,9 @@ export class LiveHub {
       // nginx and similar proxies buffer responses unless told not to.
       'x-accel-buffering': 'no',
     })
-    // retry: how long the browser waits before reconnecting after a drop.
-    res.write('retry: 2000\n\n')
     const client: Client = { res, officeId, pending: [], valid }
     this.clients.add(client)
-    this.send(client, 'hello', { officeId })
+    this.send(client, 'hello', { officeId, heartbeatMs: this.deps.heartbeatMs ?? HEARTBEAT_MS })
     this.send(client, 'alerts', visibleAlerts(this.deps.alerts.list(), officeId))
     res.on('close', () => this.clients.delete(client))
   }

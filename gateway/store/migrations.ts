@@ -280,4 +280,23 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 10,
+    name: 'display tokens for wall screens',
+    sql: `
+      -- A read-only token for a wall screen (gateway/http/display-tokens.ts): shows one office's
+      -- live view and its event stream, nothing else. Only the sha256 of the token is kept;
+      -- revoked_at set = no longer accepted (kept for the record).
+      CREATE TABLE display_tokens (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        office_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created_by TEXT,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER,
+        revoked_at INTEGER
+      );
+    `,
+  },
 ]

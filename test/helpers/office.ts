@@ -25,3 +25,19 @@ export const OFFICE: RegistryConfig = {
 export function press(seq: number, rating: 'positive' | 'neutral' | 'negative', extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ seq, boot: 'b00t', rating, ageMs: 0, ...extra })
 }
+
+const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng']
+const MIDDLE = ['Văn', 'Thị', 'Hữu', 'Minh', 'Ngọc', 'Thanh']
+const GIVEN = ['An', 'Bình', 'Cường', 'Dũng', 'Giang', 'Hà', 'Hạnh', 'Hùng', 'Khánh', 'Lan', 'Long', 'Mai', 'Nam', 'Nhung', 'Phương', 'Quân', 'Thảo', 'Trang', 'Tuấn']
+
+/** One office with `n` counters, each with its officer and its box (box-1 at q1 ...): a large centre. */
+export function largeOffice(n: number): RegistryConfig {
+  const ids = Array.from({ length: n }, (_, i) => i + 1)
+  return {
+    offices: [{ id: 'hcc', name: 'Trung tâm Phục vụ hành chính công tỉnh' }],
+    counters: ids.map((i) => ({ id: `q${i}`, office: 'hcc', name: `Quầy ${i}` })),
+    officers: ids.map((i) => ({ id: `cb${i}`, office: 'hcc', name: `${FAMILY[i % FAMILY.length]} ${MIDDLE[i % MIDDLE.length]} ${GIVEN[i % GIVEN.length]}` })),
+    boxes: ids.map((i) => ({ id: `box-${i}`, counter: `q${i}`, secret: SECRET(`box-${i}`) })),
+    shifts: [],
+  }
+}

@@ -1,5 +1,5 @@
 // The dashboard shell: who is logged in, the navigation, the language switch, and which view
-// the address shows (/live, /reports, /alerts, /print, /admin, /audit; an officer only /me). Each view is a module with
+// the address shows (/live, /reports, /alerts, /print, /admin, /audit, /displays; an officer only /me). Each view is a module with
 // mount(el, ctx) returning an unmount function.
 import { t, languageSwitch, setTimeZone, lang } from './i18n.js'
 import { h, api } from './dom.js'
@@ -10,8 +10,9 @@ import * as admin from './admin.js'
 import * as alerts from './alerts.js'
 import * as audit from './audit.js'
 import * as me from './me.js'
+import * as displays from './displays.js'
 
-const VIEWS = { '/live': live, '/reports': reports, '/print': print, '/admin': admin, '/alerts': alerts, '/audit': audit, '/me': me }
+const VIEWS = { '/live': live, '/reports': reports, '/print': print, '/admin': admin, '/alerts': alerts, '/audit': audit, '/me': me, '/displays': displays }
 let session
 let unmount = () => {}
 
@@ -28,7 +29,16 @@ function header() {
     h('span', { class: 'brand' }, t('appName')),
     u.role === 'officer'
       ? h('nav', {}, link('/me', 'myResults'))
-      : h('nav', {}, link('/live', 'live'), link('/reports', 'reports'), link('/alerts', 'alerts'), u.role !== 'viewer' ? link('/admin', 'admin') : null, u.role !== 'viewer' ? link('/audit', 'audit') : null),
+      : h(
+          'nav',
+          {},
+          link('/live', 'live'),
+          link('/reports', 'reports'),
+          link('/alerts', 'alerts'),
+          u.role !== 'viewer' ? link('/admin', 'admin') : null,
+          u.role !== 'viewer' ? link('/audit', 'audit') : null,
+          u.role === 'admin' ? link('/displays', 'displays') : null,
+        ),
     h(
       'span',
       { class: 'who' },

@@ -31,14 +31,17 @@ export class ApiError extends Error {
   }
 }
 
-/** JSON request; changes carry the CSRF token (double submit). 401 goes back to the login page. */
+/**
+ * JSON request; changes carry the CSRF token (double submit). 401 goes back to the login page,
+ * which says why (login-reason.js): the session expired or was ended elsewhere.
+ */
 export async function api(method, url, body) {
   const headers = { accept: 'application/json' }
   if (method !== 'GET') headers['x-csrf-token'] = cookie('cd_csrf')
   if (body !== undefined) headers['content-type'] = 'application/json'
   const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' })
   if (res.status === 401 && url !== '/api/login') {
-    location.href = '/login'
+    location.href = '/login?reason=expired'
     throw new ApiError(401, 'login required')
   }
   const text = await res.text()

@@ -1,11 +1,35 @@
 // The live view: today's ratings per officer and per counter, who is on duty, box state,
-// alerts. One snapshot from /api/live, then every press arrives over server-sent events and is
+// alerts. One snapshot from /api/live, then every press arrives over the event stream and is
 // added here; a `refresh` event (duty, boxes, officers changed) fetches a new snapshot.
-import { t, fmt } from './i18n.js'
-import { h, api, notice } from './dom.js'
+//
+// Rendered with lit-html: each update compares the new values with the last ones and writes
+// only the text and attributes that changed. The elements stay the same, so a drop-down the
+// user holds open, a button being pressed, typed input and keyboard focus survive every update
+// (rebuilding the view replaced them mid-click: issue 16).
+import { html, render as paint, nothing } from '/static/vendor/lit-html/lit-html.js'
+import { repeat } from '/static/vendor/lit-html/directives/repeat.js'
+import { guard } from '/static/vendor/lit-html/directives/guard.js'
+import { t, fmt as fmtNow, lang } from './i18n.js'
+import { api, notice } from './dom.js'
+import { openStream } from './stream.js'
 
 const RATINGS = ['positive', 'neutral', 'negative']
 const FACES = { positive: '😊', neutral: '😐', negative: '☹️' }
+
+// Formatting a number builds an Intl formatter each time (i18n.js): an update re-formats
+// every figure on the page, so the strings are remembered per language (the values repeat).
+const remembered = new Map()
+const memo = (name) => (v) => {
+  const key = `${lang()}|${name}|${v}`
+  let s = remembered.get(key)
+  if (s === undefined) {
+    if (remembered.size > 20_000) remembered.clear()
+    s = fmtNow[name](v)
+    remembered.set(key, s)
+  }
+  return s
+}
+const fmt = { int: memo('int'), pct: memo('pct'), num1: memo('num1'), time: memo('time'), isoDate: memo('isoDate') }
 
 export const figures = (c) => {
   const total = c.positive + c.neutral + c.negative
@@ -16,75 +40,94 @@ export const figures = (c) => {
   }
 }
 
+/** The connection line: always there, a red banner while the stream is lost. */
+export const connectionBanner = (state) =>
+  html`<div id="connection" class="connection ${state}" data-state=${state} role="status" aria-live="polite">${t(state === 'open' ? 'connOpen' : state === 'lost' ? 'connLost' : 'connConnecting')}</div>`
+
 export function mount(el, { session }) {
   const user = session.user
   const global = !user.officeId || user.role === 'admin'
   let office = global ? (localStorage.getItem('chamdiem.office') ?? '') : user.officeId
   let snap = null
   let offices = []
-  const choices = new Map()
   let alerts = []
+  // Presses that arrive while a snapshot is on its way: applied to it once it is there.
   let buffered = []
-  let source = null
+  let loading = 0
+  let stream = null
+  let conn = 'connecting'
   let frame = 0
   let stopped = false
+  const root = el.appendChild(document.createElement('div'))
 
   const schedule = () => {
-    if (frame) return
+    if (frame || stopped) return
     frame = requestAnimationFrame(() => {
       frame = 0
-      // Do not pull a drop-down away from someone choosing an officer: render once they are done.
-      if (document.activeElement?.matches?.('select.duty-officer, select#office')) {
-        document.activeElement.addEventListener('blur', schedule, { once: true })
-        return
-      }
-      render()
+      // While a control is pressed, nothing moves under the pointer (a row added above it
+      // would shift it between mouse down and up and lose the click): paint on release.
+      if (!held) render()
     })
   }
+  let held = false
+  const hold = (e) => (held = !!e.target.closest?.('button, select, a, input'))
+  const release = () => held && ((held = false), schedule())
+  root.addEventListener('pointerdown', hold, true)
+  window.addEventListener('pointerup', release, true)
+  window.addEventListener('pointercancel', release, true)
 
   async function load() {
-    const q = office ? `?office=${encodeURIComponent(office)}` : ''
-    const data = await api('GET', '/api/live' + q)
-    if (global && offices.length === 0) offices = (await api('GET', '/api/offices')).offices
-    if (stopped) return
-    snap = data
-    alerts = data.alerts
-    const pending = buffered
-    buffered = []
-    for (const p of pending) apply(p)
+    loading++
+    try {
+      const q = office ? `?office=${encodeURIComponent(office)}` : ''
+      const data = await api('GET', '/api/live' + q)
+      if (global && offices.length === 0) offices = (await api('GET', '/api/offices')).offices
+      if (stopped) return
+      // Quầy 2 before Quầy 10.
+      data.counters.sort((a, b) => a.name.localeCompare(b.name, 'vi', { numeric: true }))
+      snap = data
+      alerts = data.alerts
+    } finally {
+      loading--
+    }
+    if (loading === 0 && snap) {
+      const pending = buffered
+      buffered = []
+      for (const p of pending) apply(p)
+    }
+    schedule()
+  }
+
+  function onEvent(event, data) {
+    if (event === 'presses') {
+      for (const p of data) {
+        if (snap && loading === 0) apply(p)
+        else buffered.push(p)
+      }
+    } else if (event === 'box') {
+      for (const c of snap?.counters ?? []) for (const b of c.boxes) if (b.id === data.boxId) b.state = data.state
+    } else if (event === 'alerts') {
+      alerts = data
+    } else if (event === 'refresh' || (event === 'hello' && snap)) {
+      // hello after a reconnect: presses sent meanwhile were missed, take a fresh snapshot.
+      load().catch(() => {})
+    }
     schedule()
   }
 
   function connect() {
-    source?.close()
+    stream?.close()
     const q = office ? `?office=${encodeURIComponent(office)}` : ''
-    source = new EventSource('/api/live/events' + q)
-    source.addEventListener('presses', (e) => {
-      for (const p of JSON.parse(e.data)) {
-        if (snap) apply(p)
-        else buffered.push(p)
-      }
-      schedule()
+    stream = openStream('/api/live/events' + q, {
+      onEvent,
+      onState: (s) => {
+        conn = s
+        schedule()
+      },
+      // The session ended: api() takes the user to the login page, which says why. If it
+      // did not end after all, listen again.
+      onAuth: () => api('GET', '/api/session').then(() => !stopped && connect(), () => {}),
     })
-    source.addEventListener('box', (e) => {
-      const s = JSON.parse(e.data)
-      for (const c of snap?.counters ?? []) for (const b of c.boxes) if (b.id === s.boxId) b.state = s.state
-      schedule()
-    })
-    source.addEventListener('alerts', (e) => {
-      alerts = JSON.parse(e.data)
-      schedule()
-    })
-    source.addEventListener('refresh', () => load())
-    // The browser retries a dropped stream by itself, but gives up on an HTTP error (the
-    // session expired: api() then goes to the login page; otherwise retry shortly).
-    source.addEventListener('error', () => {
-      if (source.readyState !== EventSource.CLOSED || stopped) return
-      api('GET', '/api/session').then(() => setTimeout(() => !stopped && (connect(), load()), 2000), () => {})
-    })
-    // After a dropped connection the browser reconnects by itself; presses sent meanwhile
-    // would be missed, so take a fresh snapshot.
-    source.addEventListener('hello', () => snap && load())
   }
 
   /** Adds one press to the snapshot (the server sent it once; ids below the snapshot's are in it). */
@@ -95,7 +138,7 @@ export function mount(el, { session }) {
     if (!row) {
       row = { officerId: p.officerId, name: null, officeId: p.officeId, counts: { positive: 0, neutral: 0, negative: 0 }, lastPressAt: null }
       snap.officers.push(row)
-      if (p.officerId) load() // a new officer's name: fetch a fresh snapshot
+      if (p.officerId) load().catch(() => {}) // a new officer's name: fetch a fresh snapshot
     }
     row.counts[p.rating]++
     row.lastPressAt = Math.max(row.lastPressAt ?? 0, p.timeMs)
@@ -119,113 +162,113 @@ export function mount(el, { session }) {
     return t('alertRejected', { count: a.count, box: a.boxId ?? '?', reason: a.lastReason })
   }
 
-  function countsCells(c) {
-    const f = figures(c)
-    return [
-      ...RATINGS.map((r) => h('td', { class: 'n ' + r, dataset: { rating: r } }, fmt.int(c[r]))),
-      h('td', { class: 'n total', dataset: { rating: 'total' } }, fmt.int(f.total)),
-      h('td', { class: 'n', dataset: { field: 'satisfaction' } }, fmt.pct(f.satisfaction)),
-      h('td', { class: 'n', dataset: { field: 'index' } }, fmt.num1(f.index)),
-    ]
+  async function act(fn) {
+    try {
+      await fn()
+      await load()
+    } catch (err) {
+      notice(`${t('error')}: ${err.message}`, 'error')
+    }
   }
 
-  function counterCard(c) {
-    const officers = snap.officers.filter((o) => o.officerId && o.officeId === c.officeId)
-    // The page re-renders on every press: keep what the user picked across renders.
-    const picked = choices.get(c.id) ?? ''
-    const pick = h(
-      'select',
-      { class: 'duty-officer', 'aria-label': t('chooseOfficer'), onchange: (e) => choices.set(c.id, e.target.value) },
-      h('option', { value: '' }, t('chooseOfficer')),
-      officers.map((o) => h('option', { value: o.officerId, selected: o.officerId === picked }, o.name ?? o.officerId)),
-    )
-    const act = async (fn) => {
-      try {
-        await fn()
-        choices.delete(c.id)
-        await load()
-      } catch (err) {
-        notice(`${t('error')}: ${err.message}`, 'error')
-      }
+  const countsCells = (c) => {
+    const f = figures(c)
+    return html`${RATINGS.map((r) => html`<td class="n ${r}" data-rating=${r}>${fmt.int(c[r])}</td>`)}<td class="n total" data-rating="total">${fmt.int(f.total)}</td><td class="n" data-field="satisfaction">${fmt.pct(f.satisfaction)}</td><td class="n" data-field="index">${fmt.num1(f.index)}</td>`
+  }
+
+  const dutyControls = (c, officers) => html`<div class="duty">
+    <select class="duty-officer" aria-label=${t('chooseOfficer')}>
+      <option value="">${t('chooseOfficer')}</option>
+      ${guard([officers.key, lang()], () => repeat(officers.list, (o) => o.officerId, (o) => html`<option value=${o.officerId}>${o.name ?? o.officerId}</option>`))}
+    </select>
+    <button class="sign-in" @click=${(e) => {
+      // The choice is read from the drop-down itself: it is never re-rendered under the user.
+      const pick = e.currentTarget.closest('.duty').querySelector('select')
+      const officer = pick.value
+      // Cleared once done, unless the user has picked someone else meanwhile.
+      if (officer) act(() => api('POST', '/api/duty/sign-in', { officer, counter: c.id }).then(() => pick.value === officer && (pick.value = '')))
+    }}>${t('signIn')}</button>
+    ${c.officerId ? html`<button class="sign-out secondary" @click=${() => act(() => api('POST', '/api/duty/sign-out', { officer: c.officerId }))}>${t('signOut')}</button>` : nothing}
+  </div>`
+
+  // Everything a counter's card shows: the card is re-evaluated only when this changes
+  // (an update touches one or two counters of fifty).
+  const cardSignature = (c, officers) =>
+    [c.name, c.officerId, c.officerName, c.counts.positive, c.counts.neutral, c.counts.negative, officers.get(c.officeId)?.key, ...c.boxes.map((b) => `${b.id}:${b.state}:${b.lastPressAt}`)].join('|')
+
+  const counterCard = (c, officers) => html`<article class="counter" data-counter=${c.id}>
+    <h3>${c.name}</h3>
+    <p class="on-duty" data-officer=${c.officerId ?? ''}>${c.officerId ? `${t('onDuty')}: ${c.officerName}` : t('nobodyOnDuty')}</p>
+    ${c.boxes.length === 0
+      ? html`<p class="box muted">${t('noBox')}</p>`
+      : repeat(c.boxes, (b) => b.id, (b) => html`<p class="box ${b.state}" data-box=${b.id} data-state=${b.state}><span class="dot"></span>${b.id}: ${t(b.state)}<span class="last">${t('lastPress')}: ${fmt.time(b.lastPressAt)}</span></p>`)}
+    <p class="faces">${RATINGS.map((r) => html`<span class=${r} data-rating=${r}>${FACES[r]} ${fmt.int(c.counts[r])}</span>`)}</p>
+    ${canManage(c.officeId) ? dutyControls(c, officers.get(c.officeId) ?? { key: '', list: [] }) : nothing}
+  </article>`
+
+  function officeSelect() {
+    if (!global) return nothing
+    const change = (e) => {
+      office = e.target.value
+      localStorage.setItem('chamdiem.office', office)
+      snap = null
+      buffered = []
+      connect()
+      load().catch((err) => notice(`${t('error')}: ${err.message}`, 'error'))
     }
-    return h(
-      'article',
-      { class: 'counter', dataset: { counter: c.id } },
-      h('h3', {}, c.name),
-      h('p', { class: 'on-duty', dataset: { officer: c.officerId ?? '' } }, c.officerId ? `${t('onDuty')}: ${c.officerName}` : t('nobodyOnDuty')),
-      c.boxes.length === 0
-        ? h('p', { class: 'box muted' }, t('noBox'))
-        : c.boxes.map((b) =>
-            h('p', { class: 'box ' + b.state, dataset: { box: b.id, state: b.state } }, h('span', { class: 'dot' }), `${b.id}: ${t(b.state)} · ${t('lastPress')}: ${fmt.time(b.lastPressAt)}`),
-          ),
-      h('p', { class: 'faces' }, RATINGS.map((r) => h('span', { class: r, dataset: { rating: r } }, `${FACES[r]} ${fmt.int(c.counts[r])}`))),
-      canManage(c.officeId)
-        ? h(
-            'div',
-            { class: 'duty' },
-            pick,
-            h('button', { class: 'sign-in', onclick: () => pick.value && act(() => api('POST', '/api/duty/sign-in', { officer: pick.value, counter: c.id })) }, t('signIn')),
-            c.officerId ? h('button', { class: 'sign-out secondary', onclick: () => act(() => api('POST', '/api/duty/sign-out', { officer: c.officerId })) }, t('signOut')) : null,
-          )
-        : null,
-    )
+    return html`<select id="office" aria-label=${t('office')} @change=${change}>
+      <option value="" ?selected=${office === ''}>${t('allOffices')}</option>
+      ${repeat(offices, (o) => o.id, (o) => html`<option value=${o.id} ?selected=${o.id === office}>${o.name}</option>`)}
+    </select>`
   }
 
   function render() {
-    if (stopped || !snap) return
-    const officeSelect = global
-      ? h(
-          'select',
-          {
-            id: 'office',
-            'aria-label': t('office'),
-            onchange: (e) => {
-              office = e.target.value
-              localStorage.setItem('chamdiem.office', office)
-              snap = null
-              connect()
-              load()
-            },
-          },
-          h('option', { value: '' }, t('allOffices')),
-          offices.map((o) => h('option', { value: o.id, selected: o.id === office }, o.name)),
-        )
-      : null
+    if (stopped) return
+    if (!snap) {
+      paint(html`${connectionBanner(conn)}<p class="muted">${t('loading')}</p>`, root)
+      return
+    }
     const total = snap.officers.reduce((acc, o) => (RATINGS.forEach((r) => (acc[r] += o.counts[r])), acc), { positive: 0, neutral: 0, negative: 0 })
-    el.replaceChildren(
-      h('div', { class: 'toolbar' }, h('h2', {}, `${t('today')}, ${fmt.isoDate(snap.date)}`), officeSelect),
-      h(
-        'section',
-        { class: 'alerts', id: 'alerts', 'aria-live': 'polite' },
-        h('h2', {}, t('alerts')),
-        alerts.length === 0 ? h('p', { class: 'muted' }, t('noAlerts')) : h('ul', {}, alerts.map((a) => h('li', { class: 'alert ' + a.kind, dataset: { kind: a.kind } }, alertText(a)))),
-      ),
-      h(
-        'section',
-        {},
-        h('div', { class: 'table-wrap' },
-          h(
-            'table',
-            { class: 'live', id: 'live-officers' },
-            h('thead', {}, h('tr', {}, h('th', {}, t('officer')), RATINGS.map((r) => h('th', { class: 'n ' + r, title: t(r) }, FACES[r], h('span', { class: 'label' }, ' ' + t(r)))), h('th', { class: 'n' }, t('total')), h('th', { class: 'n' }, t('satisfaction')), h('th', { class: 'n' }, t('index')), h('th', { class: 'wide' }, t('lastPress')))),
-            h(
-              'tbody',
-              {},
-              snap.officers.map((o) =>
-                h(
-                  'tr',
-                  { dataset: { officer: o.officerId ?? '', office: o.officeId ?? '' } },
-                  h('th', { scope: 'row' }, o.officerId ? (o.name ?? o.officerId) : h('em', {}, t('unattributed')), global && !office && offices.length > 1 ? h('small', {}, ' · ' + (snap.offices.find((x) => x.id === o.officeId)?.name ?? '')) : null),
-                  countsCells(o.counts),
-                  h('td', { class: 'wide' }, fmt.time(o.lastPressAt)),
-                ),
-              ),
-            ),
-            h('tfoot', {}, h('tr', { dataset: { officer: '*total*' } }, h('th', {}, t('total')), countsCells(total), h('td', { class: 'wide' }))),
-          ),
-        ),
-      ),
-      h('section', { class: 'counters', id: 'counters' }, snap.counters.map(counterCard)),
+    // Who may be signed in at a counter: the office's named officers (one list per office per render).
+    // (its key changes only when the names do: the 50 drop-downs of 50 names are then left alone).
+    const officers = new Map()
+    for (const o of snap.officers) {
+      if (!o.officerId) continue
+      const e = officers.get(o.officeId) ?? { key: '', list: [] }
+      e.list.push(o)
+      e.key += `${o.officerId}\u0000${o.name}\u0000`
+      officers.set(o.officeId, e)
+    }
+    const showOffice = global && !office && offices.length > 1
+    const wallHref = '/wall' + (office ? `?office=${encodeURIComponent(office)}` : '')
+    paint(
+      html`${connectionBanner(conn)}
+        <div class="toolbar"><h2>${t('today')}, ${fmt.isoDate(snap.date)}</h2><span class="toolbar-end">${officeSelect()}<a class="wall-link" href=${wallHref}>${t('wallScreen')}</a></span></div>
+        <section class="alerts" id="alerts" aria-live="polite">
+          <h2>${t('alerts')}</h2>
+          ${alerts.length === 0 ? html`<p class="muted">${t('noAlerts')}</p>` : html`<ul>${alerts.map((a) => html`<li class="alert ${a.kind}" data-kind=${a.kind}>${alertText(a)}</li>`)}</ul>`}
+        </section>
+        <section class="counters" id="counters">${repeat(snap.counters, (c) => c.id, (c) => guard([cardSignature(c, officers), lang()], () => counterCard(c, officers)))}</section>
+        <section>
+          <div class="table-wrap">
+            <table class="live" id="live-officers">
+              <thead><tr><th>${t('officer')}</th>${RATINGS.map((r) => html`<th class="n ${r}" title=${t(r)}>${FACES[r]}<span class="label"> ${t(r)}</span></th>`)}<th class="n">${t('total')}</th><th class="n">${t('satisfaction')}</th><th class="n">${t('index')}</th><th class="wide">${t('lastPress')}</th></tr></thead>
+              <tbody>${repeat(
+                snap.officers,
+                (o) => `${o.officeId ?? ''}|${o.officerId ?? ''}`,
+                (o) =>
+                  guard(
+                    [o.name, o.counts.positive, o.counts.neutral, o.counts.negative, o.lastPressAt, showOffice, lang()],
+                    () => html`<tr data-officer=${o.officerId ?? ''} data-office=${o.officeId ?? ''}>
+                      <th scope="row">${o.officerId ? (o.name ?? o.officerId) : html`<em>${t('unattributed')}</em>`}${showOffice ? html`<small> · ${snap.offices.find((x) => x.id === o.officeId)?.name ?? ''}</small>` : nothing}</th>
+                      ${countsCells(o.counts)}<td class="wide">${fmt.time(o.lastPressAt)}</td></tr>`,
+                  ),
+              )}</tbody>
+              <tfoot><tr data-officer="*total*"><th>${t('total')}</th>${countsCells(total)}<td class="wide"></td></tr></tfoot>
+            </table>
+          </div>
+        </section>`,
+      root,
     )
   }
 
@@ -235,7 +278,9 @@ export function mount(el, { session }) {
   const midnight = setInterval(() => snap && Date.now() >= snap.dayEnd && load(), 30_000)
   return () => {
     stopped = true
-    source?.close()
+    window.removeEventListener('pointerup', release, true)
+    window.removeEventListener('pointercancel', release, true)
+    stream?.close()
     clearInterval(midnight)
     cancelAnimationFrame(frame)
   }
