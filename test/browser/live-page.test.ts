@@ -12,6 +12,7 @@ import { OFFICE, SECRET } from '../helpers/office.ts'
 import { pressTopic } from '../../protocol/index.ts'
 import { join } from 'node:path'
 import { ARTIFACTS, apiCall, launchBrowser, login, newPage } from './browser.ts'
+import { loginFirstAdmin } from '../helpers/first-admin.ts'
 
 let gw: TestGateway
 let base: string
@@ -22,7 +23,10 @@ beforeAll(async () => {
   // No cooldown and no human-rate limit: every one of the 20 presses/s is counted and shown.
   gw = await startTestGateway({ registry: OFFICE, standardParts: true, config: { ingest: { cooldownMs: 0, burst: { presses: 1_000_000, windowMs: 1 } } } })
   base = `http://127.0.0.1:${gw.gw.http!.port}`
-  admin = gw.gw.notices.firstAdmin!
+  // The printed password must be changed first (the dashboard allows nothing else).
+  const printed = gw.gw.notices.firstAdmin!
+  await loginFirstAdmin(base, printed)
+  admin = { username: printed.username, password: 'the admin chose this one' }
   browser = await launchBrowser()
 })
 

@@ -18,6 +18,7 @@ import { startNginx } from '../helpers/servers/nginx.ts'
 import { OFFICE, SECRET } from '../helpers/office.ts'
 import { pressTopic } from '../../protocol/index.ts'
 import { ARTIFACTS, launchBrowser, login, newPage } from './browser.ts'
+import { loginFirstAdmin } from '../helpers/first-admin.ts'
 
 let browser: Browser
 
@@ -44,7 +45,9 @@ describe('live page behind nginx', () => {
     const [, username, password] = readFileSync(join(dataDir, 'secrets.txt'), 'utf8').match(/first dashboard user: (\S+) \/ (\S+)/)!
 
     const page = await newPage(browser)
-    await login(page, nginx.url, username, password)
+    // The printed password must be changed first (the dashboard allows nothing else).
+    await loginFirstAdmin(nginx.url, { username, password })
+    await login(page, nginx.url, username, 'the admin chose this one')
     await expect.poll(() => state(page), { timeout: 10_000 }).toBe('open')
     // Marks this document: a reload (the page giving up and starting over) would lose it.
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true))
