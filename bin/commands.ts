@@ -19,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
     load: async () => ({ run: (await import('../gateway/cli/backup-command.ts')).runRestore }),
   },
   report: { summary: 'satisfaction report for a period, by officer, counter or office', load: () => import('../gateway/cli/report-command.ts') },
+  central: { summary: "the province's central PostgreSQL store: migrate, add-centre", load: () => import('../gateway/central/central-command.ts') },
   simulate: { summary: 'run virtual boxes against a gateway', load: () => import('../simulator/cli/simulate-command.ts') },
   demo: { summary: 'gateway + seeded office + simulated boxes + dashboard, all in one', load: () => import('../simulator/cli/demo-command.ts') },
 }
