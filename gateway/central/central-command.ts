@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<void> {
     .command('add-centre')
     .description("Register a centre and create the login role its gateway forwards with (row-level security limits it to this centre's rows)")
     .option('--url <url>', URL_HELP, process.env.CHAMDIEM_CENTRAL_URL)
-    .requiredOption('--id <id>', 'centre id, unique in the province (a-z, 0-9, _ and -)')
+    .requiredOption('--id <id>', 'centre id, unique in the province (letters, digits, _ . -)')
     .requiredOption('--name <name>', 'centre name')
     .requiredOption('--role <role>', 'login role of its gateway, e.g. centre_phuong_1')
     .option('--password <password>', 'password of the new role (env CHAMDIEM_CENTRE_PASSWORD)', process.env.CHAMDIEM_CENTRE_PASSWORD)

@@ -108,8 +108,9 @@ export async function connectCentral(opts: ConnectOptions, Client: typeof pg.Cli
     try {
       await client.connect()
       if (target.targetSessionAttrs === 'read-write') {
-        const { rows } = await client.query<{ ro: string }>('SHOW transaction_read_only')
-        if (rows[0]?.ro === 'on') {
+        // libpq's rule for read-write: not a hot standby, and default_transaction_read_only off.
+        const { rows } = await client.query<{ ro: boolean }>("SELECT pg_is_in_recovery() OR current_setting('default_transaction_read_only') = 'on' AS ro")
+        if (rows[0]?.ro) {
           await client.end().catch(() => {})
           lastError = new Error(`${host}:${port} is read-only (a replica); target_session_attrs=read-write`)
           continue

@@ -57,7 +57,7 @@ export const CENTRAL_MIGRATIONS: CentralMigration[] = [
       -- One row per centre (one gateway), created by the province with the login role its
       -- gateway uses (docs/central.md).
       CREATE TABLE chamdiem.centres (
-        id text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9_-]{0,63}$'),
+        id text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9_.-]{1,64}$'),
         name text NOT NULL,
         role name UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now()
@@ -180,7 +180,7 @@ export const CENTRAL_MIGRATIONS: CentralMigration[] = [
       GRANT UPDATE (name) ON chamdiem.offices TO chamdiem_gateway;
       GRANT UPDATE (office_id, name) ON chamdiem.counters TO chamdiem_gateway;
       GRANT UPDATE (office_id, name, active) ON chamdiem.officers TO chamdiem_gateway;
-      GRANT UPDATE (retired_at) ON chamdiem.boxes TO chamdiem_gateway;
+      GRANT UPDATE (created_at, retired_at) ON chamdiem.boxes TO chamdiem_gateway;
       GRANT UPDATE (box_id, counter_id, from_ms, to_ms) ON chamdiem.box_assignments TO chamdiem_gateway;
       GRANT UPDATE (counter_id, officer_id, start_ms, end_ms, source) ON chamdiem.duty_sessions TO chamdiem_gateway;
       GRANT UPDATE (counter_id, officer_id, weekday, start_min, end_min, removed_at) ON chamdiem.shifts TO chamdiem_gateway;
