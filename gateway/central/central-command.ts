@@ -2,6 +2,8 @@
  * `chamdiem central <subcommand>`: the province's side of the central store.
  *   migrate --url <owner url>          create or upgrade the central schema
  *   add-centre --url --id --name --role  register a centre and the login role its gateway uses
+ *   hash-password                      a password hash for the users file of `serve` (stdin)
+ *   serve --url <reader url> --users <file>  the province's HTTP API (province-server.ts)
  */
 import { Command } from 'commander'
 import pg from 'pg'
@@ -67,6 +69,47 @@ export async function run(argv: string[]): Promise<void> {
         await client.query('COMMIT')
         console.log(`centre ${opts.id} forwards as role ${opts.role}`)
       })
+    })
+  program
+    .command('hash-password')
+    .description('Read a password on stdin, print its scrypt hash for the users file of `serve`')
+    .action(async () => {
+      const { hashPassword } = await import('../http/accounts.ts')
+      const chunks: Buffer[] = []
+      for await (const c of process.stdin) chunks.push(c as Buffer)
+      const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+      if (password.length < 8) throw new UserError('password: at least 8 characters')
+      console.log(await hashPassword(password))
+    })
+  program
+    .command('serve')
+    .description("The province's HTTP API over the central store (log in to PostgreSQL with a chamdiem_reader role)")
+    .option('--url <url>', URL_HELP, process.env.CHAMDIEM_CENTRAL_URL)
+    .requiredOption('--users <file>', 'YAML: users: [{ username, password: <hash-password>, role: admin|head|viewer|oversight, centre }]')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port', '8090')
+    .option('--timezone <tz>', "the province's time zone (periods, today)", 'Asia/Ho_Chi_Minh')
+    .action(async (opts: { url?: string; users: string; host: string; port: string; timezone: string }) => {
+      if (!opts.url) throw new UserError('--url is required (or env CHAMDIEM_CENTRAL_URL)')
+      const [{ readFileSync }, { parse }, { buildProvinceApp }] = await Promise.all([import('node:fs'), import('yaml'), import('./province-server.ts')])
+      const file = parse(readFileSync(opts.users, 'utf8')) as { users?: unknown }
+      if (!Array.isArray(file?.users)) throw new UserError(`${opts.users}: expected a "users" list`)
+      const { parseCentralUrl } = await import('./connect.ts')
+      const t = parseCentralUrl(opts.url)
+      // The server reads from the first host; a reader can use any replica.
+      const pool = new pg.Pool({ host: t.hosts[0].host, port: t.hosts[0].port, user: t.user, password: t.password, database: t.database, max: 5 })
+      let app
+      try {
+        app = await buildProvinceApp({ pool, users: file.users, timeZone: opts.timezone })
+      } catch (err) {
+        await pool.end()
+        throw new UserError(`${opts.users}: ${(err as Error).message}`)
+      }
+      const url = await app.listen({ host: opts.host, port: Number(opts.port) })
+      console.log(`province server listening on ${url}`)
+      const close = () => void app.close().then(() => pool.end())
+      process.once('SIGTERM', close)
+      process.once('SIGINT', close)
     })
   await runProgram(program, argv)
 }
