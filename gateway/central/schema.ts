@@ -30,7 +30,8 @@ const CENTRE_TABLES = ['offices', 'counters', 'officers', 'boxes', 'box_assignme
 /** Row-level security of one table: own centre for gateways, everything for readers. */
 function policies(table: string, gatewayWrites: 'insert' | 'upsert'): string {
   const t = `chamdiem.${table}`
-  const own = 'centre_id = chamdiem.gateway_centre()'
+  // A sub-select: evaluated once per statement (an InitPlan), not once per row.
+  const own = 'centre_id = (SELECT chamdiem.gateway_centre())'
   return `
     ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY;
     CREATE POLICY reader_all ON ${t} FOR SELECT TO chamdiem_reader USING (true);
