@@ -12,10 +12,10 @@ import { connectCentral, safeCentralUrl } from './connect.ts'
 import { classifyCentralError, isPermanent } from './errors.ts'
 import { migrateCentral } from './migrate.ts'
 
-const URL_HELP = 'postgres://user:password@host:5432/database (several host:port comma-separated; env CHAMDIEM_CENTRAL_URL)'
+const URL_HELP = 'postgres://user:password@host:5432/database (several host:port comma-separated; env CHAMDIEM_PROVINCE_URL)'
 
 async function withClient<T>(url: string | undefined, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  if (!url) throw new UserError('--url is required (or env CHAMDIEM_CENTRAL_URL)')
+  if (!url) throw new UserError('--url is required (or env CHAMDIEM_PROVINCE_URL)')
   let client: pg.Client
   try {
     client = await connectCentral({ url, connectTimeoutMs: 10_000, applicationName: 'chamdiem central' }, pg.Client, isPermanent)
@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<void> {
   program
     .command('migrate')
     .description('Create or upgrade the central schema (run as the database owner; safe to run again)')
-    .option('--url <url>', URL_HELP, process.env.CHAMDIEM_CENTRAL_URL)
+    .option('--url <url>', URL_HELP, process.env.CHAMDIEM_PROVINCE_URL)
     .action(async (opts: { url?: string }) => {
       await withClient(opts.url, async (client) => {
         const r = await migrateCentral(client)
@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<void> {
   program
     .command('add-centre')
     .description("Register a centre and create the login role its gateway forwards with (row-level security limits it to this centre's rows)")
-    .option('--url <url>', URL_HELP, process.env.CHAMDIEM_CENTRAL_URL)
+    .option('--url <url>', URL_HELP, process.env.CHAMDIEM_PROVINCE_URL)
     .requiredOption('--id <id>', 'centre id, unique in the province (letters, digits, _ . -)')
     .requiredOption('--name <name>', 'centre name')
     .requiredOption('--role <role>', 'login role of its gateway, e.g. centre_phuong_1')
@@ -84,13 +84,13 @@ export async function run(argv: string[]): Promise<void> {
   program
     .command('serve')
     .description("The province's HTTP API over the central store (log in to PostgreSQL with a chamdiem_reader role)")
-    .option('--url <url>', URL_HELP, process.env.CHAMDIEM_CENTRAL_URL)
+    .option('--url <url>', URL_HELP, process.env.CHAMDIEM_PROVINCE_URL)
     .requiredOption('--users <file>', 'YAML: users: [{ username, password: <hash-password>, role: admin|head|viewer|oversight, centre }]')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port', '8090')
     .option('--timezone <tz>', "the province's time zone (periods, today)", 'Asia/Ho_Chi_Minh')
     .action(async (opts: { url?: string; users: string; host: string; port: string; timezone: string }) => {
-      if (!opts.url) throw new UserError('--url is required (or env CHAMDIEM_CENTRAL_URL)')
+      if (!opts.url) throw new UserError('--url is required (or env CHAMDIEM_PROVINCE_URL)')
       const [{ readFileSync }, { parse }, { buildProvinceApp }] = await Promise.all([import('node:fs'), import('yaml'), import('./province-server.ts')])
       const file = parse(readFileSync(opts.users, 'utf8')) as { users?: unknown }
       if (!Array.isArray(file?.users)) throw new UserError(`${opts.users}: expected a "users" list`)
