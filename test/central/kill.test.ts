@@ -3,7 +3,7 @@
  * gateway moved its cursor (a test hook holds it exactly there): restarted, it sends the batch
  * again and nothing is counted twice; the province's counts equal the gateway's own.
  */
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import mqtt from 'mqtt'
 import { pressTopic } from '../../protocol/index.ts'
 import { openDatabase } from '../../gateway/store/database.ts'
@@ -11,7 +11,7 @@ import { buildReport } from '../../gateway/report.ts'
 import { childGateway } from '../helpers/child-gateway.ts'
 import { SECRET, press } from '../helpers/office.ts'
 import { tempDir } from '../helpers/tmp.ts'
-import { startCentralDb } from './central-db.ts'
+import { startCentralDb, type CentralDb } from './central-db.ts'
 import { CENTRE_REGISTRY, INGEST, RATINGS, centralCounts, centralSection, type Counts } from './centre-gateway.ts'
 
 const HOOK = 'CHAMDIEM_TEST_CENTRAL_HANG_AFTER_COMMIT'
@@ -27,10 +27,16 @@ async function pressFrom(port: number, box: string, seqs: number[]): Promise<num
   }
 }
 
+let db: CentralDb
+let url: string
+beforeAll(async () => {
+  db = await startCentralDb()
+  url = await db.addCentre('killed')
+})
+
 describe('central forwarder killed between COMMIT and cursor', () => {
-  it('re-sends the committed batch after a restart without counting it twice', async () => {
-    const db = await startCentralDb()
-    const url = await db.addCentre('killed')
+  // Two gateway processes start one after the other: slow on a loaded machine.
+  it('re-sends the committed batch after a restart without counting it twice', { timeout: 180_000 }, async () => {
     const dataDir = tempDir('chamdiem-central-kill-')
     const g = await childGateway(dataDir, {
       registry: CENTRE_REGISTRY,
