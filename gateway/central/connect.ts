@@ -73,6 +73,9 @@ export function sslOptions(tls: CentralTls | undefined): pg.ClientConfig['ssl'] 
   return { ca: readPem(tls.ca), cert: readPem(tls.cert), key: readPem(tls.key), rejectUnauthorized: tls.rejectUnauthorized }
 }
 
+/** Longest a query may take; a batch of thousands of presses takes well under a second. */
+const QUERY_TIMEOUT_MS = 60_000
+
 export interface ConnectOptions {
   url: string
   tls?: CentralTls
@@ -101,6 +104,9 @@ export async function connectCentral(opts: ConnectOptions, Client: typeof pg.Cli
       connectionTimeoutMillis: opts.connectTimeoutMs,
       application_name: target.params.application_name ?? opts.applicationName,
       keepAlive: true,
+      // A WAN that drops packets (rather than refusing) would leave a query waiting for TCP
+      // to give up, minutes later: fail it here and let the forwarder back off and retry.
+      query_timeout: QUERY_TIMEOUT_MS,
     })
     // An error after connect (the server went away) must not crash the process: the next
     // query fails and the forwarder handles it there.

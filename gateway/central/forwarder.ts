@@ -73,6 +73,8 @@ export const PRESS_CURSOR = 'central'
 const REJECTED_CURSOR = 'central-rejected'
 /** A test hook: hang after the first COMMIT with rows, before the cursor moves (test/central). */
 const HANG_AFTER_COMMIT = 'CHAMDIEM_TEST_CENTRAL_HANG_AFTER_COMMIT'
+/** How long stop() lets a batch in flight finish before closing the connection under it. */
+const STOP_GRACE_MS = 2000
 
 export class CentralForwarder {
   readonly name = 'central'
@@ -145,7 +147,13 @@ export class CentralForwarder {
     for (const off of this.unsubscribe) off()
     this.unsubscribe = []
     this.clearTimer()
-    await this.loop
+    if (this.loop) {
+      // Let a batch in flight finish (so it need not be re-sent), but not for long: closing
+      // the connection fails a query that hangs on a dead network.
+      const grace = setTimeout(() => void this.disconnect(), STOP_GRACE_MS)
+      await this.loop
+      clearTimeout(grace)
+    }
     await this.disconnect()
     for (const w of [...this.idleWaiters]) w()
   }
