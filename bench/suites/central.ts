@@ -20,7 +20,8 @@ import type { BenchOptions, Suite, SuiteResult } from '../lib/types.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 
-const BATCH = 5000
+/** Presses per transaction (CHAMDIEM_BENCH_CENTRAL_BATCH to try another size). */
+const BATCH = Number(process.env.CHAMDIEM_BENCH_CENTRAL_BATCH ?? 5000)
 
 async function drainOnce(presses: number, runs: Array<Record<string, unknown>>, r: number, log: (l: string) => void): Promise<{ forwarder: number; copy: number }> {
   const server = await startPostgres({ database: 'province' })
