@@ -89,7 +89,8 @@ export async function run(argv: string[]): Promise<void> {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port', '8090')
     .option('--timezone <tz>', "the province's time zone (periods, today)", 'Asia/Ho_Chi_Minh')
-    .action(async (opts: { url?: string; users: string; host: string; port: string; timezone: string }) => {
+    .option('--public', 'also serve /api/public/ranking without login: centres of a finished month or quarter, small samples left out')
+    .action(async (opts: { url?: string; users: string; host: string; port: string; timezone: string; public?: boolean }) => {
       if (!opts.url) throw new UserError('--url is required (or env CHAMDIEM_PROVINCE_URL)')
       const [{ readFileSync }, { parse }, { buildProvinceApp }] = await Promise.all([import('node:fs'), import('yaml'), import('./province-server.ts')])
       const file = parse(readFileSync(opts.users, 'utf8')) as { users?: unknown }
@@ -100,7 +101,7 @@ export async function run(argv: string[]): Promise<void> {
       const pool = new pg.Pool({ host: t.hosts[0].host, port: t.hosts[0].port, user: t.user, password: t.password, database: t.database, max: 5 })
       let app
       try {
-        app = await buildProvinceApp({ pool, users: file.users, timeZone: opts.timezone })
+        app = await buildProvinceApp({ pool, users: file.users, timeZone: opts.timezone, publicPage: opts.public === true })
       } catch (err) {
         await pool.end()
         throw new UserError(`${opts.users}: ${(err as Error).message}`)

@@ -12,6 +12,12 @@
  *   GET /api/me
  *   GET /api/live[?centre=]                 today's counts per centre and officer
  *   GET /api/ranking?by=centre|officer&period=month|quarter|half|nine-months|year&year=&n=[&centre=][&format=csv]
+ *   GET /api/public/ranking?period=month|quarter&year=&n=   no login, only with `publicPage`
+ *
+ * The public ranking is what a province publishes (as M-Score's results were, in the press
+ * and on a website): centres only, never officers; only a finished month or quarter; a
+ * centre with fewer ratings than the minimum sample is left out, not shown with a
+ * misleading rate.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type pg from 'pg'
@@ -36,6 +42,8 @@ export interface ProvinceAppOptions {
   users: ProvinceUser[]
   timeZone: string
   now?: () => number
+  /** Serve /api/public/ranking without login (default off). */
+  publicPage?: boolean
 }
 
 const PERIODS: PeriodKind[] = ['month', 'quarter', 'half', 'nine-months', 'year']
@@ -126,6 +134,20 @@ export async function buildProvinceApp(opts: ProvinceAppOptions): Promise<Fastif
     }
     return { period: p, by, rows }
   })
+
+  if (opts.publicPage) {
+    app.get<{ Querystring: { period?: string; year?: string; n?: string } }>('/api/public/ranking', async (req) => {
+      const kind = req.query.period ?? 'quarter'
+      if (kind !== 'month' && kind !== 'quarter') throw new HttpError(400, 'period must be month or quarter')
+      const p = period(kind, Number(req.query.year), Number(req.query.n), opts.timeZone)
+      if (p.toMs > now()) throw new HttpError(400, `${p.label} is not finished yet`)
+      const rows = (await ranking(opts.pool, null, 'centre', p.fromMs, p.toMs)).filter((r) => !r.tooFew)
+      return {
+        period: p,
+        rows: rows.map((r) => ({ rank: r.rank, centre: r.name, total: r.total, satisfaction: r.satisfaction, index: r.index, wilsonLow: r.wilsonLow, wilsonHigh: r.wilsonHigh })),
+      }
+    })
+  }
 
   return app
 }

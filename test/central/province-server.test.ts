@@ -44,7 +44,7 @@ beforeAll(async () => {
       { username: 'hdnd', role: 'oversight' as const },
     ].map(async (u) => ({ ...u, password: await hashPassword(`pw-${u.username}`) })),
   )
-  app = await buildProvinceApp({ pool, users, timeZone: TZ, now: () => NOW })
+  app = await buildProvinceApp({ pool, users, timeZone: TZ, now: () => NOW, publicPage: true })
 })
 afterAll(async () => {
   await app?.close()
@@ -91,5 +91,21 @@ describe('province server', () => {
     expect(csv.headers['content-type']).toContain('text/csv')
     expect(csv.body.split('\n')[0]).toBe('rank,key,name,centreName,positive,neutral,negative,total,satisfaction,index,wilsonLow,wilsonHigh')
     expect(csv.body).toContain('1,x,Phường X,Phường X,40,0,0,40,1,100')
+  })
+
+  it('publishes centres (never officers) for a finished quarter, without a login, leaving out small samples', async () => {
+    const z = await db.addCentre('z', 'Xã Z')
+    const c = new pg.Client({ connectionString: z })
+    await c.connect()
+    await c.query(INSERT, ['z', 'positive', localMidnight('2026-02-11', TZ), 'an', 1, 3]) // 3 ratings: too few
+    await c.end()
+    const q1 = await app.inject({ url: '/api/public/ranking?period=quarter&year=2026&n=1' })
+    expect(q1.statusCode).toBe(200)
+    expect(q1.json().rows.map((r: { centre: string }) => r.centre)).toEqual(['Phường X', 'Xã Y'])
+    expect(q1.body).not.toContain('Nguyễn Văn An')
+    expect(q1.body).not.toContain('Xã Z')
+    const unfinished = await app.inject({ url: '/api/public/ranking?period=quarter&year=2026&n=2' })
+    expect(unfinished.statusCode).toBe(400)
+    expect(unfinished.json().error).toContain('2026-Q2 is not finished')
   })
 })
