@@ -20,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   },
   audit: { summary: 'verify the audit trail (hash chain) and list its entries', load: () => import('../gateway/cli/audit-command.ts') },
   report: { summary: 'satisfaction report for a period, by officer, counter or office', load: () => import('../gateway/cli/report-command.ts') },
+  central: { summary: "the province's central PostgreSQL store: migrate, add-centre", load: () => import('../gateway/central/central-command.ts') },
   simulate: { summary: 'run virtual boxes against a gateway', load: () => import('../simulator/cli/simulate-command.ts') },
   demo: { summary: 'gateway + seeded office + simulated boxes + dashboard, all in one', load: () => import('../simulator/cli/demo-command.ts') },
 }

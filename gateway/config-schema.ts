@@ -124,6 +124,40 @@ export const InfluxSchema = Type.Object(
   { additionalProperties: false },
 )
 
+export const CentralSchema = Type.Object(
+  {
+    url: Type.String({
+      minLength: 1,
+      description:
+        "PostgreSQL URL of the province's central store, with this centre's own role: postgres://centre_x:password@db1:5432,db2:5432/province?target_session_attrs=read-write (several hosts are tried in order; read-write skips replicas)",
+    }),
+    centre: Slug('This centre\'s id, unique in the province (registered with `chamdiem central add-centre`)'),
+    tls: Type.Optional(
+      Type.Object(
+        {
+          ca: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the server certificate' })),
+          cert: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of a client certificate (certificate authentication)' })),
+          key: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the key of cert' })),
+          rejectUnauthorized: Type.Boolean({ default: true, description: 'Refuse a server whose certificate does not verify against ca (false only for tests)' }),
+        },
+        { additionalProperties: false, description: 'TLS to PostgreSQL (absent = as the URL\'s sslmode says; default none)' },
+      ),
+    ),
+    batchSize: Type.Integer({ minimum: 1, maximum: 50000, default: 2000, description: 'Presses per transaction' }),
+    flushIntervalMs: Type.Integer({ minimum: 10, default: 1000, description: 'How often the outbox is polled when idle (new presses also wake the forwarder at once)' }),
+    minBackoffMs: Type.Integer({ minimum: 1, default: 1000, description: 'First wait after a failure to reach PostgreSQL; doubles per failure (with jitter) up to maxBackoffMs' }),
+    maxBackoffMs: Type.Integer({ minimum: 1, default: 60000, description: 'Longest wait between retries' }),
+    recheckMs: Type.Integer({
+      minimum: 100,
+      default: 60000,
+      description: 'After a permanent refusal (authentication, missing schema, wrong schema version, permission denied) forwarding stops and is tried again this often',
+    }),
+    connectTimeoutMs: Type.Integer({ minimum: 100, default: 10000, description: 'Timeout of one connection attempt (per host)' }),
+    registryEveryMs: Type.Integer({ minimum: 1000, default: 300000, description: 'The registry and its history are sent on every change and at least this often' }),
+  },
+  { additionalProperties: false },
+)
+
 export const TlsSchema = Type.Object(
   {
     port: Type.Union([Port(8883, 'MQTT over TLS'), Type.Null()], { default: 8883, description: 'MQTT over TLS (null = off)' }),
@@ -221,6 +255,7 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     influx: Type.Union([InfluxSchema, Type.Null()], { default: null, description: 'InfluxDB forwarding (null = off)' }),
+    central: Type.Union([CentralSchema, Type.Null()], { default: null, description: "Forwarding to the province's central PostgreSQL (null = off; docs/central.md)" }),
     storage: Type.Object(
       {
         walMaxMB: Type.Integer({ minimum: 1, default: 64, description: 'A write-ahead log larger than this is checkpointed whole and truncated (bounds the WAL under sustained ingest)' }),

@@ -1,6 +1,6 @@
 /**
  * The optional parts of a standard gateway, in start order: boxes plugged in by USB, the
- * InfluxDB forwarder, the HTTP API and dashboard. Each is loaded lazily so a gateway without
+ * InfluxDB forwarder, the central PostgreSQL forwarder, the HTTP API and dashboard. Each is loaded lazily so a gateway without
  * InfluxDB never loads its client, and each may fail to start without stopping the others
  * (Gateway.addOptionalPart logs the reason and runs on).
  */
@@ -52,9 +52,16 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
       return new InfluxForwarder({ db: gateway.db, config: influx, log: log.child({ area: 'influx' }), bus: gateway.bus })
     })
   }
+  const central = config.central
+  if (central) {
+    gateway.addOptionalPart('central', async () => {
+      const [{ CentralForwarder }, { default: pg }] = await Promise.all([import('./central/forwarder.ts'), import('pg')])
+      return new CentralForwarder({ db: gateway.db, config: central, log: log.child({ area: 'central' }), bus: gateway.bus, pg })
+    })
+  }
   gateway.addOptionalPart('retention', async () => {
     const { Retention } = await import('./store/retention.ts')
-    const forwarders = config.influx ? ['influx'] : []
+    const forwarders = [...(config.influx ? ['influx'] : []), ...(config.central ? ['central'] : [])]
     return new Retention({ db: gateway.db, config: config.retention, forwarders, now: gateway.now, log: log.child({ area: 'store' }) })
   })
   if (config.backup.enabled) {

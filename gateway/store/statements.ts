@@ -22,18 +22,19 @@ const prepared = new WeakMap<Db, Map<string, Statement<unknown[]>>>()
 export function sql<P extends unknown[] = unknown[], R = unknown>(
   db: Db,
   text: string,
-  mode: { pluck?: boolean } = {},
+  mode: { pluck?: boolean; raw?: boolean } = {},
 ): Statement<P, R> {
   let cache = prepared.get(db)
   if (!cache) {
     cache = new Map()
     prepared.set(db, cache)
   }
-  const key = mode.pluck ? `pluck\u0000${text}` : text
+  const key = mode.pluck ? `pluck\u0000${text}` : mode.raw ? `raw\u0000${text}` : text
   let stmt = cache.get(key)
   if (!stmt) {
     stmt = db.prepare(text)
     if (mode.pluck) stmt.pluck()
+    else if (mode.raw) stmt.raw()
     cache.set(key, stmt)
   }
   return stmt as unknown as Statement<P, R>

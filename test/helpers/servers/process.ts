@@ -113,6 +113,8 @@ export interface ServerSpec {
   args(dir: string, fresh: boolean): Promise<string[]>
   /** True once the server answers. */
   ready(): Promise<boolean>
+  /** The signal of a graceful stop (default SIGTERM; PostgreSQL's fast shutdown is SIGINT). */
+  stopSignal?: NodeJS.Signals
 }
 
 export interface ServerProcess {
@@ -173,7 +175,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
       await launch(false)
     },
     async stop(o) {
-      await proc?.stop(10_000, o?.kill ? 'SIGKILL' : 'SIGTERM')
+      await proc?.stop(10_000, o?.kill ? 'SIGKILL' : (spec.stopSignal ?? 'SIGTERM'))
     },
     async restart() {
       await server.stop()
@@ -182,7 +184,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
     async dispose() {
       if (disposed) return
       disposed = true
-      await proc?.stop(5000)
+      await proc?.stop(5000, spec.stopSignal)
       if (!spec.keepDir) rmSync(dir, { recursive: true, force: true })
     },
   }

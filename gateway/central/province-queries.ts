@@ -1,0 +1,134 @@
+/**
+ * What the province's server asks of the central store. Every query takes the viewer's scope:
+ * `null` (province admin, viewer, oversight: the whole province) or one centre id (a centre
+ * head): the scope is a WHERE clause of each query, never a filter applied afterwards, so a
+ * head of centre X cannot receive a row of centre Y.
+ *
+ * Officers are grouped by their province staff code when they have one (a person moved
+ * between centres is one person), by (centre, officer id) otherwise. Repeats and bursts are
+ * left out of every count, as in the gateway's reports.
+ */
+import type pg from 'pg'
+import { figures, rankByLowerBound, type Figures } from '../stats.ts'
+import { localMidnight } from '../local-time.ts'
+
+export type Scope = string | null
+export type PeriodKind = 'month' | 'quarter' | 'half' | 'nine-months' | 'year'
+
+export interface Period {
+  kind: PeriodKind
+  /** e.g. 2026-Q2, 2026-07, 2026-H1, 2026-9M, 2026 */
+  label: string
+  fromMs: number
+  toMs: number
+}
+
+/**
+ * The period of `kind` numbered `n` in `year`, in the province's time zone: month 1..12,
+ * quarter 1..4, half 1..2; nine-months is January to September; year is the whole year.
+ */
+export function period(kind: PeriodKind, year: number, n: number, timeZone: string): Period {
+  const months: Record<PeriodKind, [number, number, string]> = {
+    month: [n, 1, `${year}-${String(n).padStart(2, '0')}`],
+    quarter: [(n - 1) * 3 + 1, 3, `${year}-Q${n}`],
+    half: [(n - 1) * 6 + 1, 6, `${year}-H${n}`],
+    'nine-months': [1, 9, `${year}-9M`],
+    year: [1, 12, `${year}`],
+  }
+  const [first, length, label] = months[kind]
+  const max = kind === 'month' ? 12 : kind === 'quarter' ? 4 : kind === 'half' ? 2 : 1
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new RangeError(`${kind} number must be 1..${max}`)
+  const date = (y: number, m: number) => `${y + Math.floor((m - 1) / 12)}-${String(((m - 1) % 12) + 1).padStart(2, '0')}-01`
+  return { kind, label, fromMs: localMidnight(date(year, first), timeZone), toMs: localMidnight(date(year, first + length), timeZone) }
+}
+
+export interface RankedRow extends Figures {
+  rank: number | null
+  key: string
+  name: string
+  centreId: string | null
+  centreName: string | null
+}
+
+const COUNTS = `count(*) FILTER (WHERE p.rating = 'positive') AS positive,
+  count(*) FILTER (WHERE p.rating = 'neutral') AS neutral,
+  count(*) FILTER (WHERE p.rating = 'negative') AS negative`
+
+/** Ranking of centres or officers over [fromMs, toMs), by the Wilson lower bound. */
+export async function ranking(client: pg.Pool, scope: Scope, by: 'centre' | 'officer', fromMs: number, toMs: number): Promise<RankedRow[]> {
+  const sqlText =
+    by === 'centre'
+      ? `SELECT c.id AS key, c.name, c.id AS centre_id, c.name AS centre_name, ${COUNTS}
+           FROM chamdiem.presses p JOIN chamdiem.centres c ON c.id = p.centre_id
+          WHERE NOT p.repeat AND p.time_ms >= $1 AND p.time_ms < $2 AND ($3::text IS NULL OR p.centre_id = $3)
+          GROUP BY c.id, c.name`
+      : `SELECT coalesce(o.staff_code, p.centre_id || '/' || p.officer_id) AS key,
+                min(o.name) AS name,
+                CASE WHEN count(DISTINCT p.centre_id) = 1 THEN min(p.centre_id) END AS centre_id,
+                string_agg(DISTINCT c.name, ', ') AS centre_name, ${COUNTS}
+           FROM chamdiem.presses p
+           JOIN chamdiem.centres c ON c.id = p.centre_id
+           LEFT JOIN chamdiem.officers o ON o.centre_id = p.centre_id AND o.id = p.officer_id
+          WHERE NOT p.repeat AND p.officer_id IS NOT NULL AND p.time_ms >= $1 AND p.time_ms < $2 AND ($3::text IS NULL OR p.centre_id = $3)
+          GROUP BY 1`
+  const { rows } = await client.query<{ key: string; name: string | null; centre_id: string | null; centre_name: string | null; positive: string; neutral: string; negative: string }>(
+    sqlText,
+    [fromMs, toMs, scope],
+  )
+  const built = rows.map((r) => ({
+    ...figures({ positive: Number(r.positive), neutral: Number(r.neutral), negative: Number(r.negative) }),
+    key: r.key,
+    name: r.name ?? r.key,
+    centreId: r.centre_id,
+    centreName: r.centre_name,
+    rank: null as number | null,
+  }))
+  const ranked = rankByLowerBound(built)
+  let rank = 0
+  for (const r of ranked) r.rank = r.tooFew ? null : ++rank
+  return ranked
+}
+
+export interface LiveRow {
+  centreId: string
+  centreName: string
+  officerId: string | null
+  officerName: string | null
+  positive: number
+  neutral: number
+  negative: number
+}
+
+/** Counts since `sinceMs` (the start of today) per centre and officer. */
+export async function live(client: pg.Pool, scope: Scope, sinceMs: number): Promise<LiveRow[]> {
+  const { rows } = await client.query<{ centre_id: string; centre_name: string; officer_id: string | null; officer_name: string | null; positive: string; neutral: string; negative: string }>(
+    `SELECT p.centre_id, c.name AS centre_name, p.officer_id, o.name AS officer_name, ${COUNTS}
+       FROM chamdiem.presses p
+       JOIN chamdiem.centres c ON c.id = p.centre_id
+       LEFT JOIN chamdiem.officers o ON o.centre_id = p.centre_id AND o.id = p.officer_id
+      WHERE NOT p.repeat AND p.time_ms >= $1 AND ($2::text IS NULL OR p.centre_id = $2)
+      GROUP BY 1, 2, 3, 4 ORDER BY 1, 3`,
+    [sinceMs, scope],
+  )
+  return rows.map((r) => ({
+    centreId: r.centre_id,
+    centreName: r.centre_name,
+    officerId: r.officer_id,
+    officerName: r.officer_name,
+    positive: Number(r.positive),
+    neutral: Number(r.neutral),
+    negative: Number(r.negative),
+  }))
+}
+
+const CSV_COLUMNS = ['rank', 'key', 'name', 'centreName', 'positive', 'neutral', 'negative', 'total', 'satisfaction', 'index', 'wilsonLow', 'wilsonHigh'] as const
+
+export function rankingToCsv(rows: RankedRow[]): string {
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)
+    // A leading = + - @ would be a formula in a spreadsheet (CSV injection).
+    const safe = /^[=+\-@]/.test(s) ? `'${s}` : s
+    return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+  }
+  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n') + '\n'
+}
