@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { Aedes, type Client, type AuthenticateError } from 'aedes'
-import { configTopic, parseTopic } from '../protocol/index.ts'
+import { configTopic, parseTopic, windowTopic } from '../protocol/index.ts'
 import { clientIdProblem, TakeoverGuard } from './box-identity.ts'
 import type { GatewayConfig } from './config.ts'
 import type { ConnectionReject } from './connection-rejects.ts'
@@ -43,6 +43,9 @@ const PACKET_TYPES = ['reserved', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PU
 const OVERSIZE_LOG_MS = 60_000
 
 type Kind = 'mqtt' | 'ws' | 'mqtts' | 'wss'
+
+/** The topics a box may publish to (its own): everything else closes the connection. */
+const BOX_PUBLISHES = new Set(['press', 'status', 'invite'])
 
 export class Broker {
   private aedes?: Aedes
@@ -126,9 +129,9 @@ export class Broker {
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
       authorizeSubscribe: (client, sub, cb) => {
         const boxId = boxOf.get(client)
-        // A box may subscribe only to its own config topic; anything else gets SUBACK 0x80.
-        if (boxId && sub.topic === configTopic(boxId)) return cb(null, sub)
-        log.warn({ box: boxId, topic: sub.topic }, 'subscription refused: outside the box’s own config topic')
+        // A box may subscribe only to its own config and window topics; anything else gets SUBACK 0x80.
+        if (boxId && (sub.topic === configTopic(boxId) || sub.topic === windowTopic(boxId))) return cb(null, sub)
+        log.warn({ box: boxId, topic: sub.topic }, 'subscription refused: outside the box’s own config and window topics')
         cb(null, null)
       },
     })
@@ -271,9 +274,9 @@ export class Broker {
   private authorizePublish(client: Client | null, packet: { topic: string; payload: Buffer | string }, cb: (err?: Error | null) => void): void {
     const boxId = client ? boxOf.get(client) : undefined
     const parsed = parseTopic(packet.topic)
-    // Step 2 of the pipeline: a box publishes only to its own press and status topics.
+    // Step 2 of the pipeline: a box publishes only to its own press, status and invite topics.
     // Anything else is refused, and Aedes closes the connection.
-    if (!boxId || !parsed || parsed.boxId !== boxId || (parsed.kind !== 'press' && parsed.kind !== 'status')) {
+    if (!boxId || !parsed || parsed.boxId !== boxId || !BOX_PUBLISHES.has(parsed.kind)) {
       this.deps.log.warn({ box: boxId, topic: packet.topic }, 'publish refused: outside the box’s own topics; connection closed')
       return cb(new Error('not authorized'))
     }
