@@ -133,6 +133,24 @@ export const TlsSchema = Type.Object(
   { additionalProperties: false, description: 'MQTT over TLS and WSS (absent = off). Boxes verify the certificate against their CA file (chamdiem box run --ca)' },
 )
 
+/** Rating windows (issue 13): how long one stays open, and whether presses outside any window count. */
+export const WindowsSchema = Type.Object(
+  {
+    timeoutMs: Type.Integer({ minimum: 1000, maximum: 600_000, default: 60_000, description: 'How long a rating window stays open when the opener gives no time; then it is recorded as not rated' }),
+    noWindowCounts: Type.Boolean({
+      default: true,
+      description: 'Presses made outside any rating window count (flagged no_window). false: they are stored flagged and left out of the counts, like repeats',
+    }),
+    offices: Type.Record(
+      Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }),
+      Type.Object({ noWindowCounts: Type.Boolean({ description: 'This office\'s choice, over windows.noWindowCounts' }) }, { additionalProperties: false }),
+      { default: {}, description: 'Per office (by id): noWindowCounts' },
+    ),
+    inviteMaxAgeMs: Type.Integer({ minimum: 0, default: 10_000, description: "An officer-side button's request older than this (queued while offline) opens no window" }),
+  },
+  { additionalProperties: false, default: {} },
+)
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ default: './data', description: 'Folder of the SQLite database (chamdiem.db) and other state' }),
@@ -225,6 +243,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    windows: WindowsSchema,
     usb: Type.Array(UsbBoxSchema, { default: [], description: 'Boxes plugged into this host by USB, run in-process' }),
     registry: Type.Optional(RegistrySchema),
   },

@@ -82,6 +82,8 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
       log,
       now: gateway.now,
       alerts,
+      windows: gateway.windows,
+      tokens: gateway.tokens,
       health: () => gateway.health(),
       extraMetrics: () => gateway.metrics(),
       heartbeatMs: opts.heartbeatMs,
