@@ -21,6 +21,7 @@ export function inProcessGateway(gateway: Gateway): InProcessGateway {
   return {
     submit: (boxId, kind, payload) => gateway.ingest.submit(boxId, kind, payload),
     watchConfig: (boxId, onConfig) => gateway.configPublisher.watch(boxId, onConfig),
+    watchWindow: (boxId, onWindow) => gateway.windows.watch(boxId, onWindow),
   }
 }
 
