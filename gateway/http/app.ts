@@ -29,6 +29,7 @@ import { userRoutes } from './routes/users.ts'
 import { systemRoutes, type HealthReport } from './routes/system.ts'
 import { windowRoutes } from './routes/windows.ts'
 import { tokenRoutes } from './routes/tokens.ts'
+import { windowReportRoutes } from './routes/window-reports.ts'
 import { tokenAuth } from './token-auth.ts'
 import { openApi } from './openapi.ts'
 import { IntegrationTokens } from '../integration-tokens.ts'
@@ -135,6 +136,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   await app.register(userRoutes, { ctx })
   await app.register(systemRoutes, { ctx })
   await app.register(tokenRoutes, { ctx, tokens })
+  await app.register(windowReportRoutes, { ctx })
   if (deps.windows) await app.register(windowRoutes, { ctx, windows: deps.windows })
   return app as unknown as App
 }
