@@ -3,6 +3,7 @@
 // page only hides what the role cannot do.
 import { t, fmt } from './i18n.js'
 import { h, api, notice } from './dom.js'
+import { windowPanel } from './windows.js' // issue 13
 
 const TABS = ['offices', 'counters', 'officers', 'boxes', 'duty', 'shifts', 'users', 'alertSettings']
 
@@ -77,6 +78,7 @@ export function mount(el, { session }) {
           t('save'),
           (v) => api('PUT', `/api/counters/${encodeURIComponent(v.id)}`, { office: v.office, name: v.name }),
         ),
+        windowPanel(d.counters), // issue 13: open a rating window at a counter (windows.js)
       ]
     },
     async officers(d) {
