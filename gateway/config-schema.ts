@@ -85,6 +85,7 @@ export const UsbBoxSchema = Type.Object(
           ledNeutral: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
           ledNegative: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
           piezo: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 19 }), Type.Null()])),
+          invite: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 19 }), Type.Null()], { description: 'Officer-side button that asks for a rating window (null = none)' })),
         },
         { additionalProperties: false, description: 'Wiring; defaults in README "Wiring"' },
       ),
