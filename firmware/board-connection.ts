@@ -15,6 +15,8 @@ export interface BoardConnectionOptions extends BoardSessionOptions {
 export interface BoardConnectionEvents {
   ready: [firmware: string | null, handshakeMs: number | null]
   press: [index: number, at: number]
+  /** The officer-side button asked for a rating window. */
+  invite: []
   lost: [reason: Error]
   /** An attempt failed; the next one is in `retryInMs`. */
   retry: [reason: Error, retryInMs: number]
@@ -29,6 +31,7 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
   private readonly sleeper = new Sleeper()
   private readonly backoff: Backoff
   private wakeLost: (() => void) | null = null
+  private windowShown = false
 
   constructor(private readonly opts: BoardConnectionOptions) {
     super()
@@ -62,6 +65,12 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
     this.session?.feedback(index, kind, feedbackMs, beepMs)
   }
 
+  /** Shows (or stops showing) an open rating window; remembered for a board that reconnects. */
+  showWindow(open: boolean, beepMs: number): void {
+    this.windowShown = open
+    this.session?.showWindow(open, beepMs)
+  }
+
   private async loop(): Promise<void> {
     while (this.running) {
       const session = new BoardSession(this.opts)
@@ -85,6 +94,8 @@ export class BoardConnection extends EventEmitter<BoardConnectionEvents> {
       this.backoff.reset()
       this.session = session
       session.on('press', (index, at) => this.emit('press', index, at))
+      session.on('invite', () => this.emit('invite'))
+      if (this.windowShown) session.showWindow(true, 0)
       this.emit('ready', session.firmware, session.handshakeMs)
       const reason = await new Promise<Error | null>((resolve) => {
         session.once('lost', resolve)

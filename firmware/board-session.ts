@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream'
 import type { BoardConnector } from './connector.ts'
 import { Debouncer } from './debounce.ts'
 import { Firmata, five, type FirmataIo, type J5Board, type J5Button, type J5Led } from './johnny-five.ts'
+import { BREATHE_STEP_MS, breathLevel, WINDOW_BLINK_MS, windowDisplayMode } from './window-display.ts'
 import type { Wiring } from './wiring.ts'
 
 export interface BoardSessionOptions {
@@ -34,6 +35,8 @@ export interface BoardSessionOptions {
 export interface BoardSessionEvents {
   /** Button `index` (0 smiley, 1 neutral, 2 frown) was pressed; `at` is performance.now(). */
   press: [index: number, at: number]
+  /** The officer-side button was pressed (wiring.invite). */
+  invite: []
   /** The board or its port went away. Emitted at most once. */
   lost: [reason: Error]
 }
@@ -58,6 +61,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   private leds: J5Led[] = []
   private feedbackTimer: NodeJS.Timeout | null = null
   private beepTimer: NodeJS.Timeout | null = null
+  /** Steps the breathing of an open rating window (window-display.ts). */
+  private windowTimer: NodeJS.Timeout | null = null
   private probeTimer: NodeJS.Timeout | null = null
   private probeSentAt: number | null = null
   private closed = false
@@ -180,6 +185,17 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       button.on('up', () => debouncer.up(performance.now()))
       return button
     })
+    if (wiring.invite !== null) {
+      const officer = new five.Button({ pin: wiring.invite, board, isPullup: true, holdtime: 60_000 })
+      const debouncer = new Debouncer(debounceMs)
+      officer.on('down', () => {
+        const now = performance.now()
+        if (now < settleUntil) debouncer.hold(now)
+        else if (debouncer.down(now)) this.emit('invite')
+      })
+      officer.on('up', () => debouncer.up(performance.now()))
+      this.buttons.push(officer)
+    }
     if (wiring.piezo !== null) {
       io.pinMode(wiring.piezo, wiring.piezoDrive === 'pwm' ? io.MODES.PWM : io.MODES.OUTPUT)
       this.piezo(false)
@@ -194,6 +210,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   feedback(index: number, kind: Feedback, feedbackMs: number, beepMs: number): void {
     if (this.closed || !this.board) return
     if (this.feedbackTimer) clearTimeout(this.feedbackTimer)
+    this.stopWindow()
     this.leds.forEach((led, i) => {
       led.stop()
       if (i !== index) led.off()
@@ -211,6 +228,37 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       led.stop()
       led.off()
     }, feedbackMs)
+  }
+
+  /**
+   * Shows an open rating window (LEDs breathe, or blink slowly without PWM; one short beep),
+   * or stops showing it. A press's feedback replaces it.
+   */
+  showWindow(open: boolean, beepMs: number): void {
+    if (this.closed || !this.board) return
+    this.stopWindow()
+    for (const led of this.leds) led.stop()
+    if (!open) {
+      for (const led of this.leds) led.off()
+      return
+    }
+    this.beep(beepMs)
+    if (windowDisplayMode(this.opts.wiring.leds) === 'blink') {
+      for (const led of this.leds) led.blink(WINDOW_BLINK_MS)
+      return
+    }
+    const start = performance.now()
+    const step = () => {
+      const level = breathLevel(performance.now() - start)
+      for (const led of this.leds) led.brightness(level)
+    }
+    step()
+    this.windowTimer = setInterval(step, BREATHE_STEP_MS)
+  }
+
+  private stopWindow(): void {
+    if (this.windowTimer) clearInterval(this.windowTimer)
+    this.windowTimer = null
   }
 
   private beep(ms: number): void {
@@ -248,6 +296,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     if (this.feedbackTimer) clearTimeout(this.feedbackTimer)
     if (this.beepTimer) clearTimeout(this.beepTimer)
     if (this.probeTimer) clearInterval(this.probeTimer)
+    this.stopWindow()
     this.feedbackTimer = this.beepTimer = this.probeTimer = null
     const { io, board, stream } = this
     for (const led of this.leds) led.stop()

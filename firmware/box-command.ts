@@ -26,6 +26,7 @@ const USAGE = `usage: chamdiem box run --port <path> --broker <mqtt url> --id <b
   --leds <a,b,c>        pins of their LEDs (default ${DEFAULT_WIRING.leds.join(',')})
   --piezo <pin|none>    piezo pin (default ${DEFAULT_WIRING.piezo})
   --piezo-drive <pwm|digital>  passive piezo on a PWM pin, or active buzzer (default ${DEFAULT_WIRING.piezoDrive})
+  --officer-button <pin>  the officer-side "mời đánh giá" button: asks the gateway for a rating window (default none)
   --debounce-ms <ms>    contact bounce window (default ${BOX_DEFAULTS.debounceMs})
   --cooldown-ms <ms>    until the gateway's config arrives (default ${BOX_DEFAULTS.cooldownMs})
   --feedback-ms <ms>    until the gateway's config arrives (default ${BOX_DEFAULTS.feedbackMs})
@@ -71,6 +72,7 @@ export async function run(argv: string[], log: Logger): Promise<void> {
       piezo: { type: 'string' },
       'piezo-drive': { type: 'string' },
       'debounce-ms': { type: 'string' },
+      'officer-button': { type: 'string' },
       'cooldown-ms': { type: 'string' },
       'feedback-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -102,6 +104,7 @@ export async function run(argv: string[], log: Logger): Promise<void> {
     if (values['piezo-drive'] !== 'pwm' && values['piezo-drive'] !== 'digital') throw new Error('--piezo-drive is pwm or digital')
     wiring.piezoDrive = values['piezo-drive']
   }
+  if (values['officer-button'] !== undefined) wiring.invite = Number(values['officer-button'])
   resolveWiring(wiring) // fail now, with the bad pin named, rather than at the first connect
 
   const queueFile = values.queue ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'chamdiem', `box-${boxId}.jsonl`)

@@ -7,11 +7,15 @@
  * 4. show it: counted -> LED lit and a beep; repeat -> LED blinks;
  * 5. send it; it leaves the queue only once the gateway acknowledged it.
  * The gateway's retained config (cooldownMs, feedbackMs) is applied when it arrives.
+ * A rating window (issue 13) the gateway opens at the box's counter is shown (LEDs breathe,
+ * one beep) until the first press, which carries its id and reference, until the gateway
+ * closes it, or until its time has passed since it arrived (the box has no clock). The
+ * officer-side button, if wired, asks the gateway for a window.
  */
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { pino, type Logger } from 'pino'
-import type { ConfigPayload, PressPayload, Rating, StatusPayload } from '../protocol/index.ts'
+import type { ConfigPayload, PressPayload, Rating, StatusPayload, WindowPayload } from '../protocol/index.ts'
 import { BoardConnection } from './board-connection.ts'
 import type { BoardConnector } from './connector.ts'
 import { hostNow, type HostTime } from './host-clock.ts'
@@ -56,6 +60,8 @@ export interface BoxEvents {
   /** The gateway acknowledged a press; it left the queue. */
   acked: [press: QueuedPress, sent: PressPayload]
   config: [config: ConfigPayload]
+  /** A rating window is shown (its id) or no longer (null). */
+  window: [id: string | null]
 }
 
 export const BOX_DEFAULTS = {
@@ -81,6 +87,9 @@ export class Box extends EventEmitter<BoxEvents> {
   private board: BoardConnection | null = null
   private statusTimer: NodeJS.Timeout | null = null
   private firmware: string | null = null
+  /** The rating window shown now, and the timer that ends it if no word comes from the gateway. */
+  private window: { id: string; reference: string | null } | null = null
+  private windowTimer: NodeJS.Timeout | null = null
   private readonly log: Logger
 
   constructor(private readonly opts: BoxOptions) {
@@ -106,6 +115,11 @@ export class Box extends EventEmitter<BoxEvents> {
 
   get queued(): number {
     return this.queue?.size ?? 0
+  }
+
+  /** The id of the rating window shown now, or null. */
+  get openWindow(): string | null {
+    return this.window?.id ?? null
   }
 
   get boardReady(): boolean {
@@ -139,6 +153,7 @@ export class Box extends EventEmitter<BoxEvents> {
     opts.link.on('up', this.onLinkUp)
     opts.link.on('down', this.onLinkDown)
     opts.link.on('config', this.onConfig)
+    opts.link.on('window', this.onWindow)
     opts.link.on('error', this.onLinkError)
 
     const board = new BoardConnection({
@@ -167,6 +182,10 @@ export class Box extends EventEmitter<BoxEvents> {
       log.warn({ port: board.name, err: reason.message, retryInMs }, 'cannot open the board; retrying')
     })
     board.on('press', (index, at) => this.onPress(index, at))
+    board.on('invite', () => {
+      log.info('officer button: asking for a rating window')
+      opts.link.sendInvite().catch((err: Error) => log.warn({ err: err.message }, 'window request not delivered (link down?)'))
+    })
 
     sender.start()
     await opts.link.start()
@@ -186,7 +205,9 @@ export class Box extends EventEmitter<BoxEvents> {
     link.off('up', this.onLinkUp)
     link.off('down', this.onLinkDown)
     link.off('config', this.onConfig)
+    link.off('window', this.onWindow)
     link.off('error', this.onLinkError)
+    this.endWindow()
     this.queue.close()
     this.queue = null
     this.sender = null
@@ -199,12 +220,16 @@ export class Box extends EventEmitter<BoxEvents> {
     const rating: Rating = BUTTON_RATINGS[index]
     const repeat = this.lastCountedAt !== null && at - this.lastCountedAt < this.cooldownMs
     if (!repeat) this.lastCountedAt = at
+    // The first press in a window rates it: it carries the window, and the window ends here.
+    const window = this.window
+    if (window) this.endWindow()
     const press: QueuedPress = {
       boot: this.boot,
       seq: ++this.seq,
       rating,
       repeat,
       at: (this.opts.clock ?? hostNow)(),
+      ...(window ? { window: window.id, ...(window.reference ? { reference: window.reference } : {}) } : {}),
     }
     try {
       queue.add(press)
@@ -229,6 +254,33 @@ export class Box extends EventEmitter<BoxEvents> {
 
   private readonly onLinkError = (err: Error): void => {
     this.log.warn({ link: this.opts.link.name, err: err.message }, 'link error')
+  }
+
+  private readonly onWindow = (w: WindowPayload): void => {
+    if (w.open && w.id) {
+      if (this.window?.id === w.id) return // the retained state again after a reconnect
+      this.endWindow()
+      this.window = { id: w.id, reference: w.reference }
+      this.board?.showWindow(true, this.opts.beepMs ?? BOX_DEFAULTS.beepMs)
+      if (w.timeoutMs) {
+        this.windowTimer = setTimeout(() => this.endWindow(), w.timeoutMs)
+        this.windowTimer.unref()
+      }
+      this.log.info({ window: w.id, reference: w.reference, officer: w.officer }, 'rating window open')
+      this.emit('window', w.id)
+    } else if (this.window && (w.id === null || w.id === this.window.id || !w.open)) {
+      this.endWindow()
+    }
+  }
+
+  /** Stops showing the window (a press's feedback, if any, follows at once). */
+  private endWindow(): void {
+    if (this.windowTimer) clearTimeout(this.windowTimer)
+    this.windowTimer = null
+    if (!this.window) return
+    this.window = null
+    this.board?.showWindow(false, 0)
+    this.emit('window', null)
   }
 
   private readonly onConfig = (config: ConfigPayload): void => {

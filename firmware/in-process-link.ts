@@ -19,6 +19,8 @@ export interface InProcessGateway {
    * changes; returns a function that stops it. Without it, the gateway calls deliverConfig().
    */
   watchConfig?(boxId: string, onConfig: (payload: Buffer) => void): () => void
+  /** Optional: the box's rating window state now and at every change (its retained window topic). */
+  watchWindow?(boxId: string, onWindow: (payload: Buffer) => void): () => void
 }
 
 export interface InProcessLinkOptions {
@@ -29,6 +31,7 @@ export interface InProcessLinkOptions {
 export class InProcessLink extends EventEmitter<LinkEvents> implements Link {
   private up = false
   private unwatch: (() => void) | null = null
+  private unwatchWindow: (() => void) | null = null
 
   constructor(private readonly opts: InProcessLinkOptions) {
     super()
@@ -46,6 +49,10 @@ export class InProcessLink extends EventEmitter<LinkEvents> implements Link {
     if (this.up) return
     this.up = true
     this.unwatch = this.opts.gateway.watchConfig?.(this.opts.boxId, (bytes) => this.deliverConfig(bytes)) ?? null
+    this.unwatchWindow = this.opts.gateway.watchWindow?.(this.opts.boxId, (bytes) => {
+      const w = decode('window', bytes)
+      if (w.ok) process.nextTick(() => this.emit('window', w.value))
+    }) ?? null
     // Emitted on the next tick so the caller can attach listeners after start().
     process.nextTick(() => {
       if (this.up) this.emit('up')
@@ -55,7 +62,8 @@ export class InProcessLink extends EventEmitter<LinkEvents> implements Link {
   async stop(): Promise<void> {
     if (!this.up) return
     this.unwatch?.()
-    this.unwatch = null
+    this.unwatchWindow?.()
+    this.unwatch = this.unwatchWindow = null
     // What the MQTT will message says for a networked box.
     await this.sendStatus({ state: 'offline' }).catch(() => {})
     this.up = false
@@ -76,6 +84,11 @@ export class InProcessLink extends EventEmitter<LinkEvents> implements Link {
   async sendPress(press: PressPayload): Promise<void> {
     if (!this.up) throw new Error('in-process link is stopped')
     await this.opts.gateway.submit(this.opts.boxId, 'press', encode('press', press))
+  }
+
+  async sendInvite(): Promise<void> {
+    if (!this.up) throw new Error('in-process link is stopped')
+    await this.opts.gateway.submit(this.opts.boxId, 'invite', encode('invite', {}))
   }
 
   async sendStatus(status: StatusPayload): Promise<void> {

@@ -37,6 +37,7 @@ export interface J5Led {
   off(): J5Led
   stop(): J5Led
   blink(ms: number): J5Led
+  brightness(value: number): J5Led
 }
 
 export interface J5Button extends EventEmitter {

@@ -5,7 +5,7 @@
  * single contract suite (test/firmware/link-contract.test.ts) runs against both.
  */
 import type { EventEmitter } from 'node:events'
-import type { ConfigPayload, PressPayload, StatusPayload } from '../protocol/index.ts'
+import type { ConfigPayload, PressPayload, StatusPayload, WindowPayload } from '../protocol/index.ts'
 
 export interface LinkEvents {
   /** The gateway can be reached: queued presses may be sent. */
@@ -14,6 +14,8 @@ export interface LinkEvents {
   down: [reason: Error]
   /** The gateway sent this box's (retained) configuration. */
   config: [config: ConfigPayload]
+  /** The rating window of the box's counter (retained; issue 13). */
+  window: [window: WindowPayload]
   /** Something went wrong that the link handles itself (bad config, refused login); for logs. */
   error: [err: Error]
 }
@@ -33,4 +35,6 @@ export interface Link extends EventEmitter<LinkEvents> {
   sendPress(press: PressPayload): Promise<void>
   /** Publishes the box's status (retained by the gateway). Rejects like sendPress. */
   sendStatus(status: StatusPayload): Promise<void>
+  /** The officer-side button asks for a rating window. Rejects like sendPress. */
+  sendInvite(): Promise<void>
 }

@@ -16,6 +16,8 @@ import { EventEmitter } from 'node:events'
 import mqtt, { type MqttClient } from 'mqtt'
 import {
   configTopic,
+  inviteTopic,
+  windowTopic,
   decode,
   encode,
   pressTopic,
@@ -87,7 +89,7 @@ export class MqttLink extends EventEmitter<LinkEvents> implements Link {
     this.client = client
     client.on('connect', () => {
       this.backoff.reset()
-      client.subscribe(configTopic(boxId), { qos: 1 }, (err, granted) => {
+      client.subscribe([configTopic(boxId), windowTopic(boxId)], { qos: 1 }, (err, granted) => {
         // A refused subscription comes back as granted QoS 0x80 (MQTT-3.9.3).
         if (err || granted?.some((g) => g.qos === 0x80)) {
           this.emit('error', new Error(`broker refused box ${boxId} its config topic ${err ? `(${err.message})` : ''}`.trim()))
@@ -97,6 +99,12 @@ export class MqttLink extends EventEmitter<LinkEvents> implements Link {
       this.emit('up')
     })
     client.on('message', (topic, payload) => {
+      if (topic === windowTopic(boxId)) {
+        const w = decode('window', payload)
+        if (w.ok) this.emit('window', w.value)
+        else this.emit('error', new Error(`window state ignored: ${w.error.field}: ${w.error.problem}`))
+        return
+      }
       if (topic !== configTopic(boxId)) return
       const result = decode('config', payload)
       if (result.ok) this.emit('config', result.value)
@@ -149,6 +157,10 @@ export class MqttLink extends EventEmitter<LinkEvents> implements Link {
 
   async sendStatus(status: StatusPayload): Promise<void> {
     await this.publish(statusTopic(this.opts.boxId), encode('status', status), true)
+  }
+
+  async sendInvite(): Promise<void> {
+    await this.publish(inviteTopic(this.opts.boxId), encode('invite', {}), false)
   }
 
   private async publish(topic: string, payload: Buffer, retain: boolean): Promise<void> {

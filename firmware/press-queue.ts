@@ -20,6 +20,9 @@ export interface QueuedPress {
   seq: number
   rating: Rating
   repeat: boolean
+  /** The rating window open when the citizen pressed, and its case reference (issue 13). */
+  window?: string
+  reference?: string
   /** Host clocks at the moment of the press, to compute ageMs later (host-clock.ts). */
   at: HostTime
 }
@@ -165,6 +168,8 @@ function parse(line: string): Rec | null {
       rating: v.rating as Rating,
       repeat: v.repeat === true,
       at: { wallMs: at.wallMs, monoMs: at.monoMs, hostBoot: typeof at.hostBoot === 'string' ? at.hostBoot : null },
+      ...(typeof v.window === 'string' ? { window: v.window } : {}),
+      ...(typeof v.reference === 'string' ? { reference: v.reference } : {}),
     },
   }
 }

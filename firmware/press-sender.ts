@@ -86,6 +86,8 @@ export class PressSender extends EventEmitter<PressSenderEvents> {
       ageMs: ageBetween(press.at, this.opts.clock()),
       // Always explicit: the gateway applies its own cooldown only to boxes that omit the flag.
       repeat: press.repeat,
+      ...(press.window ? { window: press.window } : {}),
+      ...(press.reference ? { reference: press.reference } : {}),
     }
     try {
       await this.opts.link.sendPress(payload)

@@ -26,6 +26,8 @@ export interface UsbBoxSpec {
     ledNeutral?: number
     ledNegative?: number
     piezo?: number | null
+    /** The officer-side button that asks for a rating window. */
+    invite?: number | null
   }
 }
 
@@ -46,6 +48,7 @@ export function wiringOf(spec: UsbBoxSpec): Partial<Wiring> {
     buttons: [p.positive ?? d.buttons[0], p.neutral ?? d.buttons[1], p.negative ?? d.buttons[2]],
     leds: [p.ledPositive ?? d.leds[0], p.ledNeutral ?? d.leds[1], p.ledNegative ?? d.leds[2]],
     ...(p.piezo !== undefined ? { piezo: p.piezo } : {}),
+    ...(p.invite !== undefined ? { invite: p.invite } : {}),
   }
 }
 

@@ -20,6 +20,8 @@ export interface Wiring {
    * 'digital': an active buzzer (it has its own oscillator), switched on and off.
    */
   piezoDrive: 'pwm' | 'digital'
+  /** The officer-side button ("mời đánh giá") that asks for a rating window, or null for none. */
+  invite: number | null
 }
 
 export const DEFAULT_WIRING: Readonly<Wiring> = Object.freeze<Wiring>({
@@ -27,10 +29,11 @@ export const DEFAULT_WIRING: Readonly<Wiring> = Object.freeze<Wiring>({
   leds: [9, 10, 11],
   piezo: 6,
   piezoDrive: 'pwm',
+  invite: null,
 })
 
 /** Uno pins able to do hardware PWM. */
-const PWM_PINS = new Set([3, 5, 6, 9, 10, 11])
+export const PWM_PINS: ReadonlySet<number> = new Set([3, 5, 6, 9, 10, 11])
 
 /** Fills the defaults in and checks the wiring; throws a message that names the bad pin. */
 export function resolveWiring(partial: Partial<Wiring> = {}): Wiring {
@@ -47,6 +50,7 @@ export function resolveWiring(partial: Partial<Wiring> = {}): Wiring {
   if (w.buttons.length !== 3 || w.leds.length !== 3) throw new Error('wiring: exactly three buttons and three LEDs')
   w.buttons.forEach((p, i) => claim(p, `button ${BUTTON_RATINGS[i]}`))
   w.leds.forEach((p, i) => claim(p, `LED ${BUTTON_RATINGS[i]}`))
+  if (w.invite !== null) claim(w.invite, 'officer button')
   if (w.piezo !== null) {
     claim(w.piezo, 'piezo')
     if (w.piezoDrive === 'pwm' && !PWM_PINS.has(w.piezo)) {

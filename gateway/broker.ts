@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { Aedes, type Client, type AuthenticateError } from 'aedes'
-import { configTopic, parseTopic } from '../protocol/index.ts'
+import { appTokenId, configTopic, parseTopic, windowTopic } from '../protocol/index.ts'
 import { clientIdProblem, TakeoverGuard } from './box-identity.ts'
 import type { GatewayConfig } from './config.ts'
 import type { ConnectionReject } from './connection-rejects.ts'
@@ -20,6 +20,7 @@ import { Listener } from './mqtt-listeners.ts'
 import { PacketGuard } from './packet-guard.ts'
 import type { Registry } from './registry.ts'
 import { exactRetainedPersistence } from './retained-index.ts'
+import type { WindowApps } from './window-apps.ts'
 
 export interface BrokerDeps {
   config: GatewayConfig['mqtt']
@@ -29,10 +30,14 @@ export interface BrokerDeps {
   /** Keeps a refused connection in the rejected table (connection-rejects.ts). */
   recordRejected?: (r: ConnectionReject) => void
   now?: () => number
+  /** Counter-side apps that open rating windows with an integration token (window-apps.ts). */
+  apps?: WindowApps
 }
 
 /** What we remember about a connection. */
 const boxOf = new WeakMap<Client, string>()
+/** Connections of counter-side apps: their token id. */
+const appOf = new WeakMap<Client, string>()
 const remoteOf = new WeakMap<Client, string>()
 const emptyIdRefused = new WeakSet<Client>()
 
@@ -43,6 +48,9 @@ const PACKET_TYPES = ['reserved', 'CONNECT', 'CONNACK', 'PUBLISH', 'PUBACK', 'PU
 const OVERSIZE_LOG_MS = 60_000
 
 type Kind = 'mqtt' | 'ws' | 'mqtts' | 'wss'
+
+/** The topics a box may publish to (its own): everything else closes the connection. */
+const BOX_PUBLISHES = new Set(['press', 'status', 'invite'])
 
 export class Broker {
   private aedes?: Aedes
@@ -125,10 +133,12 @@ export class Broker {
       authenticate: (client, username, password, cb) => this.authenticate(client, username, password, cb),
       authorizePublish: (client, packet, cb) => this.authorizePublish(client, packet, cb),
       authorizeSubscribe: (client, sub, cb) => {
+        const appId = appOf.get(client)
+        if (appId) return cb(null, this.deps.apps!.maySubscribe(appId, sub.topic) ? sub : null)
         const boxId = boxOf.get(client)
-        // A box may subscribe only to its own config topic; anything else gets SUBACK 0x80.
-        if (boxId && sub.topic === configTopic(boxId)) return cb(null, sub)
-        log.warn({ box: boxId, topic: sub.topic }, 'subscription refused: outside the box’s own config topic')
+        // A box may subscribe only to its own config and window topics; anything else gets SUBACK 0x80.
+        if (boxId && (sub.topic === configTopic(boxId) || sub.topic === windowTopic(boxId))) return cb(null, sub)
+        log.warn({ box: boxId, topic: sub.topic }, 'subscription refused: outside the box’s own config and window topics')
         cb(null, null)
       },
     })
@@ -236,6 +246,8 @@ export class Broker {
       this.deps.log.warn({ box: username }, 'connection refused: empty client id with clean session off (MQTT-3.1.3-8)')
       return cb(authError('identifier rejected', 2), false)
     }
+    const appId = appTokenId(username)
+    if (appId && this.deps.apps) return this.authenticateApp(client, appId, password, cb)
     const boxId = username ?? ''
     // Never log the password, only whether one was given.
     if (!boxId || !password || !this.deps.registry.verifyBox(boxId, password.toString('utf8'))) {
@@ -268,12 +280,36 @@ export class Broker {
     cb(null, true)
   }
 
+  /** A counter-side app: its token (scope windows) and the client id rule, as for a box. */
+  private authenticateApp(client: Client, appId: string, password: Buffer | undefined, cb: (error: AuthenticateError | null, success: boolean | null) => void): void {
+    const refusal = password ? this.deps.apps!.refusal(appId, password.toString('utf8')) : 'no password'
+    if (refusal) {
+      this.deps.log.warn({ app: appId }, `connection refused: counter app: ${refusal}`)
+      return cb(authError('not authorized', 5), false)
+    }
+    if (client.id !== `app:${appId}`) {
+      this.deps.log.warn({ app: appId, clientId: client.id }, 'connection refused: a counter app’s client id must be its username')
+      return cb(authError('identifier rejected', 2), false)
+    }
+    appOf.set(client, appId)
+    cb(null, true)
+  }
+
   private authorizePublish(client: Client | null, packet: { topic: string; payload: Buffer | string }, cb: (err?: Error | null) => void): void {
+    const appId = client ? appOf.get(client) : undefined
+    if (appId) {
+      if (!this.deps.apps!.mayPublish(appId, packet.topic)) {
+        this.deps.log.warn({ app: appId, topic: packet.topic }, 'publish refused: outside the counter app’s own topic; connection closed')
+        return cb(new Error('not authorized'))
+      }
+      this.deps.apps!.request(appId, typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload)
+      return cb(null)
+    }
     const boxId = client ? boxOf.get(client) : undefined
     const parsed = parseTopic(packet.topic)
-    // Step 2 of the pipeline: a box publishes only to its own press and status topics.
+    // Step 2 of the pipeline: a box publishes only to its own press, status and invite topics.
     // Anything else is refused, and Aedes closes the connection.
-    if (!boxId || !parsed || parsed.boxId !== boxId || (parsed.kind !== 'press' && parsed.kind !== 'status')) {
+    if (!boxId || !parsed || parsed.boxId !== boxId || !BOX_PUBLISHES.has(parsed.kind)) {
       this.deps.log.warn({ box: boxId, topic: packet.topic }, 'publish refused: outside the box’s own topics; connection closed')
       return cb(new Error('not authorized'))
     }

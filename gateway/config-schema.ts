@@ -87,6 +87,7 @@ export const UsbBoxSchema = Type.Object(
           ledNeutral: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
           ledNegative: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
           piezo: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 19 }), Type.Null()])),
+          invite: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 19 }), Type.Null()], { description: 'Officer-side button that asks for a rating window (null = none)' })),
         },
         { additionalProperties: false, description: 'Wiring; defaults in README "Wiring"' },
       ),
@@ -185,6 +186,24 @@ export const ReportConfigSchema = Type.Object(
       { maxItems: 3, default: [{ role: 'NGƯỜI LẬP BÁO CÁO', name: '' }, { role: 'GIÁM ĐỐC', name: '' }], description: 'Signature blocks, left to right; the last one signs for the unit' },
     ),
     recipients: Type.Array(Type.String(), { default: ['Như trên;', 'Lưu: VT.'], description: 'The "Nơi nhận" list' }),
+  },
+  { additionalProperties: false, default: {} },
+)
+
+/** Rating windows (issue 13): how long one stays open, and whether presses outside any window count. */
+export const WindowsSchema = Type.Object(
+  {
+    timeoutMs: Type.Integer({ minimum: 1000, maximum: 600_000, default: 60_000, description: 'How long a rating window stays open when the opener gives no time; then it is recorded as not rated' }),
+    noWindowCounts: Type.Boolean({
+      default: true,
+      description: 'Presses made outside any rating window count (flagged no_window). false: they are stored flagged and left out of the counts, like repeats',
+    }),
+    offices: Type.Record(
+      Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }),
+      Type.Object({ noWindowCounts: Type.Boolean({ description: 'This office\'s choice, over windows.noWindowCounts' }) }, { additionalProperties: false }),
+      { default: {}, description: 'Per office (by id): noWindowCounts' },
+    ),
+    inviteMaxAgeMs: Type.Integer({ minimum: 0, default: 10_000, description: "An officer-side button's request older than this (queued while offline) opens no window" }),
   },
   { additionalProperties: false, default: {} },
 )
@@ -308,6 +327,7 @@ export const ConfigSchema = Type.Object(
     }),
     notify: NotifySchema,
     report: ReportConfigSchema,
+    windows: WindowsSchema,
     usb: Type.Array(UsbBoxSchema, { default: [], description: 'Boxes plugged into this host by USB, run in-process' }),
     registry: Type.Optional(RegistrySchema),
   },

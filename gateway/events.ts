@@ -23,6 +23,10 @@ export interface StoredPress {
   officeId: string | null
   counterId: string | null
   officerId: string | null
+  /** The rating window the press rated (issue 13). */
+  windowId?: string
+  /** Made outside any rating window. */
+  noWindow?: boolean
 }
 
 export interface RejectedMessage {

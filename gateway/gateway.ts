@@ -29,6 +29,9 @@ import { DiskSpace } from './store/disk-space.ts'
 import { DamagedDatabaseError, integrityAtStart } from './store/integrity.ts'
 import { ClockGuard, type SyncState } from './clock-guard.ts'
 import { WalSync } from './store/wal-sync.ts'
+import { Windows } from './windows.ts'
+import { WindowApps } from './window-apps.ts'
+import { IntegrationTokens } from './integration-tokens.ts'
 
 /** A part with a life cycle. Optional parts may fail to start without stopping the gateway. */
 export interface Part {
@@ -82,6 +85,10 @@ export class Gateway {
   ingest!: Ingest
   broker!: Broker
   configPublisher!: ConfigPublisher
+  /** Rating windows per counter (issue 13). */
+  windows!: Windows
+  /** Tokens of queue systems, counter apps and BI tools (HTTP and MQTT). */
+  tokens!: IntegrationTokens
   clockGuard!: ClockGuard
   diskSpace!: DiskSpace
   /** What the first start created and must be shown once (box secrets, first admin). */
@@ -177,6 +184,9 @@ export class Gateway {
     })
     await this.startPart(this.clockGuard)
     this.walSync = new WalSync(`${this.dbFile}-wal`, (err) => this.fatal(err))
+    this.tokens = new IntegrationTokens(this.db, this.registry, this.now)
+    // Rating windows: judged by ingest, announced on the boxes' window topics once the broker runs.
+    this.windows = new Windows({ db: this.db, registry: this.registry, attributor: this.attributor, bus: this.bus, publish: (topic, payload, opts) => this.broker.publish(topic, payload, opts), config: config.windows, log: log.child({ area: 'windows' }), now: this.now })
     this.ingest = new Ingest({
       db: this.db,
       bus: this.bus,
@@ -188,6 +198,7 @@ export class Gateway {
       monotonic: this.now === systemClock ? undefined : this.now,
       walSync: this.walSync,
       clock: { bad: () => this.clockGuard.bad(), countWhileBad: config.clock.countWhileBad },
+      windows: this.windows,
     })
     await this.startPart({ name: 'ingest', start: () => this.ingest.start(), stop: () => this.ingest.stop() })
     this.broker = new Broker({
@@ -197,8 +208,10 @@ export class Gateway {
       log: log.child({ area: 'broker' }),
       recordRejected: (r) => recordConnectionReject({ db: this.db, bus: this.bus, now: this.now }, r),
       now: this.now,
+      apps: new WindowApps({ tokens: this.tokens, windows: this.windows, publish: (topic, payload, opts) => this.broker.publish(topic, payload, opts), log: log.child({ area: 'windows' }) }),
     })
     await this.startPart({ name: 'broker', start: () => this.broker.start(), stop: () => this.broker.stop(), metrics: () => this.broker.metrics() })
+    await this.startPart(this.windows)
     this.configPublisher = new ConfigPublisher({
       db: this.db,
       registry: this.registry,

@@ -17,7 +17,7 @@ export type Done = (err?: Error | null) => void
 /** `rejected` keeps the first KiB of a message: enough to see what a box sent, never a flood's bulk. */
 const REJECTED_RAW_BYTES = 1024
 
-/** Rows per multi-row INSERT (13 parameters each, far below SQLite's limit). */
+/** Rows per multi-row INSERT (15 parameters each, far below SQLite's limit). */
 const PRESS_CHUNK = 64
 
 export interface PressItem {
@@ -34,6 +34,9 @@ export interface PressItem {
   officeId: string | null
   counterId: string | null
   officerId: string | null
+  /** The rating window the press rated (windows.ts), and whether it was made outside any. */
+  windowId: string | null
+  noWindow: boolean
   done: Done
 }
 export interface StatusItem {
@@ -135,17 +138,17 @@ export class GroupWriter {
 
   /** Inserts up to PRESS_CHUNK presses; those the UNIQUE key ignores were stored by an earlier group. */
   private insertPresses(chunk: PressItem[], stored: StoredPress[]): void {
-    const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+    const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
     const stmt = sql(
       this.deps.db,
-      `INSERT OR IGNORE INTO presses (box_id, boot, seq, rating, repeat, burst, clock_bad, received_at, age_ms, time_ms, office_id, counter_id, officer_id)
+      `INSERT OR IGNORE INTO presses (box_id, boot, seq, rating, repeat, burst, clock_bad, received_at, age_ms, time_ms, office_id, counter_id, officer_id, window_id, no_window)
          VALUES ${Array(chunk.length).fill(row).join(', ')} RETURNING id`,
       { pluck: true },
     )
     const params: unknown[] = []
     for (const item of chunk) {
       const { press } = item
-      params.push(item.boxId, press.boot, press.seq, press.rating, item.repeat || item.burst ? 1 : 0, item.burst ? 1 : 0, item.clockBad ? 1 : 0, item.receivedAt, press.ageMs, item.timeMs, item.officeId, item.counterId, item.officerId)
+      params.push(item.boxId, press.boot, press.seq, press.rating, item.repeat || item.burst ? 1 : 0, item.burst ? 1 : 0, item.clockBad ? 1 : 0, item.receivedAt, press.ageMs, item.timeMs, item.officeId, item.counterId, item.officerId, item.windowId, item.noWindow ? 1 : 0)
     }
     // The VALUES rows are inserted in order and AUTOINCREMENT ids only grow, so the ids sorted
     // follow the chunk (RETURNING itself promises no order). A row the UNIQUE key skipped
@@ -156,7 +159,7 @@ export class GroupWriter {
       const id = ids.length === chunk.length ? ids[k] : (this.sql.idOf.get(item.boxId, item.press.boot, item.press.seq) as number)
       if (ids.length !== chunk.length && !fresh.has(id)) return // stored by an earlier group
       const { press } = item
-      stored.push({ id, boxId: item.boxId, boot: press.boot, seq: press.seq, rating: press.rating, repeat: item.repeat || item.burst, ...(item.burst ? { burst: true } : {}), ...(item.clockBad ? { clockBad: true } : {}), receivedAt: item.receivedAt, ageMs: press.ageMs, timeMs: item.timeMs, officeId: item.officeId, counterId: item.counterId, officerId: item.officerId })
+      stored.push({ id, boxId: item.boxId, boot: press.boot, seq: press.seq, rating: press.rating, repeat: item.repeat || item.burst, ...(item.burst ? { burst: true } : {}), ...(item.clockBad ? { clockBad: true } : {}), receivedAt: item.receivedAt, ageMs: press.ageMs, timeMs: item.timeMs, officeId: item.officeId, counterId: item.counterId, officerId: item.officerId, ...(item.windowId ? { windowId: item.windowId } : {}), ...(item.noWindow ? { noWindow: true } : {}) })
       this.noteContact(item.boxId, item.receivedAt, item.timeMs)
     })
   }

@@ -3,7 +3,8 @@
  * steps, whether it came over MQTT (the broker calls `accept` from Aedes's `authorizePublish`,
  * the only hook that runs before the PUBACK) or in-process from a USB box (`submit`):
  *
- *   validate -> timestamp -> deduplicate -> attribute -> judge rate    (per press, at once)
+ *   validate -> timestamp -> deduplicate -> attribute -> window -> judge rate -> rate window
+ *                                                                      (per press, at once)
  *   persist -> acknowledge -> publish                                  (per group commit)
  *
  * Persist (group-writer.ts) puts every message that arrived in the same turn of the event
@@ -25,6 +26,8 @@ import { sql } from './store/statements.ts'
 import type { WalSync } from './store/wal-sync.ts'
 import { GroupWriter, type Done, type Item } from './group-writer.ts'
 import { PressRate } from './press-rate.ts'
+import { judgeWindow } from './window-judge.ts'
+import type { Windows } from './windows.ts'
 
 export type { Done }
 
@@ -44,6 +47,11 @@ interface PressContext {
   officerId?: string | null
   repeat?: boolean
   burst?: boolean
+  /** The rating window the press rates (window-judge.ts). */
+  windowId?: string | null
+  noWindow?: boolean
+  /** Outside any window, in an office that does not count such presses. */
+  uncounted?: boolean
 }
 type StepResult = { reject: string } | 'duplicate' | undefined | void
 type Step = (this: Ingest, ctx: PressContext) => StepResult
@@ -85,6 +93,8 @@ export interface IngestDeps {
    * out of counts unless `countWhileBad` (config `clock.countWhileBad`).
    */
   clock?: { bad: () => boolean; countWhileBad: boolean }
+  /** Rating windows (windows.ts); without them no press is judged against a window. */
+  windows?: Windows
 }
 
 export class Ingest {
@@ -135,13 +145,25 @@ export class Ingest {
       ctx.counterId = a.counterId
       ctx.officerId = a.officerId
     },
+    function window(ctx) {
+      const windows = this.deps.windows
+      if (!windows) return
+      const v = judgeWindow(windows, { windowId: ctx.press!.window, counterId: ctx.counterId!, officeId: ctx.officeId!, timeMs: ctx.timeMs! })
+      if ('reject' in v) return { reject: v.reject }
+      Object.assign(ctx, { windowId: v.windowId, noWindow: v.noWindow, uncounted: v.uncounted })
+      if (v.officerId) ctx.officerId = v.officerId
+    },
     function judgeRate(ctx) {
       // The gateway's cooldown always applies: a box's "repeat": false does not skip it.
       const pressMono = ctx.receivedMono - ctx.press!.ageMs
-      const verdict = this.rate.judge(ctx.boxId, pressMono, ctx.press!.repeat === true)
+      const verdict = this.rate.judge(ctx.boxId, pressMono, ctx.press!.repeat === true || ctx.uncounted === true)
       ctx.repeat = verdict !== 'counted'
       ctx.burst = verdict === 'burst'
       if (ctx.burst) this.logBurst(ctx, pressMono)
+    },
+    function rateWindow(ctx) {
+      // The first counted press in a window closes it; a repeat leaves it open.
+      if (ctx.windowId && !ctx.repeat) this.deps.windows!.rated(ctx.windowId, ctx.timeMs!)
     },
   ]
 
@@ -178,6 +200,7 @@ export class Ingest {
       if (this.pending.length === 0) this.beginGroup()
       const receivedAt = this.now()
       if (kind === 'press') this.acceptPress(boxId, payload, receivedAt, this.monotonic(), done, topic)
+      else if (kind === 'invite' && this.deps.windows) this.acceptInvite(boxId, payload, receivedAt, done, topic)
       else if (kind === 'status') this.acceptStatus(boxId, payload, receivedAt, done, topic)
       else this.enqueue({ type: 'reject', boxId, topic, raw: payload, reason: `boxes may not publish ${kind} messages`, receivedAt, done })
     } catch (err) {
@@ -222,8 +245,22 @@ export class Ingest {
       officeId: ctx.officeId!,
       counterId: ctx.counterId!,
       officerId: ctx.officerId!,
+      windowId: ctx.windowId ?? null,
+      noWindow: ctx.noWindow === true,
       done,
     })
+  }
+
+  /** The officer-side button: opens a window now and is acknowledged at once; bad input is kept like any reject. */
+  private acceptInvite(boxId: string, raw: Buffer, receivedAt: number, done: Done, topic: string): void {
+    const r = decode('invite', raw.length === 0 ? Buffer.from('{}') : raw)
+    if (!r.ok) return this.enqueue({ type: 'reject', boxId, topic, raw, reason: `validate: ${r.error.field}: ${r.error.problem}`, receivedAt, done })
+    try {
+      this.deps.windows!.invite(boxId, r.value.ageMs ?? 0)
+    } catch (err) {
+      return this.enqueue({ type: 'reject', boxId, topic, raw, reason: `invite: ${(err as Error).message}`, receivedAt, done })
+    }
+    this.enqueue({ type: 'ack', done })
   }
 
   private acceptStatus(boxId: string, raw: Buffer, receivedAt: number, done: Done, topic: string): void {
@@ -269,6 +306,7 @@ export class Ingest {
       this.stats.commitFailures++
       this.pendingKeys.clear()
       this.rate.forget()
+      this.deps.windows?.forgetRated(items.flatMap((i) => (i.type === 'press' && i.windowId && !i.repeat ? [i.windowId] : [])))
       this.deps.log.error({ err, messages: items.length }, 'commit failed; messages not acknowledged')
       for (const item of items) item.done(err as Error)
       return

@@ -23,6 +23,7 @@ export function inProcessGateway(gateway: Gateway): InProcessGateway {
   return {
     submit: (boxId, kind, payload) => gateway.ingest.submit(boxId, kind, payload),
     watchConfig: (boxId, onConfig) => gateway.configPublisher.watch(boxId, onConfig),
+    watchWindow: (boxId, onWindow) => gateway.windows.watch(boxId, onWindow),
   }
 }
 
@@ -132,6 +133,8 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
       log,
       now: gateway.now,
       alerts,
+      windows: gateway.windows,
+      tokens: gateway.tokens,
       health: () => gateway.health(),
       extraMetrics: () => gateway.metrics(),
       heartbeatMs: opts.heartbeatMs,

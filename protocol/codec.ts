@@ -18,7 +18,7 @@ export interface DecodeError {
 
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: DecodeError }
 
-const MAX_BYTES: Record<TopicKind, number> = { press: MAX_PRESS_BYTES, status: 1024, config: 4096 }
+const MAX_BYTES: Record<TopicKind, number> = { press: MAX_PRESS_BYTES, status: 1024, config: 4096, window: 1024, invite: 256 }
 
 const checkers = Object.fromEntries(
   Object.entries(CONTRACT).map(([kind, c]) => [kind, TypeCompiler.Compile(c.schema as TSchema)]),

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
+import { APP_CHANNELS } from './apps.ts'
 import { CONTRACT } from './contract.ts'
 import { BOX_ID_PATTERN } from './ids.ts'
 import { TOPIC_ROOT } from './topics.ts'
@@ -44,6 +45,14 @@ export function generatedFiles(): Record<string, string> {
       },
     }
   }
+  for (const app of APP_CHANNELS) {
+    const name = (app.schema as { $id: string }).$id
+    messages[name] = { name, title: (app.schema as { title?: string }).title, summary: app.summary, contentType: 'application/json', payload: JSON.parse(JSON.stringify(app.schema)) }
+    channels[app.topic] = {
+      parameters: { tokenId: { description: 'Integration token id (scope windows); the app connects as app:{tokenId}', schema: { type: 'string', pattern: '^[A-Za-z0-9]{1,32}$' } } },
+      [app.op]: { summary: app.summary, bindings: { mqtt: { qos: 1, retain: app.retain, bindingVersion: '0.1.0' } }, message: { $ref: `#/components/messages/${name}` } },
+    }
+  }
   const asyncapi = {
     asyncapi: '2.6.0',
     info: {
@@ -60,8 +69,10 @@ export function generatedFiles(): Record<string, string> {
         'with the same boot and seq after a reconnect: the gateway stores each (boxId, boot, seq) once.',
         'Draw a new random boot at every start and count seq from 1: a reused boot makes new presses',
         'look like resends of old ones, acknowledged and not stored.',
-        'A box may publish only to its own press and status topics (anything else closes the',
-        'connection) and subscribe only to its own config topic (anything else gets SUBACK 0x80).',
+        'A box may publish only to its own press, status and invite topics (anything else closes the',
+        'connection) and subscribe only to its own config and window topics (anything else gets SUBACK 0x80).',
+        'Rating windows: while the retained window topic says open, show it and put its id (and reference)',
+        'in the next press; a forged or stale window id is acknowledged, refused with the reason, never counted.',
         'A malformed press is acknowledged and kept aside with the reason; it is never counted.',
         'The gateway applies its cooldown and a human-rate limit to every box: repeat may flag more',
         'repeats, never fewer. The whole guide: docs/firmware.md.',

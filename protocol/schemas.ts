@@ -4,7 +4,10 @@
  * document (generate-docs.ts) all come from them.
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { Name } from './ids.ts'
+import { Name, NAME_PATTERN } from './ids.ts'
+
+/** A rating window's id: drawn by the gateway, safe in a topic, a file and a log line. */
+export const WINDOW_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
 
 export const RATINGS = ['positive', 'neutral', 'negative'] as const
 export type Rating = (typeof RATINGS)[number]
@@ -44,6 +47,21 @@ export const PressPayload = Type.Object(
           "True when the box saw this press within its cooldown after a counted press. The gateway applies its own cooldown and human rate in any case: a box may flag more repeats, never fewer (false does not make a press count).",
       }),
     ),
+    window: Type.Optional(
+      Type.String({
+        pattern: WINDOW_ID_PATTERN,
+        description:
+          'Id of the rating window that was open on the box when the citizen pressed (from the window topic). The gateway checks it against the window it opened for the box\'s counter: an unknown id, or one of another counter or already closed, is refused with the reason. Omit when no window was open.',
+      }),
+    ),
+    reference: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: NAME_PATTERN,
+        description: "The window's case reference (ticket number or dossier code), echoed from the window topic; informational, the gateway keeps its own.",
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'PressPayload', title: 'Press' },
 )
@@ -79,3 +97,33 @@ export const ConfigPayload = Type.Object(
   { additionalProperties: false, $id: 'ConfigPayload', title: 'Config' },
 )
 export type ConfigPayload = Static<typeof ConfigPayload>
+
+export const WindowPayload = Type.Object(
+  {
+    open: Type.Boolean({ description: 'True while a rating window is open at the box\'s counter: show it (LEDs breathe, one short beep) and send its id with the next press.' }),
+    id: Type.Union([Type.String({ pattern: WINDOW_ID_PATTERN }), Type.Null()], {
+      description: 'The window\'s id (when closed: the id of the window that closed, or null when none was ever opened).',
+    }),
+    reference: Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: NAME_PATTERN }), Type.Null()], {
+      description: 'Case reference of the served citizen (ticket number or dossier code, "mã hồ sơ"); null when none was given.',
+    }),
+    officer: Type.Union([Name('Officer name'), Type.Null()], { description: 'Officer who served the citizen; null when unknown.' }),
+    timeoutMs: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description:
+        'How long the window stays open from when the gateway opened it. Boxes have no clock: stop showing the window after this long from receipt at the latest, and always when a closed window arrives.',
+    }),
+    expiresAt: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+      description: "When the window closes by the gateway's clock (ms since the Unix epoch), for boxes that have a clock; null when closed.",
+    }),
+  },
+  { additionalProperties: false, $id: 'WindowPayload', title: 'Window' },
+)
+export type WindowPayload = Static<typeof WindowPayload>
+
+export const InvitePayload = Type.Object(
+  {
+    ageMs: Type.Optional(Type.Integer({ minimum: 0, description: 'How long ago the officer pressed the button; a request older than a few seconds is ignored.' })),
+  },
+  { additionalProperties: false, $id: 'InvitePayload', title: 'Invite', description: 'The officer-side ("mời đánh giá") button: asks the gateway to open a rating window at the box\'s counter, for the officer on duty.' },
+)
+export type InvitePayload = Static<typeof InvitePayload>

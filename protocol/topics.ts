@@ -6,7 +6,7 @@ import { BOX_ID_PATTERN, isBoxId } from './ids.ts'
 
 export const TOPIC_ROOT = 'chamdiem/v1'
 
-export const TOPIC_KINDS = ['press', 'status', 'config'] as const
+export const TOPIC_KINDS = ['press', 'status', 'config', 'window', 'invite'] as const
 export type TopicKind = (typeof TOPIC_KINDS)[number]
 
 export function boxTopic(boxId: string, kind: TopicKind): string {
@@ -17,6 +17,10 @@ export function boxTopic(boxId: string, kind: TopicKind): string {
 export const pressTopic = (boxId: string): string => boxTopic(boxId, 'press')
 export const statusTopic = (boxId: string): string => boxTopic(boxId, 'status')
 export const configTopic = (boxId: string): string => boxTopic(boxId, 'config')
+/** The rating window of the box's counter (gateway -> box, retained). */
+export const windowTopic = (boxId: string): string => boxTopic(boxId, 'window')
+/** The officer-side button asks for a rating window (box -> gateway). */
+export const inviteTopic = (boxId: string): string => boxTopic(boxId, 'invite')
 
 export interface ParsedTopic {
   boxId: string

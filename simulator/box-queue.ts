@@ -13,6 +13,8 @@ export interface QueuedPress {
   /** Monotonic real time the press was taken; `ageMs` is counted from here at each send. */
   takenAt: number
   extraAgeMs: number
+  /** The rating window the press was made in (box-window.ts). */
+  window?: { window: string; reference?: string }
 }
 
 export interface Outgoing {

@@ -24,11 +24,14 @@ import {
   configTopic,
   decode,
   encode,
+  inviteTopic,
   pressTopic,
+  windowTopic,
   statusTopic,
   type Rating,
 } from '../protocol/index.ts'
 import { BoxQueue, type Outgoing } from './box-queue.ts'
+import { BoxWindow } from './box-window.ts'
 import { Gate } from './gate.ts'
 
 export const VIRTUAL_FW = 'chamdiem-sim/1.0.0'
@@ -125,6 +128,8 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
   /** Last config the gateway sent (counter and officer names, for display). */
   config: { counter: string | null; officer: string | null } | null = null
   lastError: string | null = null
+  /** The rating window shown now (box-window.ts). */
+  readonly window = new BoxWindow()
 
   private readonly opts: VirtualBoxOptions
   private readonly clock: () => number
@@ -212,13 +217,15 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
         at - this.lastCountedAt < this.cooldownMs
     if (!repeat && !late) this.lastCountedAt = Math.max(this.lastCountedAt ?? at, at)
     const takenAt = performance.now()
-    const datedAt = repeat ? takenAt : late ? this.dateLate(takenAt, extraAgeMs) : this.dateCounted(takenAt)
+    // A press in a rating window is dated when taken: back-dating it could place it before the window opened.
+    const window = repeat || late ? null : this.window.take()
+    const datedAt = repeat || window ? takenAt : late ? this.dateLate(takenAt, extraAgeMs) : this.dateCounted(takenAt)
     const record: PressRecord = { seq: ++this.seq, rating, repeat, late }
     this.stats.presses++
     if (late) this.stats.late++
     ;(repeat ? this.tally.repeats : this.tally.counted)[rating]++
     this.enqueue({
-      press: { ...record, takenAt: datedAt, extraAgeMs },
+      press: { ...record, takenAt: datedAt, extraAgeMs, ...(window ? { window } : {}) },
       duplicate: opts.duplicate === true,
     })
     return record
@@ -328,7 +335,7 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
       queued: this.queue.size,
     })
     client.publish(statusTopic(this.boxId), status, { qos: 1, retain: true }, () => {})
-    client.subscribe(configTopic(this.boxId), { qos: 1 }, (err, granted) => {
+    client.subscribe([configTopic(this.boxId), windowTopic(this.boxId)], { qos: 1 }, (err, granted) => {
       if (err || granted?.some((g) => g.qos === 128)) {
         this.opts.log?.warn({ box: this.boxId, err: err?.message }, 'config subscription refused')
       }
@@ -366,7 +373,17 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
     return now - (intended - at)
   }
 
+  /** The officer-side button: asks the gateway for a rating window (sent at once when connected). */
+  invite(): void {
+    if (this.connected) this.client?.publish(inviteTopic(this.boxId), encode('invite', {}), { qos: 1 }, () => {})
+  }
+
   private onMessage(topic: string, payload: Buffer): void {
+    if (topic === windowTopic(this.boxId)) {
+      const problem = this.window.update(payload)
+      if (problem) this.opts.log?.warn({ box: this.boxId, problem }, 'ignoring an invalid window state')
+      return
+    }
     if (topic !== configTopic(this.boxId)) return
     const result = decode('config', payload)
     if (!result.ok) {
@@ -420,6 +437,7 @@ export class VirtualBox extends EventEmitter<BoxEvents> {
         ageMs: Math.max(0, Math.round(performance.now() - p.takenAt)) + p.extraAgeMs,
         // Always sent, true or false; the gateway applies its own cooldown in any case.
         repeat: p.repeat,
+        ...p.window,
       })
     } else {
       bytes = entry.raw as Buffer

@@ -32,6 +32,13 @@ import { systemRoutes, type HealthReport } from './routes/system.ts'
 import { auditRoutes } from './routes/audit.ts'
 import { meRoutes } from './routes/me.ts'
 import { wallRoutes } from './routes/wall.ts'
+import { windowRoutes } from './routes/windows.ts'
+import { tokenRoutes } from './routes/tokens.ts'
+import { windowReportRoutes } from './routes/window-reports.ts'
+import { tokenAuth } from './token-auth.ts'
+import { openApi } from './openapi.ts'
+import { IntegrationTokens } from '../integration-tokens.ts'
+import type { Windows } from '../windows.ts'
 
 export interface HttpDeps {
   db: Db
@@ -49,10 +56,14 @@ export interface HttpDeps {
   now?: () => number
   /** More /metrics samples from the gateway's other parts (ingest, forwarder). */
   extraMetrics?: () => MetricSample[]
+  /** Rating windows (issue 13); without them the window routes are not served. */
+  windows?: Windows
+  /** Integration tokens (the gateway's, shared with MQTT); default one on `db`. */
+  tokens?: IntegrationTokens
 }
 
 /** What the route modules get: the deps with defaults filled in, plus the app's own parts. */
-export interface AppContext extends Required<Omit<HttpDeps, 'now'>> {
+export interface AppContext extends Required<Omit<HttpDeps, 'now' | 'windows' | 'tokens'>> {
   accounts: Accounts
   live: LiveQuery
   hub: LiveHub
@@ -111,7 +122,10 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
     return reply.code(404).send({ error: 'not found', code: 'NOT_FOUND' })
   })
 
-  app.addHook('onRequest', authHook(ctx.accounts))
+  const tokens = deps.tokens ?? new IntegrationTokens(deps.db, deps.registry, ctx.now)
+  app.addHook('onRequest', authHook(ctx.accounts, tokenAuth(tokens)))
+  // Before the routes: the OpenAPI document collects them as they are registered.
+  await openApi(app as unknown as FastifyInstance)
 
   app.addHook('onReady', async () => hub.start())
   // Event streams never end by themselves: end them before the server waits for connections.
@@ -130,6 +144,9 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   await app.register(auditRoutes, { ctx })
   await app.register(meRoutes, { ctx })
   await app.register(wallRoutes, { ctx, page })
+  await app.register(tokenRoutes, { ctx, tokens })
+  await app.register(windowReportRoutes, { ctx })
+  if (deps.windows) await app.register(windowRoutes, { ctx, windows: deps.windows })
   return app as unknown as App
 }
 

@@ -73,12 +73,14 @@ function sameOrigin(req: FastifyRequest): boolean {
   }
 }
 
-export function authHook(accounts: Accounts) {
+export function authHook(accounts: Accounts, bearer?: (req: FastifyRequest) => void) {
   return async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const cfg = req.routeOptions.config ?? {}
     req.session = accounts.session(req.cookies?.[SESSION_COOKIE])
     if (UNSAFE.has(req.method) && !sameOrigin(req)) throw new HttpError(403, 'cross-origin request refused', 'CROSS_ORIGIN')
     if (cfg.public) return
+    // Integrations (queue systems, BI tools) present a token instead (token-auth.ts).
+    if (bearer && req.headers.authorization) return bearer(req)
     if (!req.session) {
       if (cfg.page && req.method === 'GET') {
         await reply.redirect('/login')

@@ -296,6 +296,48 @@ export const MIGRATIONS: Migration[] = [
         created_at INTEGER NOT NULL,
         last_used_at INTEGER,
         revoked_at INTEGER
+    `,
+  },
+  {
+    version: 11,
+    name: 'rating windows, presses tied to them, integration tokens',
+    sql: `
+      -- A rating window (issue 13) opened at a counter by a queue system, a counter app, the
+      -- dashboard or the officer's button. Whether it was rated is not stored here: it is
+      -- rated when a counted press carries its id (presses.window_id), so a press whose
+      -- commit failed never makes a window look rated. close_reason: rated, timeout,
+      -- superseded (the next window opened), closed (closed by hand).
+      CREATE TABLE windows (
+        id TEXT PRIMARY KEY,
+        office_id TEXT NOT NULL,
+        counter_id TEXT NOT NULL,
+        officer_id TEXT,
+        reference TEXT,
+        opened_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        closed_at INTEGER,
+        close_reason TEXT,
+        opened_by TEXT NOT NULL
+      );
+      CREATE INDEX windows_counter ON windows (counter_id, opened_at);
+      CREATE INDEX windows_office ON windows (office_id, opened_at);
+      -- window_id: the window the press rated; no_window = 1: made outside any window (stored
+      -- with repeat = 1 too when the office does not count such presses).
+      ALTER TABLE presses ADD COLUMN window_id TEXT;
+      ALTER TABLE presses ADD COLUMN no_window INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX presses_window ON presses (window_id) WHERE window_id IS NOT NULL;
+      -- Tokens of integrations (queue systems, counter apps, BI tools): token_hash is the
+      -- sha256 of the token (32 random bytes). scopes: comma-separated (windows, read).
+      CREATE TABLE integration_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        office_id TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT,
+        revoked_at INTEGER,
+        last_used_at INTEGER
       );
     `,
   },

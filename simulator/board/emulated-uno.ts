@@ -63,6 +63,19 @@ function locate(pin: number): { port: 'B' | 'C' | 'D'; bit: number } {
   return { port: 'C', bit: pin - 14 }
 }
 
+/**
+ * ATmega328P data-space addresses of each PWM pin's timer control register A, its
+ * compare-output-mode bit (COMnx1: non-inverting PWM on) and its output compare register.
+ */
+const PWM_REGISTERS: Record<number, { tccr: number; com: number; ocr: number }> = {
+  6: { tccr: 0x44, com: 0x80, ocr: 0x47 }, // OC0A
+  5: { tccr: 0x44, com: 0x20, ocr: 0x48 }, // OC0B
+  9: { tccr: 0x80, com: 0x80, ocr: 0x88 }, // OC1A (low byte of OCR1A)
+  10: { tccr: 0x80, com: 0x20, ocr: 0x8a }, // OC1B
+  11: { tccr: 0xb0, com: 0x80, ocr: 0xb3 }, // OC2A
+  3: { tccr: 0xb0, com: 0x20, ocr: 0xb4 }, // OC2B
+}
+
 export class EmulatedUno extends EventEmitter<UnoEvents> {
   private machine: Machine | null = null
   private running = false
@@ -166,6 +179,20 @@ export class EmulatedUno extends EventEmitter<UnoEvents> {
     if (!m) return null
     const { port, bit } = locate(pin)
     return m.ports[port].pinState(bit)
+  }
+
+  /**
+   * The duty cycle (0-255) an output pin is driven with, read from the chip's timer registers
+   * as the firmware set them (Arduino's analogWrite: the compare register, with the pin's
+   * compare-output bits on), or 0/255 for a pin driven low/high without PWM. How a test reads
+   * an LED's brightness from the board (a breathing LED: a duty that rises and falls).
+   */
+  pwmDuty(pin: number): number {
+    const m = this.machine
+    if (!m) return 0
+    const pwm = PWM_REGISTERS[pin]
+    if (pwm && m.cpu.data[pwm.tccr] & pwm.com) return m.cpu.data[pwm.ocr]
+    return this.isHigh(pin) ? 255 : 0
   }
 
   /** Emulated milliseconds since power-on. */

@@ -23,6 +23,7 @@ import { addStandardParts } from '../../gateway/parts.ts'
 import { Fleet } from '../fleet.ts'
 import { parseDuration } from '../faults.ts'
 import { Progress } from '../progress.ts'
+import { DemoWindows } from '../demo-windows.ts'
 import { seedHistory } from '../seed-history.ts'
 import { DEMO_OFFICE, officerMix, rotaOfficer, seedOffice } from '../seed-office.ts'
 import { TrafficDriver } from '../traffic-driver.ts'
@@ -141,6 +142,8 @@ async function demo(opts: DemoOptions): Promise<void> {
   let fleet: Fleet | undefined
   let driver: TrafficDriver | undefined
   let progress: Progress | undefined
+  let windows: DemoWindows | undefined
+  let windowsLine: string | undefined
   let stopKeys = () => {}
   try {
     await gw.start()
@@ -200,6 +203,10 @@ async function demo(opts: DemoOptions): Promise<void> {
     })
     progress.start()
     const p = progress
+    // Half the counters have a queue system opening rating windows (issue 13): response rates.
+    const queueCounters = office.registry.counters.filter((_, i) => i % 2 === 0).map((c) => c.id)
+    windows = new DemoWindows({ gw, counters: queueCounters, everyMs: Math.max(2000, Math.round(20_000 / Math.max(1, opts.speed / 60))), note: (t) => p.note(t) })
+    windows.start()
     await new Promise<void>((resolve) => {
       let stoppingSince = 0
       const stop = (why: string) => {
@@ -226,6 +233,8 @@ async function demo(opts: DemoOptions): Promise<void> {
     })
   } finally {
     stopKeys()
+    windows?.stop()
+    windowsLine = windows?.line()
     progress?.stop()
     driver?.stop()
     if (fleet) {
@@ -242,6 +251,7 @@ async function demo(opts: DemoOptions): Promise<void> {
   console.log(
     `demo stopped: ${t.presses} presses sent, ${t.acked} acknowledged (${t.counted.total} counted, ${t.repeats.total} repeats)`,
   )
+  if (windowsLine) console.log(windowsLine)
 }
 
 function banner(

@@ -43,6 +43,10 @@ interface SimulateOptions {
   connectConcurrency: number
   drainTimeout: number
   logLevel: string
+  /** Rating windows through the gateway's HTTP API (simulate-windows.ts). */
+  windows?: string
+  windowsToken?: string
+  respond: number
 }
 
 const positiveInt = (what: string) => (v: string) => {
@@ -121,6 +125,13 @@ export async function run(argv: string[]): Promise<void> {
       60_000,
     )
     .option('--log-level <level>', 'log level of the virtual boxes', 'warn')
+    .option('--windows <http url>', 'act as a queue system: open a rating window per served citizen through the gateway\'s HTTP API (e.g. http://gateway:8080); --presses citizens per counter (default 10)')
+    .option('--windows-token <token>', 'integration token of scope windows (or CHAMDIEM_WINDOWS_TOKEN)')
+    .option('--respond <share>', 'with --windows: share of citizens who rate, 0-1', (v) => {
+      const x = Number(v)
+      if (!(x >= 0 && x <= 1)) throw new InvalidArgumentError('--respond must be between 0 and 1')
+      return x
+    }, 0.7)
     .action((opts: SimulateOptions) => simulate(opts))
   await runProgram(program, argv)
 }
@@ -152,6 +163,13 @@ async function simulate(opts: SimulateOptions): Promise<void> {
     throw new Error(
       `--boxes ${opts.boxes}: ${opts.registry} has only ${boxes.length} boxes with a secret`,
     )
+
+  if (opts.windows) {
+    const token = opts.windowsToken ?? process.env.CHAMDIEM_WINDOWS_TOKEN
+    if (!token) throw new Error('--windows needs --windows-token <token> (or CHAMDIEM_WINDOWS_TOKEN): an integration token of scope windows')
+    const { simulateWindows } = await import('./simulate-windows.ts')
+    return simulateWindows({ gateway: opts.gateway, httpUrl: opts.windows, token, citizens: opts.presses ?? 10, respond: opts.respond, seed: opts.seed, json: opts.json, logLevel: opts.logLevel }, file, boxes)
+  }
 
   // Whose mix a box rates from: the officer of the first shift at its counter, else the box itself.
   const officerAt = new Map<string, string>()

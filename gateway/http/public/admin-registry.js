@@ -3,6 +3,7 @@ import { t } from './i18n.js'
 import { h } from './dom.js'
 import { call } from './admin-api.js'
 import { table, td, input, select, form, run } from './admin-ui.js'
+import { windowPanel } from './windows.js'
 
 const ID_PATTERN = '[A-Za-z0-9_.\\-]{1,64}'
 export const nameOf = (list, id) => list.find((x) => x.id === id)?.name ?? id ?? '—'
@@ -27,6 +28,7 @@ export const registryViews = {
         t('save'),
         (v) => call('PUT', `/api/counters/${encodeURIComponent(v.id)}`, { office: v.office, name: v.name }),
       ),
+      windowPanel(d.counters), // open a rating window at a counter (windows.js, issue 13)
     ]
   },
   async officers(ctx) {

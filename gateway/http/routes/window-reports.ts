@@ -1,0 +1,34 @@
+/**
+ * GET /api/reports/windows: the rating-window report (window-report.ts) over a period of local
+ * dates, for the dashboard and, with a `read` token, for BI tools.
+ */
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AppContext } from '../app.ts'
+import { scope } from '../auth.ts'
+import { buildWindowReport } from '../../window-report.ts'
+import { period } from './reports.ts'
+
+const DATE = '^\\d{4}-\\d{2}-\\d{2}$'
+
+export const windowReportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get(
+    '/api/reports/windows',
+    {
+      schema: {
+        summary: 'Rating windows: response rate per officer and counter, ratings per case reference, presses with no window, tampering signals',
+        tags: ['windows'],
+        querystring: Type.Object({
+          from: Type.String({ pattern: DATE, description: 'First local date, YYYY-MM-DD' }),
+          to: Type.String({ pattern: DATE, description: 'Last local date (inclusive), YYYY-MM-DD' }),
+          office: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+      },
+    },
+    async (req) => {
+      const officeId = scope(req, req.query.office)
+      const p = period(req.query.from, req.query.to, ctx.config.timezone)
+      return buildWindowReport(ctx.db, { ...p, officeId })
+    },
+  )
+}
