@@ -296,6 +296,7 @@ export const MIGRATIONS: Migration[] = [
         created_at INTEGER NOT NULL,
         last_used_at INTEGER,
         revoked_at INTEGER
+      );
     `,
   },
   {
