@@ -64,11 +64,13 @@ export const userViews = {
         [
           ['username', t('username'), input({ pattern: '[A-Za-z0-9_.@\\-]{1,64}', autocomplete: 'off' })],
           ['password', t('password'), input({ type: 'password', minlength: 10, autocomplete: 'new-password' })],
-          ['role', t('role'), select(['head', 'viewer', 'admin'].map((r) => [r, t('role_' + r)]))],
+          ['role', t('role'), select(['head', 'viewer', 'officer', 'admin'].map((r) => [r, t('role_' + r)]))],
           ['officeId', t('office'), select([['', '—'], ...officeOptions(ctx.d)])],
+          // An officer account sees only this officer's own results (its office is the officer's).
+          ['officerId', t('officer'), select([['', '—'], ...ctx.d.officers.map((o) => [o.id, `${o.name} (${nameOf(ctx.d.offices, o.officeId)})`])])],
         ],
         t('add'),
-        (v) => call('POST', '/api/users', { ...v, officeId: v.officeId || null }),
+        (v) => call('POST', '/api/users', { ...v, officeId: v.role === 'officer' ? null : v.officeId || null, officerId: v.role === 'officer' ? v.officerId || null : null }),
       ),
     ]
   },

@@ -2,7 +2,7 @@
 // officer and figures, its state and its history; heads (their office) and admins acknowledge
 // with a comment. The server decides who may acknowledge; the page only hides what would be
 // refused. Words of this page live here (WORDS) beside the shared ones of i18n.js.
-import { t, fmt, lang } from './i18n.js'
+import { t, fmt, lang, errorText } from './i18n.js'
 import { h, api, notice } from './dom.js'
 
 const WORDS = {
@@ -98,7 +98,7 @@ export function mount(el, { session }) {
             notice(w('ackDone', { id: a.id }))
             await show()
           } catch (err) {
-            notice(`${t('error')}: ${err.message}`, 'error')
+            notice(`${t('error')}: ${errorText(err)}`, 'error')
           }
         },
       },
@@ -147,7 +147,7 @@ export function mount(el, { session }) {
           : h('table', { id: 'alerts-table', class: 'data' }, h('thead', {}, h('tr', {}, head.map((x) => h('th', {}, x)))), h('tbody', {}, full.map(row))),
       )
     } catch (err) {
-      results.replaceChildren(h('p', { class: 'error' }, `${t('error')}: ${err.message}`))
+      results.replaceChildren(h('p', { class: 'error' }, `${t('error')}: ${errorText(err)}`))
     }
   }
 

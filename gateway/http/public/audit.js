@@ -2,7 +2,7 @@
 // box, edited a shift or an account, when and from where, for a period, a counter or an
 // officer; the CSV for the same period goes with a report. Admins also see whether the hash
 // chain is intact.
-import { t, fmt, addWords } from './i18n.js'
+import { t, fmt, addWords, errorText } from './i18n.js'
 import { h, api } from './dom.js'
 
 addWords({
@@ -133,7 +133,7 @@ export function mount(el, { session }) {
         h('p', { class: 'actions' }, h('a', { id: 'audit-csv', class: 'button', href: '/api/audit?' + query() + '&format=csv&sep=semicolon', download: '' }, t('downloadCsv'))),
       )
     } catch (err) {
-      results.replaceChildren(h('p', { class: 'error' }, `${t('error')}: ${err.message}`))
+      results.replaceChildren(h('p', { class: 'error' }, `${t('error')}: ${errorText(err)}`))
     }
   }
 

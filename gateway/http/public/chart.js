@@ -115,7 +115,8 @@ export function trendChart(report, name) {
     'figure',
     { class: 'chart trend', id: 'trend-chart' },
     h('figcaption', {}, t('trendTitle', { by: t(report.by).toLowerCase() })),
-    h('div', { class: 'table-wrap' }, h('table', { class: 'report' }, h('tbody', {}, rows))),
+    // Scrolls sideways on a phone: focusable, so a keyboard can scroll it too (WCAG 2.1.1).
+    h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('trendTitle', { by: t(report.by).toLowerCase() }) }, h('table', { class: 'report' }, h('tbody', {}, rows))),
   )
 }
 
@@ -175,7 +176,8 @@ export function heatMap(heatmap) {
     h('figcaption', {}, t('heatmapTitle')),
     h(
       'div',
-      { class: 'table-wrap' },
+      // Scrolls sideways on a phone: focusable, so a keyboard can scroll it too (WCAG 2.1.1).
+      { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('heatmapTitle') },
       h(
         'table',
         { class: 'heat-table' },

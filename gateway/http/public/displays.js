@@ -1,7 +1,7 @@
 // Wall screen tokens (admins): create one per screen and office, see when each was last used,
 // revoke. The screen's address carries the token and is shown once, next to a copy button.
 import { html, render as paint, nothing } from '/static/vendor/lit-html/lit-html.js'
-import { t, fmt } from './i18n.js'
+import { t, fmt, errorText } from './i18n.js'
 import { api, notice } from './dom.js'
 
 export function mount(el) {
@@ -24,7 +24,7 @@ export function mount(el) {
       form.label.value = ''
       await load()
     } catch (err) {
-      notice(`${t('error')}: ${err.message}`, 'error')
+      notice(`${t('error')}: ${errorText(err)}`, 'error')
     }
   }
 
@@ -33,7 +33,7 @@ export function mount(el) {
       await api('DELETE', `/api/display-tokens/${id}`)
       await load()
     } catch (err) {
-      notice(`${t('error')}: ${err.message}`, 'error')
+      notice(`${t('error')}: ${errorText(err)}`, 'error')
     }
   }
 
@@ -66,6 +66,6 @@ export function mount(el) {
     )
   }
 
-  load().catch((err) => notice(`${t('error')}: ${err.message}`, 'error'))
+  load().catch((err) => notice(`${t('error')}: ${errorText(err)}`, 'error'))
   return () => {}
 }

@@ -24,10 +24,13 @@ function cookie(name) {
   return m ? decodeURIComponent(m.slice(name.length + 1)) : ''
 }
 
+/** An API refusal: the HTTP status, the server's stable `code` and its `params` (i18n.js errorText). */
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, code, params) {
     super(message)
     this.status = status
+    this.code = code
+    this.params = params
   }
 }
 
@@ -45,8 +48,15 @@ export async function api(method, url, body) {
     throw new ApiError(401, 'login required')
   }
   const text = await res.text()
-  const data = text ? JSON.parse(text) : null
-  if (!res.ok) throw new ApiError(res.status, data?.error ?? res.statusText)
+  let data = null
+  try {
+    data = text ? JSON.parse(text) : null
+  } catch {
+    // a proxy's HTML error page: the status says enough
+  }
+  // A printed or reset password must be changed before anything else works.
+  if (res.status === 403 && data?.code === 'PASSWORD_CHANGE_REQUIRED' && location.pathname !== '/password') location.href = '/password'
+  if (!res.ok) throw new ApiError(res.status, data?.error ?? res.statusText, data?.code, data?.params)
   return data
 }
 

@@ -9,7 +9,7 @@
 import { html, render as paint, nothing } from '/static/vendor/lit-html/lit-html.js'
 import { repeat } from '/static/vendor/lit-html/directives/repeat.js'
 import { guard } from '/static/vendor/lit-html/directives/guard.js'
-import { t, fmt as fmtNow, lang } from './i18n.js'
+import { t, fmt as fmtNow, lang, errorText } from './i18n.js'
 import { api, notice } from './dom.js'
 import { openStream } from './stream.js'
 
@@ -167,7 +167,7 @@ export function mount(el, { session }) {
       await fn()
       await load()
     } catch (err) {
-      notice(`${t('error')}: ${err.message}`, 'error')
+      notice(`${t('error')}: ${errorText(err)}`, 'error')
     }
   }
 
@@ -214,7 +214,7 @@ export function mount(el, { session }) {
       snap = null
       buffered = []
       connect()
-      load().catch((err) => notice(`${t('error')}: ${err.message}`, 'error'))
+      load().catch((err) => notice(`${t('error')}: ${errorText(err)}`, 'error'))
     }
     return html`<select id="office" aria-label=${t('office')} @change=${change}>
       <option value="" ?selected=${office === ''}>${t('allOffices')}</option>
@@ -273,7 +273,7 @@ export function mount(el, { session }) {
   }
 
   connect()
-  load().catch((err) => notice(`${t('error')}: ${err.message}`, 'error'))
+  load().catch((err) => notice(`${t('error')}: ${errorText(err)}`, 'error'))
   // At local midnight "today" starts again.
   const midnight = setInterval(() => snap && Date.now() >= snap.dayEnd && load(), 30_000)
   return () => {

@@ -1,6 +1,6 @@
 // An officer's own page: their figures over a period, up to the end of the previous day (or
 // week, or month, as the office configured), never today's and never a colleague's.
-import { t, fmt, addWords } from './i18n.js'
+import { t, fmt, addWords, errorText } from './i18n.js'
 import { h, api } from './dom.js'
 
 addWords({
@@ -49,7 +49,7 @@ export function mount(el) {
             ),
       )
     } catch (err) {
-      results.replaceChildren(h('p', { class: 'error' }, `${t('error')}: ${err.message}`))
+      results.replaceChildren(h('p', { class: 'error' }, `${t('error')}: ${errorText(err)}`))
     }
   }
 

@@ -4,6 +4,7 @@
 // counter against the previous period and a year before, signature blocks, "Nơi nhận". It is
 // a Vietnamese document whatever the dashboard's language, so its words live here.
 // A4 portrait (style.css @media print); names never wrap.
+import { errorText } from './i18n.js'
 import { h, api } from './dom.js'
 
 const LEVELS = [
@@ -34,7 +35,7 @@ export function mount(el) {
       if (stopped) return
       el.replaceChildren(h('p', { class: 'no-print' }, h('button', { id: 'print-now', onclick: () => window.print() }, 'In báo cáo')), officialDocument(r))
     })
-    .catch((err) => el.replaceChildren(h('p', { class: 'error' }, `Lỗi: ${err.message}`)))
+    .catch((err) => el.replaceChildren(h('p', { class: 'error' }, `Lỗi: ${errorText(err)}`)))
   return () => {
     stopped = true
   }

@@ -2,7 +2,7 @@
 // by officer, counter or office; ranked table with the change against the previous period
 // and a year before; charts (over time, comparison, trend per row, hour x weekday); CSV,
 // Excel and the printable report of a unit.
-import { t, fmt } from './i18n.js'
+import { t, fmt, errorText } from './i18n.js'
 import { h, api, notice } from './dom.js'
 import { ratingChart, trendChart, comparisonChart, heatMap } from './chart.js'
 import { reportTable, pointsText } from './report-table.js'
@@ -115,7 +115,7 @@ export function mount(el, { session, navigate }) {
         heatMap(report.heatmap),
       )
     } catch (err) {
-      results.replaceChildren(h('p', { class: 'error' }, `${t('error')}: ${err.message}`))
+      results.replaceChildren(h('p', { class: 'error' }, `${t('error')}: ${errorText(err)}`))
     }
   }
   // The series route takes a range of dates: the named period's own dates.

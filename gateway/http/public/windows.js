@@ -3,7 +3,7 @@
 // the boxes there breathe and the citizen's press is tied to it. Mounted by admin.js's
 // counters tab (one marked line); POST /api/windows does the work.
 import { h, api } from './dom.js'
-import { lang } from './i18n.js'
+import { lang, errorText } from './i18n.js'
 
 const TEXT = {
   vi: { title: 'Mời đánh giá (mở phiên đánh giá)', counter: 'Quầy', reference: 'Mã hồ sơ / số phiếu (tuỳ chọn)', open: 'Mở phiên đánh giá', opened: 'Đã mở phiên {id} tại {counter}, hết hạn lúc {until}', rated: 'đã đánh giá', notRated: 'chưa đánh giá' },
@@ -30,7 +30,7 @@ export function windowPanel(counters) {
       reference.value = ''
       await refresh()
     } catch (err) {
-      status.textContent = err.message
+      status.textContent = errorText(err)
     }
   }
   counter.addEventListener('change', () => refresh().catch(() => {}))
