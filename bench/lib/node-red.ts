@@ -18,6 +18,7 @@ import Database from 'better-sqlite3'
 import { startMosquitto, type MosquittoServer } from '../../test/helpers/servers/mosquitto.ts'
 import { startServer, type ServerProcess } from '../../test/helpers/servers/process.ts'
 import { freePort, portOpen } from '../../test/helpers/ports.ts'
+import { seqsByBox } from './stored.ts'
 
 export const NODE_RED_VERSION = '4.1.2'
 export const NODE_RED_SQLITE_VERSION = '1.1.1'
@@ -116,15 +117,7 @@ export async function startNodeRedPeer(): Promise<NodeRedPeer> {
       dbFile,
       count: () => readRows(dbFile, (db) => (db.prepare('SELECT count(*) AS n FROM presses').get() as { n: number }).n),
       stored: (boot) =>
-        readRows(dbFile, (db) => {
-          const out = new Map<string, Set<number>>()
-          for (const r of db.prepare('SELECT box, seq FROM presses WHERE boot = ?').iterate(boot) as Iterable<{ box: string; seq: number }>) {
-            let s = out.get(r.box)
-            if (!s) out.set(r.box, (s = new Set()))
-            s.add(r.seq)
-          }
-          return out
-        }),
+        readRows(dbFile, (db) => seqsByBox(db.prepare('SELECT box, seq FROM presses WHERE boot = ?').iterate(boot) as Iterable<{ box: string; seq: number }>)),
       async crash() {
         await Promise.all([broker.stop({ kill: true }), red!.stop({ kill: true })])
       },

@@ -14,6 +14,7 @@ import { BenchChild } from './child.ts'
 import { ensureNodeRed, startNodeRedPeer, NODE_RED_VERSION } from './node-red.ts'
 import { startMosquitto, MOSQUITTO_BIN } from '../../test/helpers/servers/mosquitto.ts'
 import { DB_FILE, provisionedDataDir, removeDataDir, TIMEZONE } from './provision.ts'
+import { seqsByBox } from './stored.ts'
 
 export interface RunningTarget {
   port: number
@@ -66,13 +67,7 @@ async function nodeTarget(name: string, file: string, args: string[] = [], execA
 function gatewayStored(dataDir: string, boot: string): Map<string, Set<number>> {
   const db = new Database(join(dataDir, DB_FILE), { fileMustExist: true, timeout: 5000 })
   try {
-    const out = new Map<string, Set<number>>()
-    for (const r of db.prepare('SELECT box_id, seq FROM presses WHERE boot = ?').iterate(boot) as Iterable<{ box_id: string; seq: number }>) {
-      let set = out.get(r.box_id)
-      if (!set) out.set(r.box_id, (set = new Set()))
-      set.add(r.seq)
-    }
-    return out
+    return seqsByBox(db.prepare('SELECT box_id AS box, seq FROM presses WHERE boot = ?').iterate(boot) as Iterable<{ box: string; seq: number }>)
   } finally {
     db.close()
   }

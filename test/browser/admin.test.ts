@@ -7,14 +7,15 @@
  * serious or critical violation. Screenshots (1366x768, 390x844) go to test-artifacts/.
  */
 import { describe, expect, it, beforeAll } from 'vitest'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { type Browser, type Page } from 'playwright-core'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts'
 import { registerCleanup } from '../helpers/cleanup.ts'
 import { OFFICE, press } from '../helpers/office.ts'
 import { Accounts } from '../../gateway/http/accounts.ts'
 import { localTime, startOfLocalDay } from '../../gateway/local-time.ts'
+import { launchBrowser } from './browser.ts'
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts')
 const AXE = readFileSync(join(process.cwd(), 'node_modules/axe-core/axe.min.js'), 'utf8')
@@ -41,14 +42,7 @@ beforeAll(async () => {
   accounts = new Accounts(gw.gw.db, () => frozen)
   await accounts.create({ username: 'head', password: PASSWORD, role: 'head', officeId: 'hcc' })
   await accounts.create({ username: 'boss', password: PASSWORD, role: 'admin', officeId: null })
-  const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...env } = process.env
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    env,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  })
-  registerCleanup(() => browser.close())
-  mkdirSync(ARTIFACTS, { recursive: true })
+  browser = await launchBrowser()
 })
 
 async function newPage(viewport = { width: 1366, height: 768 }, opts: { bypassCSP?: boolean } = {}): Promise<Page> {

@@ -6,9 +6,8 @@
  * would drop a session cookie dated by a frozen one (the rule's window is relative to now).
  */
 import { describe, expect, it } from 'vitest'
-import { chromium } from 'playwright-core'
 import { startTestApp, PASSWORD } from '../http/app-helper.ts'
-import { registerCleanup } from '../helpers/cleanup.ts'
+import { launchBrowser } from './browser.ts'
 
 describe('alerts page', () => {
   it('lists the alert with counter, officer and figures; a head acknowledges it with a comment', async () => {
@@ -19,9 +18,7 @@ describe('alerts page', () => {
     const [alert] = t.gw.alerts!.refresh()
 
     // The browser keeps the machine's own clock (Chromium hangs under libfaketime).
-    const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...env } = process.env
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', env, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
-    registerCleanup(() => browser.close())
+    const browser = await launchBrowser()
     const page = await (await browser.newContext({ locale: 'vi-VN' })).newPage()
     const base = `http://127.0.0.1:${t.gw.http!.port}`
     await page.goto(base + '/alerts')

@@ -6,12 +6,13 @@
  */
 import { describe, expect, it, beforeAll } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { type Browser, type Page } from 'playwright-core'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts'
 import { registerCleanup } from '../helpers/cleanup.ts'
 import { OFFICE, press } from '../helpers/office.ts'
 import { Accounts } from '../../gateway/http/accounts.ts'
 import { localTime } from '../../gateway/local-time.ts'
+import { launchBrowser } from './browser.ts'
 
 const PASSWORD = 'correct horse battery'
 const DAY = 86400_000
@@ -39,13 +40,7 @@ beforeAll(async () => {
     await gw.gw.ingest.submit('box-9', 'press', Buffer.from(press(seq, rating, { repeat: false, ageMs: DAY + seq })))
   }
   await gw.gw.ingest.submit('box-9', 'press', Buffer.from(press(4, 'negative', { repeat: false })))
-  const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...env } = process.env
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    env,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  })
-  registerCleanup(() => browser.close())
+  browser = await launchBrowser()
 })
 
 /** Logs in; resolves once the page the user lands on has rendered `landsOn` (a selector). */

@@ -5,15 +5,16 @@
  * Screenshots go to test-artifacts/ (gitignored).
  */
 import { describe, expect, it, beforeAll } from 'vitest'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { type Browser, type Page } from 'playwright-core'
 import type { MqttClient } from 'mqtt'
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts'
 import { registerCleanup } from '../helpers/cleanup.ts'
 import { OFFICE, SECRET } from '../helpers/office.ts'
 import { pressTopic } from '../../protocol/index.ts'
 import { Accounts } from '../../gateway/http/accounts.ts'
+import { launchBrowser } from './browser.ts'
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts')
 
@@ -34,16 +35,7 @@ beforeAll(async () => {
   // here the admin has done that already, keeping it for this test.
   const accounts = new Accounts(gw.gw.db)
   await accounts.update(accounts.list().find((u) => u.username === admin.username)!.id, { password: admin.password })
-  // Chromium hangs with libfaketime preloaded (the suite is also run under faketime to show
-  // it holds on any date): the browser keeps the machine's own clock, as a user's would.
-  const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...env } = process.env
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    env,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  })
-  registerCleanup(() => browser.close())
-  mkdirSync(ARTIFACTS, { recursive: true })
+  browser = await launchBrowser()
 })
 
 async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {

@@ -10,12 +10,11 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { localMidnight } from '../../gateway/local-time.ts'
-import { registerCleanup } from '../helpers/cleanup.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { PASSWORD, startTestApp } from '../http/app-helper.ts'
+import { launchBrowser } from './browser.ts'
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'print')
 const TZ = 'Asia/Ho_Chi_Minh'
@@ -63,9 +62,7 @@ describe('printed report', () => {
     const report = (await (await t.login('admin')).request('GET', '/api/reports?period=2026-Q3&office=hcc&by=officer')).json()
     expect(report.totals.total).toBe(seq)
 
-    const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...env } = process.env
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', env, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
-    registerCleanup(() => browser.close())
+    const browser = await launchBrowser()
     const page = await (await browser.newContext({ locale: 'vi-VN' })).newPage()
     const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
     await page.goto(base + '/login')

@@ -8,12 +8,11 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
-import { chromium } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { localMidnight } from '../../gateway/local-time.ts'
 import { HEADER_ROW, SHEET } from '../../gateway/reports/xlsx.ts'
-import { registerCleanup } from '../helpers/cleanup.ts'
 import { PASSWORD, startTestApp } from '../http/app-helper.ts'
+import { launchBrowser } from './browser.ts'
 
 const TZ = 'Asia/Ho_Chi_Minh'
 const ARTIFACTS = join(process.cwd(), 'test-artifacts')
@@ -37,9 +36,7 @@ describe('report charts', () => {
     add('2026-10-15', 9, 'an', 'positive', 6)
     add('2026-10-15', 9, 'an', 'negative', 4)
 
-    const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...env } = process.env
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', env, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
-    registerCleanup(() => browser.close())
+    const browser = await launchBrowser()
     const page = await (await browser.newContext({ locale: 'vi-VN', acceptDownloads: true, viewport: { width: 1280, height: 900 } })).newPage()
     const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
     await page.goto(base + '/login')
