@@ -52,6 +52,11 @@ export interface GatewayOptions {
   /** How the clock guard asks whether the host clock is synchronised (tests; default: the host). */
   readClockSync?: () => Promise<SyncState>
   /**
+   * The monotonic clock the guard holds the wall clock against (default performance.now).
+   * A test that drives `now` for other reasons passes the same clock, so it sees no step.
+   */
+  monotonic?: () => number
+  /**
    * Called when the gateway can no longer keep its promise (a WAL fsync failed): nothing more
    * is acknowledged; `chamdiem gateway` then exits so systemd restarts it on what is on disk.
    */
@@ -181,6 +186,7 @@ export class Gateway {
       log: log.child({ area: 'clock' }),
       lastStoredAt: () => (newestPress.get() as number | undefined) ?? null,
       readSync: this.options.readClockSync,
+      monotonic: this.options.monotonic,
     })
     await this.startPart(this.clockGuard)
     this.walSync = new WalSync(`${this.dbFile}-wal`, (err) => this.fatal(err))

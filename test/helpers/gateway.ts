@@ -22,6 +22,7 @@ export interface TestGatewayOptions {
   now?: () => number
   /** The clock guard's reading of the host's time service (none runs in the sandbox). */
   readClockSync?: GatewayOptions['readClockSync']
+  monotonic?: GatewayOptions['monotonic']
   /** Do not start: for tests that register optional parts first. */
   noStart?: boolean
   /** The gateway's logger (default: silent, or CHAMDIEM_TEST_LOG's level); tests that check what is logged pass one. */
@@ -60,7 +61,7 @@ export function testConfig(dataDir: string, opts: TestGatewayOptions = {}): Gate
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? tempDir('chamdiem-gw-')
   const config = testConfig(dataDir, opts)
-  const gw = new Gateway({ config, log: opts.log ?? testLogger(), now: opts.now, readClockSync: opts.readClockSync ?? (async () => ({ synchronised: true, source: 'chrony' })) })
+  const gw = new Gateway({ config, log: opts.log ?? testLogger(), now: opts.now, monotonic: opts.monotonic, readClockSync: opts.readClockSync ?? (async () => ({ synchronised: true, source: 'chrony' })) })
   const clients: MqttClient[] = []
   let stopped = false
   const stop = async () => {

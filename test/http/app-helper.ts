@@ -61,6 +61,9 @@ export async function startTestApp(
   // which a box's "repeat": false cannot skip, is tested in test/gateway/press-rate.test.ts).
   const { gw } = await startTestGateway({
     now: opts.now,
+    // A test that freezes the clock to date its presses is not testing the clock guard: the
+    // guard's monotonic clock follows the same frozen clock, so a slow run sees no "step".
+    monotonic: opts.now,
     standardParts: { heartbeatMs: opts.heartbeatMs ?? 200, scheduleTickMs: opts.scheduleTickMs },
     config: { ingest: { cooldownMs: 0 }, ...opts.config },
   })
