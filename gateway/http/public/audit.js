@@ -129,7 +129,8 @@ export function mount(el, { session }) {
               h('thead', {}, h('tr', {}, ['auditWhen', 'auditWho', 'auditFrom', 'auditWhat', 'auditSubject', 'auditEffective', 'auditDetails'].map((k) => h('th', {}, t(k))))),
               h('tbody', {}, rows),
             ),
-        truncated ? h('p', { class: 'warning' }, t('auditTruncated', { n: entries.length })) : null,
+        // (replaceChildren would write a null as the text "null")
+        ...(truncated ? [h('p', { class: 'warning' }, t('auditTruncated', { n: entries.length }))] : []),
         h('p', { class: 'actions' }, h('a', { id: 'audit-csv', class: 'button', href: '/api/audit?' + query() + '&format=csv&sep=semicolon', download: '' }, t('downloadCsv'))),
       )
     } catch (err) {
@@ -139,7 +140,7 @@ export function mount(el, { session }) {
 
   el.replaceChildren(
     h('h2', {}, t('auditTitle')),
-    user.role === 'admin' ? chain : null,
+    ...(user.role === 'admin' ? [chain] : []),
     h(
       'form',
       { class: 'filters', id: 'audit-form', onsubmit: (e) => (e.preventDefault(), show()) },

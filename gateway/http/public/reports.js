@@ -109,10 +109,8 @@ export function mount(el, { session, navigate }) {
           h('a', { id: 'csv-semicolon-link', class: 'button', href: '/api/reports.csv?' + query({ sep: 'semicolon' }), download: '' }, t('downloadCsvSemicolon')),
           h('a', { id: 'xlsx-link', class: 'button', href: '/api/reports.xlsx?' + query(), download: '' }, t('downloadXlsx')),
         ),
-        ratingChart(series),
-        report.rows.length ? comparisonChart(report, name) : null,
-        report.rows.length ? trendChart(report, name) : null,
-        heatMap(report.heatmap),
+        // replaceChildren would write a null as the text "null": only the charts there are.
+        ...[ratingChart(series), report.rows.length ? comparisonChart(report, name) : null, report.rows.length ? trendChart(report, name) : null, heatMap(report.heatmap)].filter(Boolean),
       )
     } catch (err) {
       results.replaceChildren(h('p', { class: 'error' }, `${t('error')}: ${errorText(err)}`))
