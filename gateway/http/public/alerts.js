@@ -2,7 +2,7 @@
 // officer and figures, its state and its history; heads (their office) and admins acknowledge
 // with a comment. The server decides who may acknowledge; the page only hides what would be
 // refused. Words of this page live here (WORDS) beside the shared ones of i18n.js.
-import { t, fmt, lang, errorText } from './i18n.js'
+import { t, fmt, lang, errorText, systemAlertText } from './i18n.js'
 import { h, api, notice } from './dom.js'
 
 const WORDS = {
@@ -80,7 +80,7 @@ export function mount(el, { session }) {
   function alertText(a) {
     if (a.kind === 'frowns') return t('alertFrowns', { counter: counterName(a.counterId), negative: a.negative, total: a.total, window: a.windowMin }) + ` (${fmt.pct(a.share)})`
     if (a.kind === 'boxOffline') return t('alertBoxOffline', { box: a.boxId, counter: counterName(a.counterId) })
-    if (a.kind === 'system') return t('alertSystem_' + a.condition, { source: a.source ?? '—', minutes: Math.round(Math.abs(a.byMs ?? 0) / 60000), direction: t((a.byMs ?? 0) < 0 ? 'clockBack' : 'clockAhead'), free: a.freeMB, min: a.minFreeMB, message: a.message })
+    if (a.kind === 'system') return systemAlertText(a)
     if (a.kind === 'burst') return t('alertBurst', { count: a.count, box: a.boxId, counter: counterName(a.counterId), officer: officerName(a.officerId) })
     return t('alertRejected', { count: a.count, box: a.boxId ?? '?', reason: a.lastReason })
   }

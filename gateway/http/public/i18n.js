@@ -65,7 +65,7 @@ const DICT = {
     alertRejected: '{count} tin nhắn không hợp lệ từ hộp {box}: {reason}',
     alertBurst: '{count} lần bấm vượt tốc độ của người từ hộp {box} ({counter}, cán bộ {officer}): không được tính',
     alertSystem_clockUnsynced: 'Đồng hồ của máy chủ chưa được đồng bộ (NTP): thời điểm, ca trực và cán bộ của các lượt bấm có thể sai',
-    alertSystem_clockStepped: 'Đồng hồ của máy chủ đã {direction} {minutes} phút: kiểm tra thời gian trước khi dùng số liệu',
+    alertSystem_clockStepped: 'Đồng hồ của máy chủ đã {direction} {amount}: kiểm tra thời gian trước khi dùng số liệu',
     alertSystem_diskLow: 'Ổ đĩa sắp đầy: còn {free} MB (ngưỡng {min} MB); khi hết chỗ, lượt bấm sẽ không được ghi nhận',
     alertSystem_backupFailed: 'Sao lưu hằng ngày thất bại: {message}',
     clockBack: 'lùi lại',
@@ -221,7 +221,7 @@ const DICT = {
     alertRejected: '{count} invalid messages from box {box}: {reason}',
     alertBurst: '{count} presses beyond a human rate from box {box} ({counter}, officer {officer}): not counted',
     alertSystem_clockUnsynced: 'The server clock is not synchronised (NTP): the time, shift and officer of presses may be wrong',
-    alertSystem_clockStepped: 'The server clock {direction} {minutes} min: check the time before using the figures',
+    alertSystem_clockStepped: 'The server clock {direction} {amount}: check the time before using the figures',
     alertSystem_diskLow: 'Disk almost full: {free} MB free (threshold {min} MB); when it runs out, presses are no longer recorded',
     alertSystem_backupFailed: 'The daily backup failed: {message}',
     clockBack: 'went back',
@@ -596,3 +596,14 @@ export function errorText(err, nameOf = (_kind, id) => id) {
   return text
 }
 // ==== end dash-admin block ==================================================================
+
+/**
+ * The text of one of the gateway's own alerts (clock, disk, backup), the same on every page.
+ * A clock step reads in seconds under a minute ("lùi lại 5 giây"), never "0 phút".
+ */
+export function systemAlertText(a) {
+  const ms = Math.abs(a.byMs ?? 0)
+  const en = lang() === 'en'
+  const amount = ms < 60_000 ? `${Math.round(ms / 1000)} ${en ? 's' : 'giây'}` : `${Math.round(ms / 60_000)} ${en ? 'min' : 'phút'}`
+  return t('alertSystem_' + a.condition, { source: a.source ?? '—', amount, direction: t((a.byMs ?? 0) < 0 ? 'clockBack' : 'clockAhead'), free: a.freeMB, min: a.minFreeMB, message: a.message })
+}
