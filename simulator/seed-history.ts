@@ -14,7 +14,7 @@
  */
 import { encode, type Rating } from '../protocol/index.ts'
 import type { Db } from '../gateway/store/database.ts'
-import { drawRating, prng, TrafficModel, VIETNAM_OFFICE_HOURS, type CounterTraffic, type RatingMix } from './traffic.ts'
+import { drawRating, isOpen, prng, TrafficModel, VIETNAM_OFFICE_HOURS, type CounterTraffic, type RatingMix } from './traffic.ts'
 
 export interface HistoryOptions {
   db: Db
@@ -61,7 +61,9 @@ export async function seedHistory(opts: HistoryOptions): Promise<{ presses: numb
     const a = model.next()
     const rating = drawRating(opts.mixAt(a.boxId, a.at), random)
     send(a.boxId, rating, a.at)
-    if (random() < againRate && a.at + 1500 < opts.toMs) send(a.boxId, rating, a.at + 1500)
+    // The citizen presses again 1.5 s later (a repeat), unless that falls after closing time,
+    // where no one is on duty to attribute it to.
+    if (random() < againRate && a.at + 1500 < opts.toMs && isOpen(VIETNAM_OFFICE_HOURS, a.at + 1500)) send(a.boxId, rating, a.at + 1500)
     if (pending.length >= BATCH) {
       await Promise.all(pending)
       pending = []
