@@ -6,9 +6,23 @@
  * calls is docs/queue-systems.md.
  */
 import type { FastifyInstance } from 'fastify'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+/**
+ * chamdiem's own version: its package.json is two folders up in a checkout and three in the
+ * installed package (dist/gateway/http/), so look upwards for it.
+ */
+function packageVersion(): string {
+  for (let dir = new URL('.', import.meta.url), i = 0; i < 5; dir = new URL('..', dir), i++) {
+    const file = new URL('package.json', dir)
+    if (!existsSync(file)) continue
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string }
+    if (pkg.name === 'chamdiem' && pkg.version) return pkg.version
+  }
+  return '0.0.0'
+}
+
+const VERSION = packageVersion()
 
 export async function openApi(app: FastifyInstance): Promise<void> {
   const { default: swagger } = await import('@fastify/swagger')
