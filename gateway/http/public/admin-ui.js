@@ -7,7 +7,8 @@ import { h, notice } from './dom.js'
 export function table(headers, rows, id, caption) {
   return h(
     'div',
-    { class: 'table-wrap' },
+    // A region that may scroll sideways on a phone: focusable, so a keyboard can scroll it (WCAG 2.1.1).
+    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption ?? id },
     h('table', { class: 'admin', id }, caption ? h('caption', { class: 'sr-only' }, caption) : null, h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))), h('tbody', {}, rows)),
   )
 }

@@ -250,7 +250,7 @@ export function mount(el, { session }) {
         </section>
         <section class="counters" id="counters">${repeat(snap.counters, (c) => c.id, (c) => guard([cardSignature(c, officers), lang()], () => counterCard(c, officers)))}</section>
         <section>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex="0" role="region" aria-label=${t('officer')}>
             <table class="live" id="live-officers">
               <thead><tr><th>${t('officer')}</th>${RATINGS.map((r) => html`<th class="n ${r}" title=${t(r)}>${FACES[r]}<span class="label"> ${t(r)}</span></th>`)}<th class="n">${t('total')}</th><th class="n">${t('satisfaction')}</th><th class="n">${t('index')}</th><th class="wide">${t('lastPress')}</th></tr></thead>
               <tbody>${repeat(

@@ -32,7 +32,8 @@ export function reportTable(report, opts = {}) {
   const tt = report.totals
   return h(
     'div',
-    { class: 'table-wrap' },
+    // A region that may scroll sideways on a phone: focusable, so a keyboard can scroll it (WCAG 2.1.1).
+    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('reports') },
     h(
       'table',
       { class: 'report', id: opts.id },
