@@ -36,7 +36,9 @@ let browser: Browser
 let accounts: Accounts
 
 beforeAll(async () => {
-  gw = await startTestGateway({ registry: OFFICE, standardParts: true, now: () => frozen, config: { ingest: { cooldownMs: 0 } } })
+  // The clock guard's monotonic clock stands still with it: a frozen wall clock beside a running
+  // monotonic one is a clock stepping back, and its alert would sit on the live page.
+  gw = await startTestGateway({ registry: OFFICE, standardParts: true, now: () => frozen, monotonic: () => frozen, config: { ingest: { cooldownMs: 0 } } })
   base = `http://127.0.0.1:${gw.gw.http!.port}`
   printed = gw.gw.notices.firstAdmin!
   accounts = new Accounts(gw.gw.db, () => frozen)

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest'
 import { localMidnight } from '../../gateway/local-time.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { PASSWORD, startTestApp } from '../http/app-helper.ts'
-import { launchBrowser } from './browser.ts'
+import { launchBrowser, login } from './browser.ts'
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'print')
 const TZ = 'Asia/Ho_Chi_Minh'
@@ -65,11 +65,7 @@ describe('printed report', () => {
     const browser = await launchBrowser()
     const page = await (await browser.newContext({ locale: 'vi-VN' })).newPage()
     const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
-    await page.goto(base + '/login')
-    await page.fill('#username', 'admin')
-    await page.fill('#password', PASSWORD)
-    await page.click('#login-button')
-    await page.waitForURL(/\/live$/)
+    await login(page, base, 'admin', PASSWORD)
     await page.goto(base + '/print?office=hcc&period=2026-Q3&date=2026-10-05')
     await page.waitForSelector('#quarterly table.official-table tbody tr[data-key="cb35"]')
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true })

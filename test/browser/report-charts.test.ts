@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { localMidnight } from '../../gateway/local-time.ts'
 import { HEADER_ROW, SHEET } from '../../gateway/reports/xlsx.ts'
 import { PASSWORD, startTestApp } from '../http/app-helper.ts'
-import { launchBrowser } from './browser.ts'
+import { launchBrowser, login } from './browser.ts'
 
 const TZ = 'Asia/Ho_Chi_Minh'
 const ARTIFACTS = join(process.cwd(), 'test-artifacts')
@@ -39,11 +39,7 @@ describe('report charts', () => {
     const browser = await launchBrowser()
     const page = await (await browser.newContext({ locale: 'vi-VN', acceptDownloads: true, viewport: { width: 1280, height: 900 } })).newPage()
     const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
-    await page.goto(base + '/login')
-    await page.fill('#username', 'admin')
-    await page.fill('#password', PASSWORD)
-    await page.click('#login-button')
-    await page.waitForURL(/\/live$/)
+    await login(page, base, 'admin', PASSWORD)
     await page.goto(base + '/reports?period=2026-11&by=officer&office=hcc')
     await page.waitForSelector('#report-table tbody tr[data-key="an"]')
 

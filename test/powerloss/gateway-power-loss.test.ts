@@ -13,7 +13,7 @@
 import Database from 'better-sqlite3'
 import mqtt, { type MqttClient } from 'mqtt'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs'
+import { closeSync, cpSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { pressTopic } from '../../protocol/index.ts'
@@ -174,10 +174,14 @@ describe.skipIf(unavailable !== null)(`gateway on a disk that loses power${unava
         await gone
       }
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)))
-      const report = await fs.powerLoss({ tear: cut % 2 === 1 })
-      log.push(`cut ${cut} ${moment}${cut % 2 ? ', torn' : ''}: ${ackedCount()} acked; lost entries [${report.lost_entries.join(' ')}], ${report.pages_dropped} pages dropped`)
+      const seed = Math.floor(Math.random() * 2 ** 31)
+      const report = await fs.powerLoss({ tear: cut % 2 === 1, seed })
+      log.push(`cut ${cut} ${moment}${cut % 2 ? `, torn (seed ${seed})` : ''}: ${ackedCount()} acked; lost entries [${report.lost_entries.join(' ')}], ${report.pages_dropped} pages dropped, ${report.pages_kept} kept`)
 
-      await gw.start()
+      await gw.start().catch((err: Error) => {
+        if (process.env.POWERLOSS_KEEP) cpSync(fs.dir, process.env.POWERLOSS_KEEP, { recursive: true })
+        throw new Error(`the gateway did not start after cut ${cut}: ${err.message}\n${log.join('\n')}`)
+      })
       const have = stored(dbFile)
       for (const box of boxes) {
         const got = new Set(have.get(box.id))
@@ -212,5 +216,5 @@ describe.skipIf(unavailable !== null)(`gateway on a disk that loses power${unava
     console.log(`${CRASHES} power cuts, ${ackedCount()} presses acknowledged\n${log.join('\n')}`)
     // Fifty gateway starts on a FUSE filesystem written in Python: about 4 s each on an idle
     // 2-core machine, more while other test files run beside it.
-  }, 480_000)
+  }, Math.max(480_000, CRASHES * 9_600))
 })

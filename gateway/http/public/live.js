@@ -244,8 +244,8 @@ export function mount(el, { session }) {
     paint(
       html`${connectionBanner(conn)}
         <div class="toolbar"><h2>${t('today')}, ${fmt.isoDate(snap.date)}</h2><span class="toolbar-end">${officeSelect()}<a class="wall-link" href=${wallHref}>${t('wallScreen')}</a></span></div>
-        <section class="alerts" id="alerts" aria-live="polite">
-          <h2>${t('alerts')}</h2>
+        <section class="alerts" id="alerts" aria-live="polite" tabindex="0" aria-labelledby="alerts-title">
+          <h2 id="alerts-title">${t('alerts')}</h2>
           ${alerts.length === 0 ? html`<p class="muted">${t('noAlerts')}</p>` : html`<ul>${alerts.map((a) => html`<li class="alert ${a.kind}" data-kind=${a.kind}>${alertText(a)}</li>`)}</ul>`}
         </section>
         <section class="counters" id="counters">${repeat(snap.counters, (c) => c.id, (c) => guard([cardSignature(c, officers), lang()], () => counterCard(c, officers)))}</section>
