@@ -139,8 +139,10 @@ class DurableState:
                     report['pages_kept'] += 1
                     continue
                 report['pages_dropped'] += 1
-                old = node.saved.get(p, b'')
-                page = old + bytes(min(PAGE, size - p * PAGE) - len(old))
-                os.pwrite(fd, page[: max(0, size - p * PAGE)], p * PAGE)
+                # The old content, cut to the size that survives (the new size may be the
+                # shorter one: a file truncated since its last fsync), zeros where it was a hole.
+                n = min(PAGE, size - p * PAGE)
+                old = node.saved.get(p, b'')[:n]
+                os.pwrite(fd, old + bytes(n - len(old)), p * PAGE)
         finally:
             os.close(fd)

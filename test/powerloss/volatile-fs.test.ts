@@ -134,4 +134,31 @@ describe.skipIf(unavailable !== null)(`volatile filesystem${unavailable ? ` (ski
     expect(report.pages_kept).toBeGreaterThan(0)
     expect(report.pages_dropped).toBeGreaterThan(0)
   })
+
+  it('with torn writes, a file cut shorter and rewritten (a WAL truncated and restarted) comes back at either size, each page old or new', async () => {
+    // A TRUNCATE checkpoint cuts the WAL to 0 without an fsync and the next commit writes
+    // a 32-byte header: torn at the new, shorter size, the old first page is cut to it.
+    const fs = await mountVolatileFs()
+    const file = join(fs.dir, 'wal')
+    const old = Buffer.alloc(3 * 4096, 'a')
+    const now = Buffer.concat([Buffer.alloc(32, 'h'), Buffer.alloc(3 * 4096 - 32)])
+    const sizes = new Set<number>()
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      writeDurably(file, old)
+      truncateSync(file, 0)
+      const fd = openSync(file, 'r+')
+      writeSync(fd, Buffer.alloc(32, 'h'), 0, 32, 0)
+      closeSync(fd)
+      await fs.powerLoss({ tear: true, seed })
+      const after = readFileSync(file)
+      sizes.add(after.length)
+      expect([32, old.length], `seed ${seed}`).toContain(after.length)
+      for (let p = 0; p * 4096 < after.length; p++) {
+        const got = after.subarray(p * 4096, (p + 1) * 4096)
+        const end = p * 4096 + got.length
+        expect([old.subarray(p * 4096, end), now.subarray(p * 4096, end)].some((b) => b.equals(got)), `seed ${seed}, page ${p}`).toBe(true)
+      }
+    }
+    expect([...sizes].sort()).toEqual([32, old.length].sort())
+  })
 })
