@@ -53,10 +53,10 @@ describe('GET /api/reports/windows', () => {
     expect(report.noWindow).toEqual([{ counterId: 'q2', presses: 5, counted: 5 }])
     const q2Start = T0 + 20_000 + 61_000
     expect(report.signals).toEqual([
-      { kind: 'noWindowPresses', counterId: 'q2', presses: 5, share: 1 },
-      { kind: 'unratedRun', counterId: 'q2', windows: 6, from: q2Start, to: q2Start + 5 * 61_000 },
-      { kind: 'ratingBurst', counterId: 'q2', rating: 'neutral', presses: 5, from: q2Start + 6 * 61_000, to: q2Start + 6 * 61_000 + 4000 },
-      { kind: 'outsideShift', counterId: 'q2', presses: 5 },
+      { kind: 'noWindowPresses', counterId: 'q2', officerId: null, presses: 5, share: 1 },
+      { kind: 'unratedRun', counterId: 'q2', officerId: null, windows: 6, from: q2Start, to: q2Start + 5 * 61_000 },
+      { kind: 'ratingBurst', counterId: 'q2', officerId: null, rating: 'neutral', presses: 5, from: q2Start + 6 * 61_000, to: q2Start + 6 * 61_000 + 4000 },
+      { kind: 'outsideShift', counterId: 'q2', officerId: null, presses: 5 },
     ])
     // Another office's head sees none of it; bad dates get the reason.
     const head2 = await t.login('head2')

@@ -8,6 +8,7 @@ import type { AppContext } from '../app.ts'
 import { scope } from '../auth.ts'
 import { buildWindowReport } from '../../window-report.ts'
 import { period } from './reports.ts'
+import { signalLimits } from '../../alerts/tampering.ts'
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$'
 
@@ -28,7 +29,8 @@ export const windowReportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> 
     async (req) => {
       const officeId = scope(req, req.query.office)
       const p = period(req.query.from, req.query.to, ctx.config.timezone)
-      return buildWindowReport(ctx.db, { ...p, officeId })
+      // The signals by the same thresholds as the tampering alerts (alert rules).
+      return buildWindowReport(ctx.db, { ...p, officeId, limits: signalLimits(ctx.alerts.settings()) })
     },
   )
 }
