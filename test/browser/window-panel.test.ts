@@ -83,4 +83,32 @@ describe('rating-window panel', () => {
     )
     expect(violations).toEqual([])
   })
+
+  it('the Alerts page reads a tampering alert with its counter, officer and figures, in Vietnamese and English', async () => {
+    let now = startOfLocalDay(Date.now(), TZ) + 10 * 3600_000
+    if (now <= Date.now()) now += 24 * 3600_000
+    const t = await startTestApp({ now: () => now, config: { alerts: { system: false } } })
+    // Bình on duty at q2 opens five windows in a row that nobody rates.
+    t.registry.signIn('binh', 'q2', now)
+    for (let i = 0; i < 5; i++) {
+      t.gw.windows.openWindow({ counterId: 'q2', by: 'user:test' })
+      now += 61_000
+      t.gw.windows.expire()
+    }
+    const [alert] = t.gw.alerts!.refresh().filter((a) => a.kind === 'tampering')
+    expect(alert).toMatchObject({ counterId: 'q2', officerId: 'binh', signal: { kind: 'unratedRun', windows: 5 } })
+
+    const page = await (await launchBrowser()).newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' }).then((c) => (registerCleanup(() => c.close()), c.newPage()))
+    const base = `http://127.0.0.1:${t.gw.http!.port}`
+    await login(page, base, 'head', PASSWORD)
+    await page.goto(base + '/alerts')
+    const row = page.locator(`#alerts-table tr[data-id="${alert.id}"]`)
+    await row.waitFor()
+    // Each cell's first line (the alert's cell has its history folded below).
+    const cells = async () => (await row.locator('td').allInnerTexts()).map((x) => x.split('\n')[0])
+    expect((await cells()).slice(2, 5)).toEqual(['Quầy 2: 5 phiên đánh giá liên tiếp không được đánh giá (10:00–10:04)', 'Quầy 2', 'Trần Thị Bình'])
+    await page.screenshot({ path: join(ARTIFACTS, 'window-tampering-alert.png'), fullPage: true })
+    await page.selectOption('#lang', 'en')
+    await expect.poll(async () => (await cells())[2], { timeout: 15_000 }).toBe('Quầy 2: 5 rating windows in a row never rated (10:00–10:04)')
+  })
 })
