@@ -14,21 +14,31 @@ import type { Rating } from '../protocol/index.ts'
 import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
 
-export const SIGNAL_LIMITS = {
+export interface SignalLimits {
   /** No-window presses at a counter with windows: at least this many, and this share of its presses. */
-  noWindow: { min: 5, share: 0.3 },
+  noWindow: { min: number; share: number }
   /** Windows in a row, at one counter, never rated. */
-  unratedRun: 5,
+  unratedRun: number
   /** The same rating this many times in a row at one counter, each within `gapMs` of the one before. */
-  burst: { presses: 5, gapMs: 30_000 },
+  burst: { presses: number; gapMs: number }
   /** Presses at a counter with nobody on duty. */
+  outsideShift: number
+}
+
+/** The defaults; the alert rules (alerts/rules.ts) carry a deployment's own. */
+export const SIGNAL_LIMITS: SignalLimits = {
+  noWindow: { min: 5, share: 0.3 },
+  unratedRun: 5,
+  burst: { presses: 5, gapMs: 30_000 },
   outsideShift: 1,
-} as const
+}
 
 export interface WindowReportQuery {
   fromMs: number
   toMs: number
   officeId?: string | null
+  /** Thresholds of the signals (SIGNAL_LIMITS when not given). */
+  limits?: SignalLimits
 }
 
 export interface ResponseRow {
@@ -39,11 +49,12 @@ export interface ResponseRow {
   responseRate: number | null
 }
 
+/** Each names the officer most of its presses or windows were credited to (null: nobody on duty). */
 export type WindowSignal =
-  | { kind: 'noWindowPresses'; counterId: string; presses: number; share: number }
-  | { kind: 'unratedRun'; counterId: string; windows: number; from: number; to: number }
-  | { kind: 'ratingBurst'; counterId: string; rating: Rating; presses: number; from: number; to: number }
-  | { kind: 'outsideShift'; counterId: string; presses: number }
+  | { kind: 'noWindowPresses'; counterId: string; officerId: string | null; presses: number; share: number }
+  | { kind: 'unratedRun'; counterId: string; officerId: string | null; windows: number; from: number; to: number }
+  | { kind: 'ratingBurst'; counterId: string; officerId: string | null; rating: Rating; presses: number; from: number; to: number }
+  | { kind: 'outsideShift'; counterId: string; officerId: null; presses: number }
 
 export interface WindowReport {
   fromMs: number
@@ -70,7 +81,18 @@ interface WindowRow {
 
 const rate = (rated: number, opened: number) => (opened === 0 ? null : rated / opened)
 
+/** The officer credited most often (the latest of equals); null when most had nobody on duty. */
+function mostOf(officers: Array<string | null>): string | null {
+  const n = new Map<string | null, number>()
+  for (const o of officers) n.set(o, (n.get(o) ?? 0) + 1)
+  let best: string | null = null
+  let most = 0
+  for (const [o, k] of n) if (k >= most) [best, most] = [o, k]
+  return best
+}
+
 export function buildWindowReport(db: Db, q: WindowReportQuery): WindowReport {
+  const limits = q.limits ?? SIGNAL_LIMITS
   const params = { from: q.fromMs, to: q.toMs, office: q.officeId ?? null }
   const windows = sql(
     db,
@@ -114,12 +136,13 @@ export function buildWindowReport(db: Db, q: WindowReportQuery): WindowReport {
       ORDER BY counter_id, time_ms, id`,
   ).all(params) as Array<{ counterId: string; rating: Rating; timeMs: number; repeat: number; noWindow: number; officerId: string | null }>
 
-  const noWindow = new Map<string, { counterId: string; presses: number; counted: number; all: number }>()
+  const noWindow = new Map<string, { counterId: string; presses: number; counted: number; all: number; officers: Array<string | null> }>()
   for (const p of presses) {
-    const n = noWindow.get(p.counterId) ?? { counterId: p.counterId, presses: 0, counted: 0, all: 0 }
+    const n = noWindow.get(p.counterId) ?? { counterId: p.counterId, presses: 0, counted: 0, all: 0, officers: [] }
     n.all++
     if (p.noWindow) {
       n.presses++
+      n.officers.push(p.officerId)
       if (!p.repeat) n.counted++
     }
     noWindow.set(p.counterId, n)
@@ -129,14 +152,14 @@ export function buildWindowReport(db: Db, q: WindowReportQuery): WindowReport {
   const countersWithWindows = new Set(windows.map((w) => w.counterId))
   for (const n of noWindow.values()) {
     const share = n.presses / n.all
-    if (countersWithWindows.has(n.counterId) && n.presses >= SIGNAL_LIMITS.noWindow.min && share >= SIGNAL_LIMITS.noWindow.share) {
-      signals.push({ kind: 'noWindowPresses', counterId: n.counterId, presses: n.presses, share })
+    if (countersWithWindows.has(n.counterId) && n.presses >= limits.noWindow.min && share >= limits.noWindow.share) {
+      signals.push({ kind: 'noWindowPresses', counterId: n.counterId, officerId: mostOf(n.officers), presses: n.presses, share })
     }
   }
-  signals.push(...unratedRuns(windows), ...ratingBursts(presses.filter((p) => !p.repeat)))
+  signals.push(...unratedRuns(windows, limits), ...ratingBursts(presses.filter((p) => !p.repeat), limits))
   const outside = new Map<string, number>()
   for (const p of presses) if (!p.repeat && p.officerId === null) outside.set(p.counterId, (outside.get(p.counterId) ?? 0) + 1)
-  for (const [counterId, n] of outside) if (n >= SIGNAL_LIMITS.outsideShift) signals.push({ kind: 'outsideShift', counterId, presses: n })
+  for (const [counterId, n] of outside) if (n >= limits.outsideShift) signals.push({ kind: 'outsideShift', counterId, officerId: null, presses: n })
 
   const rated = windows.filter((w) => w.rated).length
   const noWindowRows = [...noWindow.values()].filter((n) => n.presses > 0).map(({ counterId, presses: p, counted }) => ({ counterId, presses: p, counted }))
@@ -160,11 +183,13 @@ export function buildWindowReport(db: Db, q: WindowReportQuery): WindowReport {
 }
 
 /** Runs of closed windows never rated, per counter (windows are sorted by counter, then time). */
-function unratedRuns(windows: WindowRow[]): WindowSignal[] {
+function unratedRuns(windows: WindowRow[], limits: SignalLimits): WindowSignal[] {
   const out: WindowSignal[] = []
   let run: WindowRow[] = []
   const end = () => {
-    if (run.length >= SIGNAL_LIMITS.unratedRun) out.push({ kind: 'unratedRun', counterId: run[0].counterId, windows: run.length, from: run[0].openedAt, to: run[run.length - 1].openedAt })
+    if (run.length >= limits.unratedRun) {
+      out.push({ kind: 'unratedRun', counterId: run[0].counterId, officerId: mostOf(run.map((w) => w.officerId)), windows: run.length, from: run[0].openedAt, to: run[run.length - 1].openedAt })
+    }
     run = []
   }
   for (const w of windows) {
@@ -177,18 +202,19 @@ function unratedRuns(windows: WindowRow[]): WindowSignal[] {
 }
 
 /** The same rating again and again at one counter, each soon after the one before. */
-function ratingBursts(presses: Array<{ counterId: string; rating: Rating; timeMs: number }>): WindowSignal[] {
+function ratingBursts(presses: Array<{ counterId: string; rating: Rating; timeMs: number; officerId: string | null }>, limits: SignalLimits): WindowSignal[] {
   const out: WindowSignal[] = []
   let run: typeof presses = []
   const end = () => {
-    if (run.length >= SIGNAL_LIMITS.burst.presses) {
-      out.push({ kind: 'ratingBurst', counterId: run[0].counterId, rating: run[0].rating, presses: run.length, from: run[0].timeMs, to: run[run.length - 1].timeMs })
+    if (run.length >= limits.burst.presses) {
+      const officerId = mostOf(run.map((p) => p.officerId))
+      out.push({ kind: 'ratingBurst', counterId: run[0].counterId, officerId, rating: run[0].rating, presses: run.length, from: run[0].timeMs, to: run[run.length - 1].timeMs })
     }
     run = []
   }
   for (const p of presses) {
     const last = run[run.length - 1]
-    if (last && (last.counterId !== p.counterId || last.rating !== p.rating || p.timeMs - last.timeMs > SIGNAL_LIMITS.burst.gapMs)) end()
+    if (last && (last.counterId !== p.counterId || last.rating !== p.rating || p.timeMs - last.timeMs > limits.burst.gapMs)) end()
     run.push(p)
   }
   end()

@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts'
 import type { Clock } from '../clock.ts'
 import { bursts, frowns, offlineBoxes, rejected, type Condition, type SystemAlert } from './conditions.ts'
 import { AlertHistory, type AlertEventKind, type AlertRecord, type AlertState } from './history.ts'
+import { tampering } from './tampering.ts'
 import { effectiveRules, saveRules, type AlertRules, type AlertRulesPatch } from './rules.ts'
 
 export type { Condition, SystemAlert } from './conditions.ts'
@@ -61,7 +62,8 @@ export class Alerts {
     const { bus } = this.deps
     this.unsubscribe.push(
       bus.on('press', 'alerts', (p) => {
-        if ((p.rating === 'negative' && !p.repeat) || p.burst) this.evaluateSoon()
+        // A press with no window or nobody on duty may complete a tampering signal.
+        if ((p.rating === 'negative' && !p.repeat) || p.burst || p.noWindow || p.officerId === null) this.evaluateSoon()
       }),
       bus.on('boxStatus', 'alerts', () => this.evaluateSoon()),
       bus.on('rejected', 'alerts', () => this.evaluateSoon()),
@@ -167,6 +169,7 @@ export class Alerts {
       ...offlineBoxes(deps, now, r),
       ...rejected(deps, now, r),
       ...bursts(deps, now, r),
+      ...tampering(deps, now, r),
     ]
   }
 

@@ -10,19 +10,33 @@
  *    last `rejectedWindowMin`;
  *  - burst: at least `burstMinCount` presses of a box beyond a human rate (ingest.burst),
  *    naming the counter and officer they would have been counted against;
+ *  - tampering: a signal of the rating-window report (window-report.ts) at a counter today, in
+ *    an office that opens windows (tampering.ts);
  *  - system: the gateway's own conditions (clock guard, disk, backup).
  */
 import type { Db } from '../store/database.ts'
 import { sql } from '../store/statements.ts'
 import { localTime, parseHhMm } from '../local-time.ts'
 import { officeOpen, type AlertRules } from './rules.ts'
+import type { WindowSignal } from '../window-report.ts'
 
 export type Condition =
   | { kind: 'frowns'; officeId: string; counterId: string; officerId: string | null; negative: number; total: number; share: number; windowMin: number }
   | { kind: 'boxOffline'; officeId: string; counterId: string; officerId: string | null; boxId: string; lastSeenAt: number | null; minutes: number }
   | { kind: 'rejected'; officeId: string | null; boxId: string | null; count: number; lastAt: number; lastReason: string; windowMin: number }
   | { kind: 'burst'; officeId: string | null; boxId: string; counterId: string | null; officerId: string | null; count: number; lastAt: number; windowMin: number }
+  | TamperingCondition
   | SystemAlert
+
+/** A tampering signal of the window report, as found today (`day`, local) at a counter. */
+export interface TamperingCondition {
+  kind: 'tampering'
+  officeId: string
+  counterId: string
+  officerId: string | null
+  day: string
+  signal: WindowSignal
+}
 
 /**
  * A condition of the gateway itself that puts every office's figures at risk: shown to every
@@ -45,6 +59,9 @@ export function conditionKey(c: Condition): string {
       return `rejected:${c.boxId ?? '-'}`
     case 'burst':
       return `burst:${c.boxId}:${c.counterId ?? '-'}:${c.officerId ?? '-'}`
+    case 'tampering':
+      // A run or a burst is its own alert (a second one that day is raised again); the others, one a day.
+      return `tampering:${c.signal.kind}:${c.counterId}:${c.day}${'from' in c.signal ? `:${c.signal.from}` : ''}`
     case 'system':
       return `system:${c.condition}`
   }

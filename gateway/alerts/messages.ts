@@ -5,6 +5,7 @@
  */
 import { formatHhMm, localTime } from '../local-time.ts'
 import type { AlertRecord } from './history.ts'
+import type { WindowSignal } from '../window-report.ts'
 
 /** Names of what an alert is about, looked up in the registry (ids where none is known). */
 export interface Names {
@@ -26,6 +27,28 @@ export function viDateTime(ms: number, timeZone: string): string {
 
 const pct = (share: number) => `${Math.round(share * 100)}%`
 
+const TAMPERING: Record<WindowSignal['kind'], string> = {
+  noWindowPresses: 'nhiều lượt bấm ngoài phiên đánh giá',
+  unratedRun: 'nhiều phiên đánh giá liên tiếp không được đánh giá',
+  ratingBurst: 'một mức đánh giá được bấm dồn dập',
+  outsideShift: 'lượt bấm khi không có cán bộ trực',
+}
+const RATING_VI = { positive: 'Rất hài lòng', neutral: 'Hài lòng', negative: 'Không hài lòng' } as const
+
+function tamperingFigures(s: WindowSignal, timeZone: string): string {
+  const hhmm = (ms: number) => formatHhMm(localTime(ms, timeZone).minute)
+  switch (s.kind) {
+    case 'noWindowPresses':
+      return `${s.presses} lượt bấm ngoài phiên đánh giá trong ngày (${pct(s.share)} số lượt bấm của quầy)`
+    case 'unratedRun':
+      return `${s.windows} phiên đánh giá liên tiếp không được đánh giá, từ ${hhmm(s.from)} đến ${hhmm(s.to)}`
+    case 'ratingBurst':
+      return `${s.presses} lần liền "${RATING_VI[s.rating]}" từ ${hhmm(s.from)} đến ${hhmm(s.to)}`
+    case 'outsideShift':
+      return `${s.presses} lượt bấm trong ngày khi không có cán bộ trực`
+  }
+}
+
 /** One line saying what is wrong, e.g. the subject of the mail. */
 export function alertSummary(a: AlertRecord, n: Names, timeZone: string): string {
   const counter = n.counter('counterId' in a ? a.counterId : null) ?? '—'
@@ -38,6 +61,8 @@ export function alertSummary(a: AlertRecord, n: Names, timeZone: string): string
       return `${a.count} tin nhắn không ghi nhận được từ hộp ${a.boxId ?? '(không rõ)'}`
     case 'burst':
       return `${a.count} lượt bấm vượt nhịp bấm của người từ hộp ${a.boxId}`
+    case 'tampering':
+      return `Dấu hiệu bất thường tại ${counter}: ${TAMPERING[a.signal.kind]}`
     case 'system':
       switch (a.condition) {
         case 'clockUnsynced':
@@ -63,6 +88,8 @@ function figuresLine(a: AlertRecord, timeZone: string): string {
       return `${a.count} tin nhắn trong ${a.windowMin} phút qua; lý do gần nhất: ${a.lastReason}`
     case 'burst':
       return `${a.count} lượt bấm không được tính trong ${a.windowMin} phút qua`
+    case 'tampering':
+      return tamperingFigures(a.signal, timeZone)
     case 'system':
       return a.condition === 'backupFailed' ? `Lỗi: ${a.message}` : 'Ảnh hưởng đến số liệu của mọi đơn vị'
   }
@@ -79,7 +106,7 @@ export function alertMail(a: AlertRecord, n: Names, timeZone: string): { subject
     `Thời điểm: ${viDateTime(a.raisedAt, timeZone)}`,
     `Đơn vị: ${office ?? 'Toàn hệ thống'}`,
     ...(counterId ? [`Quầy: ${n.counter(counterId) ?? counterId}`] : []),
-    ...(a.kind === 'frowns' || a.kind === 'boxOffline' || a.kind === 'burst' ? [`Cán bộ: ${officerId ? (n.officer(officerId) ?? officerId) : 'Không có cán bộ trực'}`] : []),
+    ...(a.kind === 'frowns' || a.kind === 'boxOffline' || a.kind === 'burst' || a.kind === 'tampering' ? [`Cán bộ: ${officerId ? (n.officer(officerId) ?? officerId) : 'Không có cán bộ trực'}`] : []),
     ...('boxId' in a && a.boxId ? [`Hộp: ${a.boxId}`] : []),
     `Số liệu: ${figuresLine(a, timeZone)}`,
     '',

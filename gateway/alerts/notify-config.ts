@@ -46,8 +46,8 @@ export const NotifySchema = Type.Object(
       ),
       { default: [], description: 'Who gets e-mail, per office' },
     ),
-    kinds: Type.Array(Type.Union(['frowns', 'boxOffline', 'rejected', 'burst', 'system'].map((k) => Type.Literal(k))), {
-      default: ['frowns', 'boxOffline', 'rejected', 'burst', 'system'],
+    kinds: Type.Array(Type.Union(['frowns', 'boxOffline', 'rejected', 'burst', 'tampering', 'system'].map((k) => Type.Literal(k))), {
+      default: ['frowns', 'boxOffline', 'rejected', 'burst', 'tampering', 'system'],
       description: 'Kinds of alert delivered',
     }),
     retry: Type.Object(

@@ -25,6 +25,14 @@ export const AlertRulesSchema = Type.Object(
     rejectedMinCount: Type.Integer({ minimum: 1, maximum: 100000, default: 1, description: 'Rejected messages: fewest from one box in the window before it is an alert' }),
     burstMinCount: Type.Integer({ minimum: 1, maximum: 100000, default: 1, description: 'Bursts: fewest presses beyond the human rate from one box in the window before it is an alert' }),
     system: Type.Boolean({ default: true, description: "The gateway's own conditions (clock, disk, backup) are alerts" }),
+    // Tampering signals of the rating-window report (window-report.ts), over the current local day.
+    tampering: Type.Boolean({ default: true, description: 'Tampering signals of rating windows are alerts, in offices that open windows' }),
+    noWindowMinCount: Type.Integer({ minimum: 1, maximum: 100000, default: 5, description: 'Presses with no window: fewest today at a counter that opened windows...' }),
+    noWindowShare: Type.Number({ minimum: 0, maximum: 1, default: 0.3, description: '...and their least share of its presses today (0..1)' }),
+    unratedRunMin: Type.Integer({ minimum: 1, maximum: 10000, default: 5, description: 'Windows never rated: fewest in a row at one counter' }),
+    ratingBurstMinCount: Type.Integer({ minimum: 2, maximum: 10000, default: 5, description: 'One rating in a burst: fewest of the same rating in a row at one counter...' }),
+    ratingBurstGapSec: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: '...each within this many seconds of the one before' }),
+    outsideShiftMinCount: Type.Integer({ minimum: 1, maximum: 100000, default: 1, description: 'Presses outside shifts: fewest today at a counter with nobody on duty' }),
   },
   { additionalProperties: false },
 )

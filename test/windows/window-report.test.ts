@@ -53,11 +53,16 @@ describe('GET /api/reports/windows', () => {
     expect(report.noWindow).toEqual([{ counterId: 'q2', presses: 5, counted: 5 }])
     const q2Start = T0 + 20_000 + 61_000
     expect(report.signals).toEqual([
-      { kind: 'noWindowPresses', counterId: 'q2', presses: 5, share: 1 },
-      { kind: 'unratedRun', counterId: 'q2', windows: 6, from: q2Start, to: q2Start + 5 * 61_000 },
-      { kind: 'ratingBurst', counterId: 'q2', rating: 'neutral', presses: 5, from: q2Start + 6 * 61_000, to: q2Start + 6 * 61_000 + 4000 },
-      { kind: 'outsideShift', counterId: 'q2', presses: 5 },
+      { kind: 'noWindowPresses', counterId: 'q2', officerId: null, presses: 5, share: 1 },
+      { kind: 'unratedRun', counterId: 'q2', officerId: null, windows: 6, from: q2Start, to: q2Start + 5 * 61_000 },
+      { kind: 'ratingBurst', counterId: 'q2', officerId: null, rating: 'neutral', presses: 5, from: q2Start + 6 * 61_000, to: q2Start + 6 * 61_000 + 4000 },
+      { kind: 'outsideShift', counterId: 'q2', officerId: null, presses: 5 },
     ])
+    // Which rule applies to presses with no window in the office (windows.noWindowCounts by default).
+    expect(report.noWindowCounts).toEqual([{ officeId: 'hcc', counted: true }])
+    // Without dates: the gateway's today (its clock, not the caller's).
+    const today = await t.app.inject({ url: '/api/reports/windows', headers: { authorization: `Bearer ${token}` } })
+    expect(today.json().totals).toEqual(report.totals)
     // Another office's head sees none of it; bad dates get the reason.
     const head2 = await t.login('head2')
     expect((await head2.request('GET', '/api/reports/windows?from=2031-03-03&to=2031-03-03')).json().totals).toMatchObject({ opened: 0, rated: 0, responseRate: null })

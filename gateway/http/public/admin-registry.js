@@ -28,7 +28,7 @@ export const registryViews = {
         t('save'),
         (v) => call('PUT', `/api/counters/${encodeURIComponent(v.id)}`, { office: v.office, name: v.name }),
       ),
-      windowPanel(d.counters), // open a rating window at a counter (windows.js, issue 13)
+      windowPanel(d.counters, d.offices), // open a rating window at a counter (windows.js, issue 13)
     ]
   },
   async officers(ctx) {

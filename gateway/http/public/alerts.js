@@ -2,7 +2,7 @@
 // officer and figures, its state and its history; heads (their office) and admins acknowledge
 // with a comment. The server decides who may acknowledge; the page only hides what would be
 // refused. Words of this page live here (WORDS) beside the shared ones of i18n.js.
-import { t, fmt, lang, errorText, systemAlertText } from './i18n.js'
+import { t, fmt, lang, errorText, systemAlertText, tamperingAlertText } from './i18n.js'
 import { h, api, notice } from './dom.js'
 
 const WORDS = {
@@ -81,6 +81,7 @@ export function mount(el, { session }) {
     if (a.kind === 'frowns') return t('alertFrowns', { counter: counterName(a.counterId), negative: a.negative, total: a.total, window: a.windowMin }) + ` (${fmt.pct(a.share)})`
     if (a.kind === 'boxOffline') return t('alertBoxOffline', { box: a.boxId, counter: counterName(a.counterId) })
     if (a.kind === 'system') return systemAlertText(a)
+    if (a.kind === 'tampering') return tamperingAlertText(a, counterName)
     if (a.kind === 'burst') return t('alertBurst', { count: a.count, box: a.boxId, counter: counterName(a.counterId), officer: officerName(a.officerId) })
     return t('alertRejected', { count: a.count, box: a.boxId ?? '?', reason: a.lastReason })
   }
@@ -119,7 +120,7 @@ export function mount(el, { session }) {
       h('td', {}, fmt.dateTime(a.raisedAt)),
       h('td', {}, alertText(a), acked, history),
       h('td', {}, counterName(a.counterId)),
-      h('td', {}, a.kind === 'frowns' || a.kind === 'boxOffline' || a.kind === 'burst' ? officerName(a.officerId) : '—'),
+      h('td', {}, a.kind === 'frowns' || a.kind === 'boxOffline' || a.kind === 'burst' || a.kind === 'tampering' ? officerName(a.officerId) : '—'),
       h('td', { class: 'state' }, w('state_' + a.state)),
       h('td', {}, !a.acknowledgedBy && canAck(a) ? ackForm(a) : null),
     )

@@ -64,6 +64,10 @@ const DICT = {
     alertBoxOffline: 'Hộp {box} ({counter}) mất kết nối trong giờ làm việc',
     alertRejected: '{count} tin nhắn không hợp lệ từ hộp {box}: {reason}',
     alertBurst: '{count} lần bấm vượt tốc độ của người từ hộp {box} ({counter}, cán bộ {officer}): không được tính',
+    alertTamper_noWindowPresses: '{counter}: {presses} lượt bấm ngoài phiên đánh giá hôm nay ({share} số lượt bấm của quầy)',
+    alertTamper_unratedRun: '{counter}: {windows} phiên đánh giá liên tiếp không được đánh giá ({from}–{to})',
+    alertTamper_ratingBurst: '{counter}: {presses} lần liền "{rating}" từ {from} đến {to}',
+    alertTamper_outsideShift: '{counter}: {presses} lượt bấm hôm nay khi không có cán bộ trực',
     alertSystem_clockUnsynced: 'Đồng hồ của máy chủ chưa được đồng bộ (NTP): thời điểm, ca trực và cán bộ của các lượt bấm có thể sai',
     alertSystem_clockStepped: 'Đồng hồ của máy chủ đã {direction} {amount}: kiểm tra thời gian trước khi dùng số liệu',
     alertSystem_diskLow: 'Ổ đĩa sắp đầy: còn {free} MB (ngưỡng {min} MB); khi hết chỗ, lượt bấm sẽ không được ghi nhận',
@@ -220,6 +224,10 @@ const DICT = {
     alertBoxOffline: 'Box {box} ({counter}) is offline during office hours',
     alertRejected: '{count} invalid messages from box {box}: {reason}',
     alertBurst: '{count} presses beyond a human rate from box {box} ({counter}, officer {officer}): not counted',
+    alertTamper_noWindowPresses: '{counter}: {presses} presses outside any rating window today ({share} of the counter\'s presses)',
+    alertTamper_unratedRun: '{counter}: {windows} rating windows in a row never rated ({from}–{to})',
+    alertTamper_ratingBurst: '{counter}: "{rating}" {presses} times in a row from {from} to {to}',
+    alertTamper_outsideShift: '{counter}: {presses} presses today with no officer on duty',
     alertSystem_clockUnsynced: 'The server clock is not synchronised (NTP): the time, shift and officer of presses may be wrong',
     alertSystem_clockStepped: 'The server clock {direction} {amount}: check the time before using the figures',
     alertSystem_diskLow: 'Disk almost full: {free} MB free (threshold {min} MB); when it runs out, presses are no longer recorded',
@@ -606,4 +614,11 @@ export function systemAlertText(a) {
   const en = lang() === 'en'
   const amount = ms < 60_000 ? `${Math.round(ms / 1000)} ${en ? 's' : 'giây'}` : `${Math.round(ms / 60_000)} ${en ? 'min' : 'phút'}`
   return t('alertSystem_' + a.condition, { source: a.source ?? '—', amount, direction: t((a.byMs ?? 0) < 0 ? 'clockBack' : 'clockAhead'), free: a.freeMB, min: a.minFreeMB, message: a.message })
+}
+
+/** The text of a tampering alert of rating windows (alerts/tampering.ts), the same on every page. */
+export function tamperingAlertText(a, counterName) {
+  const s = a.signal
+  const hhmm = (ms) => fmt.dateTime(ms).slice(11)
+  return t('alertTamper_' + s.kind, { counter: counterName(a.counterId), presses: s.presses, share: fmt.pct(s.share), windows: s.windows, rating: s.rating ? t(s.rating) : '', from: s.from ? hhmm(s.from) : '', to: s.to ? hhmm(s.to) : '' })
 }

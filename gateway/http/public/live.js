@@ -9,7 +9,7 @@
 import { html, render as paint, nothing } from '/static/vendor/lit-html/lit-html.js'
 import { repeat } from '/static/vendor/lit-html/directives/repeat.js'
 import { guard } from '/static/vendor/lit-html/directives/guard.js'
-import { t, fmt as fmtNow, lang, errorText, systemAlertText } from './i18n.js'
+import { t, fmt as fmtNow, lang, errorText, systemAlertText, tamperingAlertText } from './i18n.js'
 import { api, notice } from './dom.js'
 import { openStream } from './stream.js'
 
@@ -158,6 +158,7 @@ export function mount(el, { session }) {
     if (a.kind === 'frowns') return t('alertFrowns', { counter: counterName(a.counterId), negative: a.negative, total: a.total, window: a.windowMin })
     if (a.kind === 'boxOffline') return t('alertBoxOffline', { box: a.boxId, counter: counterName(a.counterId) })
     if (a.kind === 'system') return systemAlertText(a)
+    if (a.kind === 'tampering') return tamperingAlertText(a, counterName)
     if (a.kind === 'burst') return t('alertBurst', { count: a.count, box: a.boxId, counter: counterName(a.counterId), officer: a.officerId ?? '—' })
     return t('alertRejected', { count: a.count, box: a.boxId ?? '?', reason: a.lastReason })
   }

@@ -58,7 +58,7 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     const gauge = (name: string, help: string, value: number, labels?: Record<string, string>): MetricSample => ({ name, help, type: 'gauge', value, labels })
     const samples = [
       ...store.samples(),
-      ...['frowns', 'boxOffline', 'rejected', 'burst', 'system'].map((kind) =>
+      ...['frowns', 'boxOffline', 'rejected', 'burst', 'tampering', 'system'].map((kind) =>
         gauge('chamdiem_alerts', 'Current dashboard alerts by kind', alerts.filter((a) => a.kind === kind).length, { kind }),
       ),
       gauge('chamdiem_live_clients', 'Dashboards connected to the live stream', ctx.hub.size),
