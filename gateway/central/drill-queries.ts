@@ -25,7 +25,11 @@ interface CountRow {
 /** Rows with their figures, ranked by the Wilson lower bound (too few ratings: no rank). */
 function ranked(rows: CountRow[], noKey: string): RankedRow[] {
   const built = rows.map((r) => ({
-    ...figures({ positive: Number(r.positive), neutral: Number(r.neutral), negative: Number(r.negative) }),
+    ...figures({
+      positive: Number(r.positive),
+      neutral: Number(r.neutral),
+      negative: Number(r.negative),
+    }),
     key: r.key ?? noKey,
     name: r.name ?? r.key ?? noKey,
     centreId: r.centre_id,
@@ -46,18 +50,33 @@ export function sumFigures(rows: Figures[]): Figures {
 }
 
 /** A counter of a centre by id: its name, or null when the centre has no such counter. */
-export async function counterName(client: pg.Pool, centre: string, counter: string): Promise<string | null> {
-  const { rows } = await client.query<{ name: string }>('SELECT name FROM chamdiem.counters WHERE centre_id = $1 AND id = $2', [centre, counter])
+export async function counterName(
+  client: pg.Pool,
+  centre: string,
+  counter: string,
+): Promise<string | null> {
+  const { rows } = await client.query<{ name: string }>(
+    'SELECT name FROM chamdiem.counters WHERE centre_id = $1 AND id = $2',
+    [centre, counter],
+  )
   return rows[0]?.name ?? null
 }
 
 export async function centreName(client: pg.Pool, centre: string): Promise<string | null> {
-  const { rows } = await client.query<{ name: string }>('SELECT name FROM chamdiem.centres WHERE id = $1', [centre])
+  const { rows } = await client.query<{ name: string }>(
+    'SELECT name FROM chamdiem.centres WHERE id = $1',
+    [centre],
+  )
   return rows[0]?.name ?? null
 }
 
 /** Counters of one centre over [fromMs, toMs); presses of no counter are key "unassigned". */
-export async function countersOf(client: pg.Pool, centre: string, fromMs: number, toMs: number): Promise<RankedRow[]> {
+export async function countersOf(
+  client: pg.Pool,
+  centre: string,
+  fromMs: number,
+  toMs: number,
+): Promise<RankedRow[]> {
   const { rows } = await client.query<CountRow>(
     `SELECT p.counter_id AS key, min(q.name) AS name, p.centre_id, min(c.name) AS centre_name, ${COUNTS}
        FROM chamdiem.presses p
@@ -74,7 +93,13 @@ export async function countersOf(client: pg.Pool, centre: string, fromMs: number
  * Officers over [fromMs, toMs) at one counter of a centre, keyed as the province ranking keys
  * them (staff code, else centre/officer), so a row links to the same person's page.
  */
-export async function officersAt(client: pg.Pool, centre: string, counter: string, fromMs: number, toMs: number): Promise<RankedRow[]> {
+export async function officersAt(
+  client: pg.Pool,
+  centre: string,
+  counter: string,
+  fromMs: number,
+  toMs: number,
+): Promise<RankedRow[]> {
   const { rows } = await client.query<CountRow>(
     `SELECT CASE WHEN p.officer_id IS NULL THEN NULL ELSE coalesce(o.staff_code, p.centre_id || '/' || p.officer_id) END AS key,
             min(o.name) AS name, p.centre_id, min(c.name) AS centre_name, ${COUNTS}
@@ -103,7 +128,13 @@ export interface Person {
  */
 export async function person(client: pg.Pool, scope: Scope, key: string): Promise<Person | null> {
   const slash = key.indexOf('/')
-  const { rows } = await client.query<{ centre_id: string; centre_name: string; id: string; name: string; staff_code: string | null }>(
+  const { rows } = await client.query<{
+    centre_id: string
+    centre_name: string
+    id: string
+    name: string
+    staff_code: string | null
+  }>(
     `SELECT o.centre_id, c.name AS centre_name, o.id, o.name, o.staff_code
        FROM chamdiem.officers o JOIN chamdiem.centres c ON c.id = o.centre_id
       WHERE ($1::text IS NOT NULL AND o.staff_code = $1 OR $1::text IS NULL AND o.staff_code IS NULL AND o.centre_id = $2 AND o.id = $3)
@@ -116,12 +147,21 @@ export async function person(client: pg.Pool, scope: Scope, key: string): Promis
     key,
     name: rows[0].name,
     staffCode: rows[0].staff_code,
-    records: rows.map((r) => ({ centreId: r.centre_id, centreName: r.centre_name, officerId: r.id })),
+    records: rows.map((r) => ({
+      centreId: r.centre_id,
+      centreName: r.centre_name,
+      officerId: r.id,
+    })),
   }
 }
 
 /** One person's ratings over [fromMs, toMs) per centre and counter where they were given. */
-export async function personByCounter(client: pg.Pool, who: Person, fromMs: number, toMs: number): Promise<RankedRow[]> {
+export async function personByCounter(
+  client: pg.Pool,
+  who: Person,
+  fromMs: number,
+  toMs: number,
+): Promise<RankedRow[]> {
   const { rows } = await client.query<CountRow>(
     `SELECT p.centre_id || '/' || coalesce(p.counter_id, '') AS key, coalesce(min(q.name), p.counter_id) AS name,
             p.centre_id, min(c.name) AS centre_name, ${COUNTS}

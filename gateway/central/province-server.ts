@@ -52,9 +52,14 @@ export function checkUsers(users: ProvinceUser[]): ProvinceUser[] {
   const problems: string[] = []
   users.forEach((u, i) => {
     if (!u.username) problems.push(`users[${i}]: username missing`)
-    if (!PROVINCE_ROLES.includes(u.role)) problems.push(`users[${i}] ${u.username}: role must be one of ${PROVINCE_ROLES.join(', ')}`)
-    if (u.role === 'head' && !u.centre) problems.push(`users[${i}] ${u.username}: a head needs a centre`)
-    if (!String(u.password).startsWith('scrypt$')) problems.push(`users[${i}] ${u.username}: password must be a hash from \`chamdiem central hash-password\``)
+    if (!PROVINCE_ROLES.includes(u.role))
+      problems.push(`users[${i}] ${u.username}: role must be one of ${PROVINCE_ROLES.join(', ')}`)
+    if (u.role === 'head' && !u.centre)
+      problems.push(`users[${i}] ${u.username}: a head needs a centre`)
+    if (!String(u.password).startsWith('scrypt$'))
+      problems.push(
+        `users[${i}] ${u.username}: password must be a hash from \`chamdiem central hash-password\``,
+      )
   })
   if (problems.length > 0) throw new Error(problems.join('\n'))
   return users
@@ -66,14 +71,24 @@ export async function buildProvinceApp(opts: ProvinceAppOptions): Promise<Fastif
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 })
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
-    const status = err instanceof HttpError ? err.statusCode : err instanceof RangeError ? 400 : (err.statusCode ?? 500)
+    const status =
+      err instanceof HttpError
+        ? err.statusCode
+        : err instanceof RangeError
+          ? 400
+          : (err.statusCode ?? 500)
     // Never a 5xx's internals to the client.
-    const code = err instanceof HttpError ? err.code : status === 429 ? 'TOO_MANY_ATTEMPTS' : undefined
-    void reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message, ...(code ? { code } : {}) })
+    const code =
+      err instanceof HttpError ? err.code : status === 429 ? 'TOO_MANY_ATTEMPTS' : undefined
+    void reply
+      .code(status)
+      .send({ error: status >= 500 ? 'internal error' : err.message, ...(code ? { code } : {}) })
   })
   app.setNotFoundHandler((req, reply) => {
     // Unknown paths answer 401 without a login too, so they reveal nothing.
-    void reply.code(req.provinceUser ? 404 : 401).send({ error: req.provinceUser ? 'not found' : 'login required' })
+    void reply
+      .code(req.provinceUser ? 404 : 401)
+      .send({ error: req.provinceUser ? 'not found' : 'login required' })
   })
 
   await app.register(cookie)

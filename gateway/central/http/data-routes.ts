@@ -15,7 +15,15 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type pg from 'pg'
 import { startOfLocalDay } from '../../local-time.ts'
 import { live, ranking, rankingToCsv, type RankedRow, type Scope } from '../province-queries.ts'
-import { centreName, counterName, countersOf, officersAt, person, personByCounter, sumFigures } from '../drill-queries.ts'
+import {
+  centreName,
+  counterName,
+  countersOf,
+  officersAt,
+  person,
+  personByCounter,
+  sumFigures,
+} from '../drill-queries.ts'
 import type { ProvinceUser } from '../province-server.ts'
 import { askedPeriod, type AskedPeriod, type PeriodQuery } from './periods.ts'
 import { HttpError } from './sessions.ts'
@@ -29,14 +37,20 @@ export interface DataDeps {
 /** The centres a user may see: a head only their own (asking for another is "not found"). */
 export function scopeOf(user: ProvinceUser, centre: string | undefined): Scope {
   if (user.role === 'head') {
-    if (centre !== undefined && centre !== user.centre) throw new HttpError(404, 'no such centre', 'NOT_FOUND')
+    if (centre !== undefined && centre !== user.centre)
+      throw new HttpError(404, 'no such centre', 'NOT_FOUND')
     return user.centre!
   }
   return centre || null
 }
 
 function csv(reply: FastifyReply, name: string, p: AskedPeriod, rows: RankedRow[]): string {
-  void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}-${p.label.replace(/[^\w.-]/g, '_')}.csv"`)
+  void reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header(
+      'content-disposition',
+      `attachment; filename="${name}-${p.label.replace(/[^\w.-]/g, '_')}.csv"`,
+    )
   return rankingToCsv(rows)
 }
 
@@ -56,17 +70,28 @@ export function dataRoutes(app: FastifyInstance, deps: DataDeps): void {
     return { since, rows: await live(pool, scopeOf(user(req), req.query.centre), since) }
   })
 
-  app.get<{ Querystring: PeriodQuery & { by?: string; centre?: string; format?: string } }>('/api/ranking', async (req, reply) => {
-    const q = req.query
-    const by = q.by ?? 'centre'
-    if (by !== 'centre' && by !== 'officer') throw new HttpError(400, 'by must be centre or officer')
-    const p = askedPeriod(q, deps.timeZone)
-    const rows = await ranking(pool, scopeOf(user(req), q.centre), by, p.fromMs, p.toMs)
-    if (q.format === 'csv') return csv(reply, `ranking-${by}`, p, rows)
-    return { period: p, by, rows }
-  })
+  app.get<{ Querystring: PeriodQuery & { by?: string; centre?: string; format?: string } }>(
+    '/api/ranking',
+    async (req, reply) => {
+      const q = req.query
+      const by = q.by ?? 'centre'
+      if (by !== 'centre' && by !== 'officer')
+        throw new HttpError(400, 'by must be centre or officer')
+      const p = askedPeriod(q, deps.timeZone)
+      const rows = await ranking(pool, scopeOf(user(req), q.centre), by, p.fromMs, p.toMs)
+      if (q.format === 'csv') return csv(reply, `ranking-${by}`, p, rows)
+      return { period: p, by, rows }
+    },
+  )
 
-  app.get<{ Querystring: PeriodQuery & { centre?: string; counter?: string; officer?: string; format?: string } }>('/api/drill', async (req, reply) => {
+  app.get<{
+    Querystring: PeriodQuery & {
+      centre?: string
+      counter?: string
+      officer?: string
+      format?: string
+    }
+  }>('/api/drill', async (req, reply) => {
     const q = req.query
     const u = user(req)
     const p = askedPeriod(q, deps.timeZone)

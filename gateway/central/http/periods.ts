@@ -28,14 +28,16 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const MAX_RANGE_DAYS = 3 * 366
 
 function checkYear(year: number): number {
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new RangeError('year must be given, e.g. year=2026')
+  if (!Number.isInteger(year) || year < 2000 || year > 2100)
+    throw new RangeError('year must be given, e.g. year=2026')
   return year
 }
 
 function validDate(text: string | undefined, name: string): string {
   const m = DATE.exec(text ?? '')
   const d = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : null
-  if (!m || !d || d.toISOString().slice(0, 10) !== text) throw new RangeError(`${name} must be a date YYYY-MM-DD`)
+  if (!m || !d || d.toISOString().slice(0, 10) !== text)
+    throw new RangeError(`${name} must be a date YYYY-MM-DD`)
   return text!
 }
 
@@ -54,18 +56,24 @@ export function askedPeriod(q: PeriodQuery, timeZone: string): AskedPeriod {
     checkYear(+to.slice(0, 4))
     const fromMs = localMidnight(from, timeZone)
     const toMs = localMidnight(nextDay(to), timeZone)
-    if (toMs - fromMs > MAX_RANGE_DAYS * 86_400_000) throw new RangeError(`a range is at most ${MAX_RANGE_DAYS} days`)
+    if (toMs - fromMs > MAX_RANGE_DAYS * 86_400_000)
+      throw new RangeError(`a range is at most ${MAX_RANGE_DAYS} days`)
     return { kind: 'range', label: `${from}..${to}`, fromMs, toMs }
   }
   const code = q.period ?? 'quarter'
   let m: RegExpExecArray | null
-  if ((m = /^(\d{4})-(\d{2})$/.exec(code))) return period('month', checkYear(+m[1]), +m[2], timeZone)
-  if ((m = /^(\d{4})-Q(\d)$/.exec(code))) return period('quarter', checkYear(+m[1]), +m[2], timeZone)
+  if ((m = /^(\d{4})-(\d{2})$/.exec(code)))
+    return period('month', checkYear(+m[1]), +m[2], timeZone)
+  if ((m = /^(\d{4})-Q(\d)$/.exec(code)))
+    return period('quarter', checkYear(+m[1]), +m[2], timeZone)
   if ((m = /^(\d{4})-H(\d)$/.exec(code))) return period('half', checkYear(+m[1]), +m[2], timeZone)
   if ((m = /^(\d{4})-9M$/.exec(code))) return period('nine-months', checkYear(+m[1]), 1, timeZone)
   if ((m = /^(\d{4})$/.exec(code))) return period('year', checkYear(+m[1]), 1, timeZone)
   const kind = code as PeriodKind
-  if (!KINDS.includes(kind)) throw new RangeError(`period must be one of ${KINDS.join(', ')}, a code such as 2026-Q2, or from and to`)
+  if (!KINDS.includes(kind))
+    throw new RangeError(
+      `period must be one of ${KINDS.join(', ')}, a code such as 2026-Q2, or from and to`,
+    )
   const year = checkYear(Number(q.year))
   return period(kind, year, kind === 'nine-months' || kind === 'year' ? 1 : Number(q.n), timeZone)
 }

@@ -12,17 +12,36 @@ import { ranking } from '../province-queries.ts'
 import { askedPeriod, type PeriodQuery } from './periods.ts'
 import { HttpError } from './sessions.ts'
 
-export function publicRoutes(app: FastifyInstance, deps: { pool: pg.Pool; timeZone: string; now: () => number }): void {
-  app.get<{ Querystring: PeriodQuery }>('/api/public/ranking', { config: { public: true } }, async (req) => {
-    const q = req.query
-    if (q.from !== undefined || q.to !== undefined) throw new HttpError(400, 'period must be month or quarter')
-    const p = askedPeriod({ ...q, period: q.period ?? 'quarter' }, deps.timeZone)
-    if (p.kind !== 'month' && p.kind !== 'quarter') throw new HttpError(400, 'period must be month or quarter')
-    if (p.toMs > deps.now()) throw new HttpError(400, `${p.label} is not finished yet`)
-    const rows = (await ranking(deps.pool, null, 'centre', p.fromMs, p.toMs)).filter((r) => !r.tooFew)
-    return {
-      period: p,
-      rows: rows.map((r) => ({ rank: r.rank, centre: r.name, total: r.total, satisfaction: r.satisfaction, index: r.index, wilsonLow: r.wilsonLow, wilsonHigh: r.wilsonHigh })),
-    }
-  })
+export function publicRoutes(
+  app: FastifyInstance,
+  deps: { pool: pg.Pool; timeZone: string; now: () => number },
+): void {
+  app.get<{ Querystring: PeriodQuery }>(
+    '/api/public/ranking',
+    { config: { public: true } },
+    async (req) => {
+      const q = req.query
+      if (q.from !== undefined || q.to !== undefined)
+        throw new HttpError(400, 'period must be month or quarter')
+      const p = askedPeriod({ ...q, period: q.period ?? 'quarter' }, deps.timeZone)
+      if (p.kind !== 'month' && p.kind !== 'quarter')
+        throw new HttpError(400, 'period must be month or quarter')
+      if (p.toMs > deps.now()) throw new HttpError(400, `${p.label} is not finished yet`)
+      const rows = (await ranking(deps.pool, null, 'centre', p.fromMs, p.toMs)).filter(
+        (r) => !r.tooFew,
+      )
+      return {
+        period: p,
+        rows: rows.map((r) => ({
+          rank: r.rank,
+          centre: r.name,
+          total: r.total,
+          satisfaction: r.satisfaction,
+          index: r.index,
+          wilsonLow: r.wilsonLow,
+          wilsonHigh: r.wilsonHigh,
+        })),
+      }
+    },
+  )
 }

@@ -65,7 +65,11 @@ function sameOrigin(req: FastifyRequest): boolean {
 }
 
 /** Sessions, the login routes and the hook every request passes. */
-export async function registerSessions(app: FastifyInstance, users: Map<string, ProvinceUser>, timeZone: string): Promise<void> {
+export async function registerSessions(
+  app: FastifyInstance,
+  users: Map<string, ProvinceUser>,
+  timeZone: string,
+): Promise<void> {
   const sessions = new Map<string, Session>()
   const sessionOf = (token: string | undefined): Session | null => {
     const s = token ? sessions.get(sha256(token)) : undefined
@@ -87,11 +91,13 @@ export async function registerSessions(app: FastifyInstance, users: Map<string, 
   app.decorateRequest('provinceUser', null)
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const cfg = req.routeOptions.config ?? {}
-    if (UNSAFE.has(req.method) && !sameOrigin(req)) throw new HttpError(403, 'cross-origin request refused', 'CROSS_ORIGIN')
+    if (UNSAFE.has(req.method) && !sameOrigin(req))
+      throw new HttpError(403, 'cross-origin request refused', 'CROSS_ORIGIN')
     const session = sessionOf(req.cookies?.[SESSION_COOKIE])
     if (session) {
       req.provinceUser = session.user
-      if (UNSAFE.has(req.method) && !cfg.public && req.headers['x-csrf-token'] !== session.csrf) throw new HttpError(403, 'missing or wrong CSRF token', 'CSRF')
+      if (UNSAFE.has(req.method) && !cfg.public && req.headers['x-csrf-token'] !== session.csrf)
+        throw new HttpError(403, 'missing or wrong CSRF token', 'CSRF')
       return
     }
     const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization ?? '')
@@ -117,32 +123,50 @@ export async function registerSessions(app: FastifyInstance, users: Map<string, 
     expires: new Date(expiresAt),
   })
   const sessionInfo = (s: Session) => ({
-    user: { username: s.user.username, role: s.user.role, centre: s.user.centre ?? null, mustChangePassword: false },
+    user: {
+      username: s.user.username,
+      role: s.user.role,
+      centre: s.user.centre ?? null,
+      mustChangePassword: false,
+    },
     csrf: s.csrf,
     expiresAt: s.expiresAt,
     timezone: timeZone,
   })
 
-  app.post<{ Body: { username?: unknown; password?: unknown } }>('/api/login', { config: { public: true, rateLimit: LOGIN_LIMIT } }, async (req, reply) => {
-    const { username, password } = req.body ?? {}
-    if (typeof username !== 'string' || typeof password !== 'string' || username.length > 64 || password.length > 256) {
-      throw new HttpError(400, 'username and password are required', 'INVALID_REQUEST')
-    }
-    const user = await check(username, password)
-    if (!user) {
-      req.log.warn({ username, ip: req.ip }, 'failed login')
-      throw new HttpError(401, 'wrong username or password', 'WRONG_CREDENTIALS')
-    }
-    const now = Date.now()
-    for (const [k, s] of sessions) if (s.expiresAt <= now) sessions.delete(k)
-    const token = randomBytes(32).toString('base64url')
-    const session = { user, csrf: randomBytes(24).toString('base64url'), expiresAt: now + SESSION_MS }
-    sessions.set(sha256(token), session)
-    reply.setCookie(SESSION_COOKIE, token, cookieOptions(req, session.expiresAt, true))
-    // Readable by the page's script (double submit); worthless without the session cookie.
-    reply.setCookie(CSRF_COOKIE, session.csrf, cookieOptions(req, session.expiresAt, false))
-    return sessionInfo(session)
-  })
+  app.post<{ Body: { username?: unknown; password?: unknown } }>(
+    '/api/login',
+    { config: { public: true, rateLimit: LOGIN_LIMIT } },
+    async (req, reply) => {
+      const { username, password } = req.body ?? {}
+      if (
+        typeof username !== 'string' ||
+        typeof password !== 'string' ||
+        username.length > 64 ||
+        password.length > 256
+      ) {
+        throw new HttpError(400, 'username and password are required', 'INVALID_REQUEST')
+      }
+      const user = await check(username, password)
+      if (!user) {
+        req.log.warn({ username, ip: req.ip }, 'failed login')
+        throw new HttpError(401, 'wrong username or password', 'WRONG_CREDENTIALS')
+      }
+      const now = Date.now()
+      for (const [k, s] of sessions) if (s.expiresAt <= now) sessions.delete(k)
+      const token = randomBytes(32).toString('base64url')
+      const session = {
+        user,
+        csrf: randomBytes(24).toString('base64url'),
+        expiresAt: now + SESSION_MS,
+      }
+      sessions.set(sha256(token), session)
+      reply.setCookie(SESSION_COOKIE, token, cookieOptions(req, session.expiresAt, true))
+      // Readable by the page's script (double submit); worthless without the session cookie.
+      reply.setCookie(CSRF_COOKIE, session.csrf, cookieOptions(req, session.expiresAt, false))
+      return sessionInfo(session)
+    },
+  )
 
   app.post('/api/logout', async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE]
@@ -161,4 +185,5 @@ export async function registerSessions(app: FastifyInstance, users: Map<string, 
 }
 
 /** A hash no password matches, checked when the username is unknown (same time as a real one). */
-const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+const DUMMY_HASH =
+  'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'

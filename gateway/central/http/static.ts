@@ -14,9 +14,30 @@ import { Asset, packageDir, sendAsset } from '../../http/static.ts'
 const OWN = fileURLToPath(new URL('./public/', import.meta.url))
 const GATEWAY = fileURLToPath(new URL('../../http/public/', import.meta.url))
 /** The gateway's files the province's pages use. */
-const SHARED = ['style.css', 'dom.js', 'i18n.js', 'login.html', 'login.js', 'login-reason.js', 'favicon.svg']
-const LOGIN_FILES = new Set(['style.css', 'dom.js', 'i18n.js', 'login.html', 'login.js', 'login-reason.js', 'favicon.svg'])
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' }
+const SHARED = [
+  'style.css',
+  'dom.js',
+  'i18n.js',
+  'login.html',
+  'login.js',
+  'login-reason.js',
+  'favicon.svg',
+]
+const LOGIN_FILES = new Set([
+  'style.css',
+  'dom.js',
+  'i18n.js',
+  'login.html',
+  'login.js',
+  'login-reason.js',
+  'favicon.svg',
+])
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+}
 const VENDOR_FILE = /^(directives\/)?[a-z][a-z-]*\.js$/
 
 /** Paths that are the province's one page (province.html routes itself by the address). */
@@ -24,12 +45,15 @@ export const PROVINCE_PAGES = ['/live', '/ranking', '/drill']
 
 export function registerProvinceStatic(app: FastifyInstance): void {
   const files = new Map<string, Asset>()
-  const add = (dir: string, name: string) => files.set(name, new Asset(readFileSync(join(dir, name)), TYPES[extname(name)]))
+  const add = (dir: string, name: string) =>
+    files.set(name, new Asset(readFileSync(join(dir, name)), TYPES[extname(name)]))
   for (const name of SHARED) add(GATEWAY, name)
   for (const name of readdirSync(OWN)) if (TYPES[extname(name)]) add(OWN, name)
 
   for (const [name, asset] of files) {
-    app.get(`/static/${name}`, { config: { public: LOGIN_FILES.has(name) } }, async (req, reply) => sendAsset(req, reply, asset))
+    app.get(`/static/${name}`, { config: { public: LOGIN_FILES.has(name) } }, async (req, reply) =>
+      sendAsset(req, reply, asset),
+    )
   }
 
   let litDir: string | undefined
@@ -53,6 +77,11 @@ export function registerProvinceStatic(app: FastifyInstance): void {
     return sendAsset(req, reply, files.get('login.html')!)
   })
   app.get('/', { config: { page: true } }, async (_req, reply) => reply.redirect('/live'))
-  for (const path of PROVINCE_PAGES) app.get(path, { config: { page: true } }, async (req, reply) => sendAsset(req, reply, files.get('province.html')!))
-  app.get('/favicon.ico', { config: { public: true } }, async (req, reply) => sendAsset(req, reply, files.get('favicon.svg')!))
+  for (const path of PROVINCE_PAGES)
+    app.get(path, { config: { page: true } }, async (req, reply) =>
+      sendAsset(req, reply, files.get('province.html')!),
+    )
+  app.get('/favicon.ico', { config: { public: true } }, async (req, reply) =>
+    sendAsset(req, reply, files.get('favicon.svg')!),
+  )
 }
