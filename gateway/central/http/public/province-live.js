@@ -6,6 +6,7 @@ import { html, render as paint, nothing } from '/static/vendor/lit-html/lit-html
 import { repeat } from '/static/vendor/lit-html/directives/repeat.js'
 import { t, fmt, errorText } from './i18n.js'
 import { api } from './dom.js'
+import { FACES } from './province-table.js'
 
 export const REFRESH_MS = 5000
 const RATINGS = ['positive', 'neutral', 'negative']
@@ -52,7 +53,7 @@ export function mount(el, { session }) {
     html`<thead>
       <tr>
         <th scope="col">${first}</th>
-        ${RATINGS.map((k) => html`<th scope="col" class="n ${k}">${t(k)}</th>`)}
+        ${RATINGS.map((k) => html`<th scope="col" class="n ${k}" title=${t(k)}>${FACES[k]}<span class="label"> ${t(k)}</span></th>`)}
         <th scope="col" class="n">${t('total')}</th>
         <th scope="col" class="n">${t('satisfaction')}</th>
       </tr>

@@ -5,6 +5,7 @@ import { t, fmt } from './i18n.js'
 import { h } from './dom.js'
 
 const COUNTS = ['positive', 'neutral', 'negative', 'total']
+export const FACES = { positive: '😊', neutral: '😐', negative: '☹️' }
 
 /** The display name of a row: the special keys of presses without a counter or an officer. */
 export function rowName(r) {
@@ -24,7 +25,15 @@ export function rankedTable(rows, opts) {
       'tr',
       { class: r.tooFew ? 'too-few' : '', dataset: { key: r.key } },
       h('td', { class: 'n rank' }, r.rank ?? h('small', { class: 'too-few-label' }, t('tooFew'))),
-      h('th', { scope: 'row', class: 'name' }, href ? h('a', { href }, rowName(r)) : rowName(r)),
+      h(
+        'th',
+        { scope: 'row', class: 'name' },
+        href ? h('a', { href }, rowName(r)) : rowName(r),
+        // On a phone, where the centre column gives way, the centre under the name.
+        opts.centre && r.centreName
+          ? h('small', { class: 'centre-of', 'aria-hidden': 'true' }, r.centreName)
+          : null,
+      ),
       opts.centre
         ? h('td', { class: 'wide', dataset: { field: 'centre' } }, r.centreName ?? '')
         : null,
@@ -51,10 +60,25 @@ export function rankedTable(rows, opts) {
         h(
           'tr',
           {},
-          h('th', { class: 'n rank' }, t('rank')),
+          h(
+            'th',
+            { class: 'n rank' },
+            h('span', { class: 'label' }, t('rank')),
+            h('span', { class: 'short', 'aria-hidden': 'true' }, '#'),
+          ),
           h('th', {}, opts.column),
           opts.centre ? h('th', { class: 'wide' }, t('centre')) : null,
-          COUNTS.map((k) => h('th', { class: 'n ' + k }, t(k))),
+          // On a phone the ratings' names give way to their faces (read out all the same).
+          COUNTS.map((k) =>
+            FACES[k]
+              ? h(
+                  'th',
+                  { class: 'n ' + k, title: t(k) },
+                  FACES[k],
+                  h('span', { class: 'label' }, ' ' + t(k)),
+                )
+              : h('th', { class: 'n ' + k }, t(k)),
+          ),
           h('th', { class: 'n' }, t('satisfaction')),
           h('th', { class: 'n', dataset: { field: 'index' } }, t('index')),
           h('th', { class: 'n wide' }, t('interval')),
