@@ -6,165 +6,46 @@
  * sees nothing of centre Y, on the pages and in the API; every page fits a 360 px phone and
  * passes axe-core without serious or critical violations. Screenshots go to test-artifacts/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { isDeepStrictEqual } from 'node:util'
-import pg from 'pg'
 import type { Browser, Page } from 'playwright-core'
-import type { FastifyInstance } from 'fastify'
-import { hashPassword } from '../../gateway/http/accounts.ts'
-import { localTime } from '../../gateway/local-time.ts'
-import { buildProvinceApp } from '../../gateway/central/province-server.ts'
-import { startCentralDb, type CentralDb } from '../central/central-db.ts'
-import {
-  PressingBox,
-  centralCounts,
-  localCounts,
-  startCentreGateway,
-} from '../central/centre-gateway.ts'
-import type { TestGateway } from '../helpers/gateway.ts'
 import { registerCleanup } from '../helpers/cleanup.ts'
 import { ARTIFACTS, launchBrowser } from './browser.ts'
+import {
+  CENTRES,
+  login as loginAt,
+  range,
+  rowCounts,
+  startProvince,
+  unitFigures,
+  type Province,
+} from './province-fixture.ts'
 
 const AXE = readFileSync(join(process.cwd(), 'node_modules/axe-core/axe.min.js'), 'utf8')
-const TZ = 'Asia/Ho_Chi_Minh'
-const PASSWORD = 'a long test password'
-const CENTRES = { x: 'Phường Tân Định', y: 'Xã Bình Hưng' }
 
-let db: CentralDb
-let reader: pg.Pool
-let app: FastifyInstance
+let province: Province
 let base: string
 let browser: Browser
-const gateways: Record<string, TestGateway> = {}
-const boxes: Record<string, PressingBox[]> = {}
-// The presses of the test all fall on this day (the gateways and the server keep the real clock).
-const today = () => localTime(Date.now(), TZ).date
-
-/** The central store's counts (repeats left out) for a WHERE on presses. */
-async function stored(
-  where: string,
-  params: unknown[],
-): Promise<{ positive: number; neutral: number; negative: number; total: number }> {
-  const { rows } = await reader.query<{ rating: string; n: string }>(
-    `SELECT rating, count(*) AS n FROM chamdiem.presses WHERE NOT repeat AND ${where} GROUP BY 1`,
-    params,
-  )
-  const c = { positive: 0, neutral: 0, negative: 0, total: 0 }
-  for (const r of rows) {
-    c[r.rating as 'positive'] = Number(r.n)
-    c.total += Number(r.n)
-  }
-  return c
-}
-
-/** Presses on both centres' boxes (box-1 at q1 with An on shift, box-2 at q2 with Bình). */
-async function pressAll(plan: Record<string, Array<Array<'positive' | 'neutral' | 'negative'>>>) {
-  for (const [centre, perBox] of Object.entries(plan))
-    for (const [i, ratings] of perBox.entries())
-      for (const r of ratings) await boxes[centre][i].press(r)
-  // Forwarded: the central store holds what each gateway stored.
-  for (const centre of Object.keys(plan)) {
-    const want = localCounts(gateways[centre])
-    for (
-      let waited = 0;
-      !isDeepStrictEqual(await centralCounts(db.pg.url(), centre), want);
-      waited += 200
-    ) {
-      if (waited > 60_000)
-        throw new Error(`centre ${centre}: the central store never caught up with the gateway`)
-      await new Promise((r) => setTimeout(r, 200))
-    }
-  }
-}
-
-const times = <T>(n: number, v: T): T[] => Array.from({ length: n }, () => v)
+let stored: Province['stored']
+let boxes: Province['boxes']
 
 beforeAll(async () => {
-  db = await startCentralDb()
-  for (const [id, name] of Object.entries(CENTRES)) {
-    gateways[id] = await startCentreGateway(await db.addCentre(id, name), id)
-    boxes[id] = [
-      await PressingBox.connect(gateways[id], 'box-1'),
-      await PressingBox.connect(gateways[id], 'box-2'),
-    ]
-  }
-  await pressAll({
-    x: [
-      [...times(9, 'positive' as const), ...times(3, 'neutral' as const), 'negative'],
-      [...times(6, 'positive' as const), ...times(5, 'negative' as const)],
-    ],
-    y: [
-      [...times(4, 'positive' as const), 'neutral'],
-      [...times(10, 'positive' as const), ...times(2, 'neutral' as const)],
-    ],
-  })
-  reader = new pg.Pool({ connectionString: await db.addReader('province_ui') })
-  registerCleanup(() => reader.end())
-  const users = await Promise.all(
-    [
-      { username: 'tinh', role: 'admin' as const },
-      { username: 'head-x', role: 'head' as const, centre: 'x' },
-      { username: 'hdnd', role: 'oversight' as const },
-    ].map(async (u) => ({ ...u, password: await hashPassword(PASSWORD) })),
-  )
-  app = await buildProvinceApp({ pool: reader, users, timeZone: TZ })
-  base = await app.listen({ host: '127.0.0.1', port: 0 })
+  province = await startProvince()
+  ;({ base, stored, boxes } = province)
   browser = await launchBrowser()
 }, 240_000)
-afterAll(async () => {
-  await app?.close()
-})
 
 async function newPage(
   viewport = { width: 1366, height: 768 },
   opts: { bypassCSP?: boolean } = {},
 ): Promise<Page> {
-  const context = await browser.newContext({
-    viewport,
-    locale: 'vi-VN',
-    acceptDownloads: true,
-    ...opts,
-  })
+  const context = await browser.newContext({ viewport, locale: 'vi-VN', ...opts })
   registerCleanup(() => context.close())
   return context.newPage()
 }
 
-async function login(page: Page, username: string) {
-  await page.goto(base + '/ranking')
-  await page.waitForURL(/\/login$/)
-  await page.fill('#username', username)
-  await page.fill('#password', PASSWORD)
-  await page.click('#login-button')
-  await page.waitForURL(/\/live$/)
-  await page.waitForSelector('#live-centres tbody tr[data-key]')
-}
-
-/** A table row's counts as the page shows them (Vietnamese digits have no separators below 1000). */
-async function rowCounts(page: Page, table: string, key: string) {
-  const row = page.locator(`${table} tr[data-key="${key}"]`)
-  const cell = async (f: string) => Number(await row.locator(`[data-field="${f}"]`).innerText())
-  return {
-    positive: await cell('positive'),
-    neutral: await cell('neutral'),
-    negative: await cell('negative'),
-    total: await cell('total'),
-  }
-}
-
-async function unitFigures(page: Page) {
-  const cell = async (f: string) =>
-    Number(await page.locator(`#unit-figures [data-field="${f}"] strong`).innerText())
-  return {
-    positive: await cell('positive'),
-    neutral: await cell('neutral'),
-    negative: await cell('negative'),
-    total: await cell('total'),
-  }
-}
-
-const range = () => `from=${today()}&to=${today()}`
+const login = (page: Page, username: string) => loginAt(page, base, username)
 
 describe('province dashboard', () => {
   it(
