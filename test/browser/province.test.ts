@@ -194,6 +194,14 @@ describe('province dashboard', () => {
       await page.goto(`${base}/drill?officer=${encodeURIComponent('y/binh')}&${range()}`)
       await page.waitForSelector('#drill-results .error')
       expect(await page.locator('body').innerText()).not.toContain(CENTRES.y)
+      await page.screenshot({
+        path: join(ARTIFACTS, 'province-head-refused-desktop.png'),
+        fullPage: true,
+      })
+      // The way back leads to their own centre.
+      await page.click('#drill-home')
+      await page.waitForSelector('#drill-table tr[data-key="q1"]')
+      expect(page.url()).toContain('centre=x')
       for (const url of [
         `/api/drill?centre=y&${range()}`,
         `/api/drill?centre=y&counter=q1&${range()}`,
@@ -216,7 +224,7 @@ describe('province dashboard', () => {
         expect(body, url).not.toContain('"y"')
       }
       await page.screenshot({
-        path: join(ARTIFACTS, 'province-head-drill-desktop.png'),
+        path: join(ARTIFACTS, 'province-head-centre-desktop.png'),
         fullPage: true,
       })
     },

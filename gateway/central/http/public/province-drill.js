@@ -142,8 +142,18 @@ export function mount(el, { session }) {
       )
       document.title = `${title} — ${t('provinceApp')}`
     } catch (err) {
+      // Not found (or not theirs): a way back to where the user may look.
       results.replaceChildren(
         h('p', { class: 'error', role: 'alert' }, `${t('error')}: ${errorText(err)}`),
+        h(
+          'p',
+          {},
+          h(
+            'a',
+            { id: 'drill-home', href: href({ centre: user.role === 'head' ? user.centre : null }) },
+            t(user.role === 'head' ? 'myCentre' : 'provinceName'),
+          ),
+        ),
       )
     }
   }
