@@ -248,6 +248,12 @@ describe('province dashboard', () => {
       })
       expect(r.status(), `${method} ${url}`).toBe(404)
     }
+    // Logging out ends the session: the pages send the user back to the login page.
+    await page.click('#logout')
+    await page.waitForURL(/\/login$/)
+    await page.goto(base + '/drill')
+    await page.waitForURL(/\/login$/)
+    expect((await page.request.get(base + '/api/live')).status()).toBe(401)
   })
 
   it(
