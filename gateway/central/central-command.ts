@@ -3,7 +3,7 @@
  *   migrate --url <owner url>          create or upgrade the central schema
  *   add-centre --url --id --name --role  register a centre and the login role its gateway uses
  *   hash-password                      a password hash for the users file of `serve` (stdin)
- *   serve --url <reader url> --users <file>  the province's HTTP API (province-server.ts)
+ *   serve --url <reader url> --users <file>  the province's dashboard and API (province-server.ts)
  */
 import { Command } from 'commander'
 import pg from 'pg'
@@ -83,7 +83,7 @@ export async function run(argv: string[]): Promise<void> {
     })
   program
     .command('serve')
-    .description("The province's HTTP API over the central store (log in to PostgreSQL with a chamdiem_reader role)")
+    .description("The province's dashboard and API over the central store (log in to PostgreSQL with a chamdiem_reader role)")
     .option('--url <url>', URL_HELP, process.env.CHAMDIEM_PROVINCE_URL)
     .requiredOption('--users <file>', 'YAML: users: [{ username, password: <hash-password>, role: admin|head|viewer|oversight, centre }]')
     .option('--host <host>', 'address to listen on', '127.0.0.1')

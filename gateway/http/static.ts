@@ -45,7 +45,7 @@ export const SECURITY_HEADERS = {
 export const EMBEDDABLE_HEADERS = { ...SECURITY_HEADERS, 'content-security-policy': CSP + '; frame-ancestors *' }
 
 /** One file with its validator and, made on demand, its compressed forms. */
-class Asset {
+export class Asset {
   readonly etag: string
   private gz: Buffer | undefined
   private br: Buffer | undefined
@@ -101,7 +101,7 @@ export function sendAsset(req: FastifyRequest, reply: FastifyReply, asset: Asset
 }
 
 /** lit-html's folder, found the way Node finds the package (works in the repository and when installed). */
-function packageDir(name: string): string {
+export function packageDir(name: string): string {
   let dir = dirname(createRequire(import.meta.url).resolve(name))
   while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name) {
     const up = dirname(dir)
@@ -156,5 +156,3 @@ export function registerStatic(app: FastifyInstance<any, any, any, any, any>): (
   app.get('/favicon.ico', { config: { public: true } }, async (req, reply) => sendAsset(req, reply, file('favicon.svg')))
   return file
 }
-
-export type { Asset }

@@ -1,0 +1,87 @@
+/**
+ * The province's pages: its own files (central/http/public) and, at the same /static/ paths
+ * the gateway's dashboard uses, the gateway's look and helpers (style.css, dom.js, i18n.js,
+ * the login page) and lit-html, so the province sees the dashboard its centres know. Served
+ * from memory, compressed, with the dashboard's security headers (gateway/http/static.ts).
+ * Only the login page and what it loads answer without a login.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { extname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import { Asset, packageDir, sendAsset } from '../../http/static.ts'
+
+const OWN = fileURLToPath(new URL('./public/', import.meta.url))
+const GATEWAY = fileURLToPath(new URL('../../http/public/', import.meta.url))
+/** The gateway's files the province's pages use. */
+const SHARED = [
+  'style.css',
+  'dom.js',
+  'i18n.js',
+  'login.html',
+  'login.js',
+  'login-reason.js',
+  'favicon.svg',
+]
+const LOGIN_FILES = new Set([
+  'style.css',
+  'dom.js',
+  'i18n.js',
+  'login.html',
+  'login.js',
+  'login-reason.js',
+  'favicon.svg',
+])
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+}
+const VENDOR_FILE = /^(directives\/)?[a-z][a-z-]*\.js$/
+
+/** Paths that are the province's one page (province.html routes itself by the address). */
+export const PROVINCE_PAGES = ['/live', '/ranking', '/drill']
+
+export function registerProvinceStatic(app: FastifyInstance): void {
+  const files = new Map<string, Asset>()
+  const add = (dir: string, name: string) =>
+    files.set(name, new Asset(readFileSync(join(dir, name)), TYPES[extname(name)]))
+  for (const name of SHARED) add(GATEWAY, name)
+  for (const name of readdirSync(OWN)) if (TYPES[extname(name)]) add(OWN, name)
+
+  for (const [name, asset] of files) {
+    app.get(`/static/${name}`, { config: { public: LOGIN_FILES.has(name) } }, async (req, reply) =>
+      sendAsset(req, reply, asset),
+    )
+  }
+
+  let litDir: string | undefined
+  const vendor = new Map<string, Asset>()
+  app.get('/static/vendor/lit-html/*', async (req, reply) => {
+    const path = (req.params as { '*': string })['*']
+    if (!VENDOR_FILE.test(path)) return reply.code(404).send({ error: 'not found' })
+    litDir ??= packageDir('lit-html')
+    let asset = vendor.get(path)
+    if (!asset) {
+      const full = join(litDir, path)
+      if (!existsSync(full)) return reply.code(404).send({ error: 'not found' })
+      asset = new Asset(readFileSync(full), TYPES['.js'])
+      vendor.set(path, asset)
+    }
+    return sendAsset(req, reply, asset)
+  })
+
+  app.get('/login', { config: { public: true } }, async (req, reply) => {
+    if (req.provinceUser) return reply.redirect('/live')
+    return sendAsset(req, reply, files.get('login.html')!)
+  })
+  app.get('/', { config: { page: true } }, async (_req, reply) => reply.redirect('/live'))
+  for (const path of PROVINCE_PAGES)
+    app.get(path, { config: { page: true } }, async (req, reply) =>
+      sendAsset(req, reply, files.get('province.html')!),
+    )
+  app.get('/favicon.ico', { config: { public: true } }, async (req, reply) =>
+    sendAsset(req, reply, files.get('favicon.svg')!),
+  )
+}
