@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
-import { startCentralDb, type CentralDb } from './central-db.ts'
+import { rollupMismatches, startCentralDb, type CentralDb } from './central-db.ts'
 import { PressingBox, RATINGS, centralCounts, centralStatus, forwarder, localCounts, startCentreGateway } from './centre-gateway.ts'
 
 let db: CentralDb
@@ -56,6 +56,8 @@ describe('central forwarder', () => {
       expect(Object.keys(local).sort()).toEqual(['an', 'binh', 'unattributed'])
       expect(await centralCounts(db.pg.url(), centres[i])).toEqual(local)
     }
+    // The daily roll-ups the rankings read are in step with the presses, outage and all.
+    expect(await rollupMismatches(db.pg)).toEqual([])
     // The registry travelled with its names and history, keyed by centre.
     const counters = await db.pg.query("SELECT centre_id, id, name FROM chamdiem.counters WHERE id = 'q1' ORDER BY centre_id")
     expect(counters).toEqual(centres.map((c) => ({ centre_id: c, id: 'q1', name: 'Quầy 1' })))
