@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os'
 
 /** Presses per transaction (CHAMDIEM_BENCH_CENTRAL_BATCH to try another size). */
 const BATCH = Number(process.env.CHAMDIEM_BENCH_CENTRAL_BATCH ?? 5000)
+const NO_ROLLUPS = process.env.CHAMDIEM_BENCH_CENTRAL_NO_ROLLUPS === '1'
 
 async function drainOnce(presses: number, runs: Array<Record<string, unknown>>, r: number, log: (l: string) => void): Promise<{ forwarder: number; copy: number }> {
   const server = await startPostgres({ database: 'province' })
@@ -34,6 +35,8 @@ async function drainOnce(presses: number, runs: Array<Record<string, unknown>>, 
     await migrateCentral(admin)
     await admin.query("CREATE ROLE centre_bench LOGIN PASSWORD 'bench' IN ROLE chamdiem_gateway")
     await admin.query("INSERT INTO chamdiem.centres (id, name, role) VALUES ('bench', 'Bench', 'centre_bench'), ('copy', 'COPY', NULL)")
+    // To measure what the daily roll-ups cost the drain (both sides): CHAMDIEM_BENCH_CENTRAL_NO_ROLLUPS=1.
+    if (NO_ROLLUPS) await admin.query('ALTER TABLE chamdiem.presses DISABLE TRIGGER USER')
 
     // The backlog in SQLite, and the same rows as CSV for COPY.
     const db = openDatabase(join(dir, 'chamdiem.db'))
@@ -113,7 +116,7 @@ export const central: Suite = {
     return {
       rows: [row('central', 'central forwarder drain into PostgreSQL 15', 'presses/s', fwd), row('central', 'PostgreSQL COPY of the same rows', 'presses/s', copy), ratioRow],
       goals: [goal('central', 'central drain vs COPY', ratioRow.median, '%', '≥ 50', (v) => v >= 50)],
-      notes: [`backlog of ${presses.toLocaleString('en-US')} presses, batches of ${BATCH}; a fresh PostgreSQL per run (fsync off, as in the tests)`],
+      notes: [`backlog of ${presses.toLocaleString('en-US')} presses, batches of ${BATCH}; a fresh PostgreSQL per run (fsync off, as in the tests); daily roll-up triggers ${NO_ROLLUPS ? 'DISABLED' : 'on'}`],
       runs,
     }
   },
