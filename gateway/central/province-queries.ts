@@ -77,17 +77,24 @@ export async function splitPeriod(client: pg.Pool | pg.Client, fromMs: number, t
   return { firstDay: localTime(startMs, zone).date, endDay: localTime(endMs, zone).date, startMs, endMs }
 }
 
-/** Counts per centre (and officer): roll-up days plus the presses of the period's partial days. $1..$4: ranges, $5, $6: days, $7: scope. */
+/**
+ * Counts per centre (and officer): roll-up days plus the presses of the period's partial days,
+ * summed to one row per centre (officer) before any join, so a quarter's ~10^5 officer-days
+ * become ~10^3 rows. $1..$4: the two press ranges, $5, $6: the days, $7: the scope.
+ */
 function periodCounts(by: 'centre' | 'officer'): string {
-  const officer = by === 'officer' ? 'officer_id, ' : ''
-  return `SELECT centre_id, ${officer}positive, neutral, negative FROM chamdiem.${by === 'centre' ? 'daily_centres' : 'daily_officers'}
+  const keys = by === 'officer' ? 'centre_id, officer_id' : 'centre_id'
+  const pressKeys = by === 'officer' ? 'p.centre_id, p.officer_id' : 'p.centre_id'
+  return `SELECT ${keys}, sum(positive) AS positive, sum(neutral) AS neutral, sum(negative) AS negative FROM (
+    SELECT ${keys}, positive, neutral, negative FROM chamdiem.${by === 'centre' ? 'daily_centres' : 'daily_officers'}
      WHERE day >= $5::date AND day < $6::date AND positive + neutral + negative > 0 AND ($7::text IS NULL OR centre_id = $7)
     UNION ALL
-    SELECT p.centre_id, ${officer ? 'p.officer_id, ' : ''}${COUNTS}
+    SELECT ${pressKeys}, ${COUNTS}
       FROM chamdiem.presses p
-     WHERE NOT p.repeat ${officer ? 'AND p.officer_id IS NOT NULL ' : ''}AND ($7::text IS NULL OR p.centre_id = $7)
+     WHERE NOT p.repeat ${by === 'officer' ? 'AND p.officer_id IS NOT NULL ' : ''}AND ($7::text IS NULL OR p.centre_id = $7)
        AND ((p.time_ms >= $1 AND p.time_ms < $2) OR (p.time_ms >= $3 AND p.time_ms < $4))
-     GROUP BY p.centre_id${officer ? ', p.officer_id' : ''}`
+     GROUP BY ${pressKeys}
+  ) u GROUP BY ${keys}`
 }
 
 /**
