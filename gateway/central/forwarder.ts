@@ -11,6 +11,8 @@
  *    batch, `ON CONFLICT DO NOTHING`; COMMIT; only then move the cursors, in SQLite.
  *    A crash between COMMIT and the cursor re-sends the batch, which inserts nothing (the
  *    key is (centre, box, boot, seq)); a crash before COMMIT re-sends what never arrived.
+ *    The province's daily roll-ups are counted by triggers inside that same transaction,
+ *    from the rows actually inserted (schema.ts), so they follow the presses exactly.
  *
  * Failures (errors.ts decides which is which):
  * - retry: network errors, a server shutting down or failing over: exponential backoff with
