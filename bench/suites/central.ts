@@ -14,7 +14,9 @@ import { CentralForwarder, type CentralConfig } from '../../gateway/central/forw
 import { migrateCentral } from '../../gateway/central/migrate.ts'
 import { startPostgres } from '../../test/helpers/servers/postgres.ts'
 import { backlogRows } from '../lib/backlog.ts'
-import { load1 } from '../lib/machine.ts'
+import { load1, machine } from '../lib/machine.ts'
+import { PROVINCE_TZ, PROVINCE_YEAR, loadProvinceYear } from '../lib/province-year.ts'
+import { period, ranking, type Period, type RankedRow } from '../../gateway/central/province-queries.ts'
 import { goal, round, row } from '../lib/rows.ts'
 import type { BenchOptions, Suite, SuiteResult } from '../lib/types.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -22,6 +24,7 @@ import { tmpdir } from 'node:os'
 
 /** Presses per transaction (CHAMDIEM_BENCH_CENTRAL_BATCH to try another size). */
 const BATCH = Number(process.env.CHAMDIEM_BENCH_CENTRAL_BATCH ?? 5000)
+const NO_ROLLUPS = process.env.CHAMDIEM_BENCH_CENTRAL_NO_ROLLUPS === '1'
 
 async function drainOnce(presses: number, runs: Array<Record<string, unknown>>, r: number, log: (l: string) => void): Promise<{ forwarder: number; copy: number }> {
   const server = await startPostgres({ database: 'province' })
@@ -32,6 +35,8 @@ async function drainOnce(presses: number, runs: Array<Record<string, unknown>>, 
     await migrateCentral(admin)
     await admin.query("CREATE ROLE centre_bench LOGIN PASSWORD 'bench' IN ROLE chamdiem_gateway")
     await admin.query("INSERT INTO chamdiem.centres (id, name, role) VALUES ('bench', 'Bench', 'centre_bench'), ('copy', 'COPY', NULL)")
+    // To measure what the daily roll-ups cost the drain (both sides): CHAMDIEM_BENCH_CENTRAL_NO_ROLLUPS=1.
+    if (NO_ROLLUPS) await admin.query('ALTER TABLE chamdiem.presses DISABLE TRIGGER USER')
 
     // The backlog in SQLite, and the same rows as CSV for COPY.
     const db = openDatabase(join(dir, 'chamdiem.db'))
@@ -111,8 +116,88 @@ export const central: Suite = {
     return {
       rows: [row('central', 'central forwarder drain into PostgreSQL 15', 'presses/s', fwd), row('central', 'PostgreSQL COPY of the same rows', 'presses/s', copy), ratioRow],
       goals: [goal('central', 'central drain vs COPY', ratioRow.median, '%', '≥ 50', (v) => v >= 50)],
-      notes: [`backlog of ${presses.toLocaleString('en-US')} presses, batches of ${BATCH}; a fresh PostgreSQL per run (fsync off, as in the tests)`],
+      notes: [`backlog of ${presses.toLocaleString('en-US')} presses, batches of ${BATCH}; a fresh PostgreSQL per run (fsync off, as in the tests); daily roll-up triggers ${NO_ROLLUPS ? 'DISABLED' : 'on'}`],
       runs,
+    }
+  },
+}
+
+/**
+ * Province year (issue 18, item 8): one year of a province loaded with COPY through the
+ * roll-up triggers, then one quarter ranked (centres, then officers) from the presses alone
+ * and from the daily roll-ups, the way `chamdiem central serve` ranks it. Goal: ≤ 1 s at
+ * 150 centres (about 11M presses). The default size is smaller, to keep a full bench run
+ * short; the full size:
+ *
+ *   CHAMDIEM_BENCH_PROVINCE_CENTRES=150 npm run bench -- --only central-year
+ */
+const FULL_PROVINCE = 150
+/** Over the tests' settings (fsync off, 32MB buffers): room for a year's indexes while loading. */
+const PROVINCE_SETTINGS = { shared_buffers: '1GB', max_wal_size: '8GB', work_mem: '64MB', maintenance_work_mem: '512MB' }
+
+async function timeRanking(client: pg.Client, rollups: boolean, p: Period): Promise<{ ms: number; rows: RankedRow[][] }> {
+  const t0 = performance.now()
+  const centres = await ranking(client, null, 'centre', p.fromMs, p.toMs, { rollups })
+  const officers = await ranking(client, null, 'officer', p.fromMs, p.toMs, { rollups })
+  return { ms: performance.now() - t0, rows: [centres, officers] }
+}
+
+export const centralYear: Suite = {
+  id: 'central-year',
+  title: 'Province year: one quarter of a province ranked from presses and from daily roll-ups (PostgreSQL 15)',
+  async run(opts: BenchOptions): Promise<SuiteResult> {
+    const centres = Number(process.env.CHAMDIEM_BENCH_PROVINCE_CENTRES ?? (opts.quick ? 5 : 30))
+    if (!Number.isInteger(centres) || centres < 1 || centres > 999) throw new Error('CHAMDIEM_BENCH_PROVINCE_CENTRES must be 1..999')
+    const m = machine()
+    opts.log(`  machine: ${m.cores} cores ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}, load ${load1()}`)
+    const server = await startPostgres({ database: 'province', settings: PROVINCE_SETTINGS })
+    const admin = new pg.Client({ connectionString: server.url() })
+    try {
+      await admin.connect()
+      await migrateCentral(admin)
+      const year = await loadProvinceYear(admin, server.dir, centres, opts.log)
+      const [{ centre_days, officer_days }] = (
+        await admin.query<{ centre_days: string; officer_days: string }>(
+          'SELECT (SELECT count(*) FROM chamdiem.daily_centres) AS centre_days, (SELECT count(*) FROM chamdiem.daily_officers) AS officer_days',
+        )
+      ).rows
+      opts.log(
+        `  ${year.centres} centres, ${year.officers} officers, ${year.presses.toLocaleString('en-US')} presses generated with COPY in ${round(year.generateMs / 1000)} s; roll-ups: ${centre_days} centre-days, ${officer_days} officer-days`,
+      )
+      const q = period('quarter', PROVINCE_YEAR, 2, PROVINCE_TZ)
+      const raw: number[] = []
+      const rolled: number[] = []
+      const runs: Array<Record<string, unknown>> = []
+      // One untimed round first (plans, caches), then alternate the two ways.
+      const reference = (await timeRanking(admin, false, q)).rows
+      await timeRanking(admin, true, q)
+      for (let r = 1; r <= opts.runs; r++) {
+        const load = load1()
+        const a = await timeRanking(admin, false, q)
+        const b = await timeRanking(admin, true, q)
+        if (JSON.stringify(b.rows) !== JSON.stringify(reference) || JSON.stringify(a.rows) !== JSON.stringify(reference)) {
+          throw new Error('the ranking from roll-ups differs from the ranking from presses')
+        }
+        raw.push(a.ms)
+        rolled.push(b.ms)
+        runs.push({ round: r, presses: year.presses, rawMs: round(a.ms), rollupMs: round(b.ms), loadavg1: load })
+        opts.log(`  run ${r}: ${q.label} ranking (centres + officers) from presses ${Math.round(a.ms)} ms, from roll-ups ${Math.round(b.ms)} ms  load ${load}`)
+      }
+      const rolledRow = row('central-year', `${q.label} ranking, centres + officers, from daily roll-ups`, 'ms', rolled)
+      const full = centres >= FULL_PROVINCE
+      return {
+        rows: [row('central-year', `${q.label} ranking, centres + officers, from presses`, 'ms', raw), rolledRow, row('central-year', 'province year generated with COPY (roll-ups by trigger)', 's', [year.generateMs / 1000])],
+        goals: [
+          goal('central-year', 'province-year quarter ranking', full ? rolledRow.median : Number.NaN, 'ms', '≤ 1000', (v) => v <= 1000, full ? undefined : `measured at ${centres} centres only: CHAMDIEM_BENCH_PROVINCE_CENTRES=150 for the goal`),
+        ],
+        notes: [
+          `${year.centres} centres, ${year.officers} officers, ${year.presses.toLocaleString('en-US')} presses of ${PROVINCE_YEAR} (weekdays); roll-ups ${centre_days} centre-days + ${officer_days} officer-days; ranked ${q.label} (${q.kind}); PostgreSQL with the tests' settings (fsync off) and ${Object.entries(PROVINCE_SETTINGS).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+        ],
+        runs,
+      }
+    } finally {
+      await admin.end().catch(() => {})
+      await server.dispose()
     }
   },
 }

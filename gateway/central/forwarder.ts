@@ -11,6 +11,8 @@
  *    batch, `ON CONFLICT DO NOTHING`; COMMIT; only then move the cursors, in SQLite.
  *    A crash between COMMIT and the cursor re-sends the batch, which inserts nothing (the
  *    key is (centre, box, boot, seq)); a crash before COMMIT re-sends what never arrived.
+ *    The province's daily roll-ups are counted by triggers inside that same transaction,
+ *    from the rows actually inserted (schema.ts), so they follow the presses exactly.
  *
  * Failures (errors.ts decides which is which):
  * - retry: network errors, a server shutting down or failing over: exponential backoff with
@@ -18,7 +20,9 @@
  * - fatal: authentication, missing schema, wrong schema version, a role not registered for
  *   this centre, permission denied: forwarding stops with `state: 'stopped'` and the reason
  *   in health and /metrics; the backlog is kept; tried again every recheckMs.
- * The gateway keeps ingesting locally throughout: nothing here is on the ingest path.
+ * The gateway keeps ingesting locally throughout: nothing here is on the ingest path. The
+ * loop itself (timer, backoff, states, drained) is forwarding/outbox-loop.ts, shared with
+ * the InfluxDB forwarder.
  */
 import type pg from 'pg'
 import type { Static } from '@sinclair/typebox'
@@ -27,7 +31,7 @@ import type { CentralSchema } from '../config-schema.ts'
 import type { GatewayBus } from '../events.ts'
 import type { MetricSample } from '../metrics.ts'
 import type { Db } from '../store/database.ts'
-import { sql } from '../store/statements.ts'
+import { OutboxLoop, forwarderCursors } from '../forwarding/outbox-loop.ts'
 import { connectCentral, parseCentralUrl, safeCentralUrl } from './connect.ts'
 import { CentralError, classifyCentralError, isPermanent } from './errors.ts'
 import { CentralRows } from './rows.ts'
@@ -80,52 +84,49 @@ export class CentralForwarder {
   readonly name = 'central'
   private readonly log: Logger
   private readonly target: string
-  private started = false
-  private timer: NodeJS.Timeout | null = null
-  private loop: Promise<void> | null = null
-  private wakeWhileRunning = false
+  private readonly loop: OutboxLoop<{ code?: string }>
   private unsubscribe: Array<() => void> = []
   private rows: CentralRows | null = null
-  private saveCursor: import('better-sqlite3').Statement<[string, number, number]> | null = null
+  private cursors: ReturnType<typeof forwarderCursors> | null = null
   private client: pg.Client | null = null
   private connectedTo: string | null = null
   /** Registry changes seen, and how many of them PostgreSQL has committed (a change during a send is sent again). */
   private registryChanges = 1
   private registryCommitted = 0
   private registrySentAt = 0
-  private idleWaiters: Array<() => void> = []
 
   private cursor = 0
   private rejectedCursor = 0
-  private state: CentralState = 'connecting'
-  private lastSuccessAt: number | null = null
-  private lastError: CentralStatus['lastError'] = null
-  private nextAttemptAt: number | null = null
-  private failures = 0
   private pressesWritten = 0
   private pressesSent = 0
-  private errors = 0
 
   constructor(private readonly opts: CentralForwarderOptions) {
     this.log = opts.log
     // A URL that cannot be parsed fails the part's start with the reason (health: failed).
     parseCentralUrl(opts.config.url)
     this.target = safeCentralUrl(opts.config.url)
+    this.loop = new OutboxLoop({
+      log: opts.log,
+      timing: opts.config,
+      target: this.target,
+      initialState: 'connecting',
+      wakeIn: ['ok', 'connecting'],
+      drainedRejectsWhenStopped: true,
+      label: 'central ',
+      run: () => this.run(),
+      failed: (err) => this.failed(err),
+      backlog: () => this.backlog(),
+      dirty: () => this.registryDirty(),
+    })
   }
 
   start(): void {
-    if (this.started) return
-    this.started = true
+    if (this.loop.started) return
     const { db } = this.opts
     this.rows = new CentralRows(db)
-    this.saveCursor = sql<[string, number, number]>(
-      db,
-      `INSERT INTO forwarder_cursors (name, last_press_id, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET last_press_id = excluded.last_press_id, updated_at = excluded.updated_at`,
-    )
-    const read = sql<[string], { last_press_id: number }>(db, 'SELECT last_press_id FROM forwarder_cursors WHERE name = ?')
-    this.cursor = read.get(PRESS_CURSOR)?.last_press_id ?? 0
-    this.rejectedCursor = read.get(REJECTED_CURSOR)?.last_press_id ?? 0
+    this.cursors = forwarderCursors(db)
+    this.cursor = this.cursors.get(PRESS_CURSOR)
+    this.rejectedCursor = this.cursors.get(REJECTED_CURSOR)
     const bus = this.opts.bus
     if (bus) {
       this.unsubscribe = [
@@ -138,68 +139,45 @@ export class CentralForwarder {
       ]
     }
     this.log.info({ target: this.target, centre: this.opts.config.centre, cursor: this.cursor, backlog: this.backlog() }, 'forwarding to the central PostgreSQL')
-    this.schedule(0)
+    this.loop.start()
   }
 
   async stop(): Promise<void> {
-    if (!this.started) return
-    this.started = false
+    if (!this.loop.started) return
     for (const off of this.unsubscribe) off()
     this.unsubscribe = []
-    this.clearTimer()
-    if (this.loop) {
-      // Let a batch in flight finish (so it need not be re-sent), but not for long: closing
-      // the connection fails a query that hangs on a dead network.
-      const grace = setTimeout(() => void this.disconnect(), STOP_GRACE_MS)
-      await this.loop
-      clearTimeout(grace)
-    }
-    await this.disconnect()
-    for (const w of [...this.idleWaiters]) w()
+    // Let a batch in flight finish (so it need not be re-sent), but not for long: closing
+    // the connection fails a query that hangs on a dead network.
+    await this.loop.stop(STOP_GRACE_MS, () => void this.disconnect(), () => this.disconnect())
   }
 
   /** Forwards now instead of at the next poll. */
   wake(): void {
-    if (!this.started || (this.state !== 'ok' && this.state !== 'connecting')) return
-    if (this.loop) this.wakeWhileRunning = true
-    else this.schedule(0)
+    this.loop.wake()
   }
 
   /** Resolves once every press stored so far is in PostgreSQL (for tests and tools). */
   async drained(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (this.backlog() > 0 || this.registryDirty()) {
-      if (!this.started) throw new Error('central forwarder stopped before the backlog drained')
-      if (this.state === 'stopped') throw new Error(`central forwarder refused: ${this.lastError?.message}`)
-      if (Date.now() > deadline) throw new Error(`central backlog of ${this.backlog()} presses not drained after ${timeoutMs} ms`)
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer)
-          this.idleWaiters = this.idleWaiters.filter((w) => w !== done)
-          resolve()
-        }
-        const timer = setTimeout(done, 50)
-        this.idleWaiters.push(done)
-      })
-    }
+    await this.loop.drained(timeoutMs)
   }
 
   status(): CentralStatus {
+    const l = this.loop
     return {
       name: this.name,
-      state: this.state,
+      state: l.state,
       target: this.target,
       centre: this.opts.config.centre,
       connectedTo: this.connectedTo,
       backlog: this.backlog(),
       cursor: this.cursor,
-      lastSuccessAt: this.lastSuccessAt,
-      lastError: this.lastError,
-      nextAttemptAt: this.state === 'ok' ? null : this.nextAttemptAt,
-      consecutiveFailures: this.failures,
+      lastSuccessAt: l.lastSuccessAt,
+      lastError: l.lastError,
+      nextAttemptAt: l.nextAttempt(),
+      consecutiveFailures: l.failures,
       pressesWritten: this.pressesWritten,
       pressesSent: this.pressesSent,
-      errors: this.errors,
+      errors: l.errors,
     }
   }
 
@@ -239,35 +217,14 @@ export class CentralForwarder {
     return this.rows ? Math.max(0, this.rows.lastPressId() - this.cursor) : 0
   }
 
-  private schedule(delayMs: number): void {
-    this.clearTimer()
-    if (!this.started) return
-    this.nextAttemptAt = Date.now() + delayMs
-    this.timer = setTimeout(() => {
-      this.timer = null
-      this.loop = this.run().finally(() => (this.loop = null))
-    }, delayMs)
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
-  }
-
-  private async run(): Promise<void> {
-    let next = this.opts.config.flushIntervalMs
-    try {
-      this.wakeWhileRunning = false
-      const client = await this.connect()
-      if (this.registryDirty() || Date.now() - this.registrySentAt >= this.opts.config.registryEveryMs) await this.sendRegistry(client)
-      while (this.started && (await this.sendBatch(client)) > 0) this.wakeWhileRunning = false
-      this.succeeded()
-      for (const w of [...this.idleWaiters]) w()
-    } catch (err) {
-      next = await this.failed(err)
-    }
-    if (this.wakeWhileRunning && this.state === 'ok') next = 0
-    this.schedule(next)
+  private async run(): Promise<undefined> {
+    const client = await this.connect()
+    if (this.registryDirty() || Date.now() - this.registrySentAt >= this.opts.config.registryEveryMs) await this.sendRegistry(client)
+    while (this.loop.started && (await this.sendBatch(client)) > 0) this.loop.served()
+    this.loop.recovered({ connectedTo: this.connectedTo }, 'central PostgreSQL accepts writes; forwarding')
+    this.loop.lastSuccessAt ??= Date.now()
+    this.loop.notifyIdle()
+    return undefined
   }
 
   private async connect(): Promise<pg.Client> {
@@ -350,53 +307,26 @@ export class CentralForwarder {
     // PostgreSQL has the rows: move the cursors past them (one SQLite commit).
     const now = Date.now()
     this.opts.db.transaction(() => {
-      if (presses.count > 0) this.saveCursor!.run(PRESS_CURSOR, presses.lastId, now)
-      if (rejected.count > 0) this.saveCursor!.run(REJECTED_CURSOR, rejected.lastId, now)
+      if (presses.count > 0) this.cursors!.save(PRESS_CURSOR, presses.lastId, now)
+      if (rejected.count > 0) this.cursors!.save(REJECTED_CURSOR, rejected.lastId, now)
     })()
     if (presses.count > 0) this.cursor = presses.lastId
     if (rejected.count > 0) this.rejectedCursor = rejected.lastId
     this.pressesSent += presses.count
     this.pressesWritten += inserted
-    this.lastSuccessAt = now
+    this.loop.lastSuccessAt = now
     return presses.count + rejected.count
-  }
-
-  private succeeded(): void {
-    if (this.state !== 'ok') {
-      this.log.info({ target: this.target, connectedTo: this.connectedTo, after: this.failures, backlog: this.backlog() }, 'central PostgreSQL accepts writes; forwarding')
-    }
-    this.state = 'ok'
-    this.failures = 0
-    this.lastSuccessAt ??= Date.now()
   }
 
   /** Records the failure, drops the connection, and returns the delay before the next try. */
   private async failed(err: unknown): Promise<number> {
     const e = classifyCentralError(err)
-    this.errors++
-    this.failures++
-    this.lastError = { message: e.message, code: e.code, at: Date.now() }
+    this.loop.noteFailure(e.message, { code: e.code })
     await this.disconnect()
-    if (e.kind === 'retry') {
-      const delay = this.backoff()
-      const level = this.state === 'retrying' ? 'debug' : 'warn'
-      this.state = 'retrying'
-      this.log[level]({ target: this.target, error: e.message, attempt: this.failures, retryInMs: delay, backlog: this.backlog() }, 'central PostgreSQL unreachable; presses stay in the outbox')
-      return delay
-    }
-    if (this.state !== 'stopped') {
-      this.log.error(
-        { target: this.target, error: e.message, code: e.code, backlog: this.backlog(), recheckInMs: this.opts.config.recheckMs },
-        'central PostgreSQL REFUSED this gateway: forwarding stopped until central config or the database is fixed (the backlog is kept and sent then)',
-      )
-    }
-    this.state = 'stopped'
-    return this.opts.config.recheckMs
-  }
-
-  private backoff(): number {
-    const { minBackoffMs, maxBackoffMs } = this.opts.config
-    const ceiling = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(this.failures - 1, 30))
-    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2))
+    if (e.kind === 'retry') return this.loop.retryLater('central PostgreSQL unreachable; presses stay in the outbox')
+    return this.loop.refuse(
+      { code: e.code },
+      'central PostgreSQL REFUSED this gateway: forwarding stopped until central config or the database is fixed (the backlog is kept and sent then)',
+    )
   }
 }

@@ -17,13 +17,15 @@
  *   again every `recheckMs`, and a restart with a fixed config resumes at once.
  *
  * New presses wake the loop through the bus (`press`); without a bus it polls every
- * `flushIntervalMs`.
+ * `flushIntervalMs`. The loop itself (timer, backoff, states, drained) is
+ * forwarding/outbox-loop.ts, shared with the central forwarder.
  */
 import type { MetricSample } from '../metrics.ts'
 import type { Logger } from 'pino'
 import type { Db } from '../store/database.ts'
 import { sql } from '../store/statements.ts'
 import type { GatewayBus } from '../events.ts'
+import { OutboxLoop, forwarderCursors } from '../forwarding/outbox-loop.ts'
 import { BATCH_SQL, type Batch } from './line-protocol.ts'
 import { WriteError, type InfluxConfig, type InfluxWriter } from './writer.ts'
 import { V1Writer } from './v1-writer.ts'
@@ -75,35 +77,26 @@ export function createWriter(config: InfluxConfig): InfluxWriter {
   return config.api === 'v1' ? new V1Writer(config) : new V2Writer(config)
 }
 
+type ReadyBatch = { lastId: number; points: number; body: string }
+
 export class InfluxForwarder {
   /** Also its cursor name in forwarder_cursors, and its name as a gateway part. */
   readonly name: string
   private readonly writer: InfluxWriter
   private readonly log: Logger
-  private running = false
-  private started = false
-  private wakeWhileRunning = false
-  private loop: Promise<void> | null = null
-  private timer: NodeJS.Timeout | null = null
+  private readonly loop: OutboxLoop<{ status?: number }>
   private abort: AbortController | null = null
   private unsubscribe: (() => void) | null = null
-  private idleWaiters: Array<() => void> = []
   private statements: {
     batch: import('better-sqlite3').Statement<[number, number], Batch>
     lastId: import('better-sqlite3').Statement<[], { n: number }>
-    save: import('better-sqlite3').Statement<[string, number, number]>
+    cursors: ReturnType<typeof forwarderCursors>
   } | null = null
 
   private cursor = 0
   private batchLimit: number
-  private state: ForwarderState = 'ok'
-  private lastSuccessAt: number | null = null
-  private lastError: ForwarderStatus['lastError'] = null
-  private nextAttemptAt: number | null = null
-  private failures = 0
   private pointsWritten = 0
   private pointsDropped = 0
-  private writeErrors = 0
   private recent: Array<[at: number, points: number]> = []
 
   constructor(private readonly opts: InfluxForwarderOptions) {
@@ -111,58 +104,53 @@ export class InfluxForwarder {
     this.writer = opts.writer ?? createWriter(opts.config)
     this.log = opts.log
     this.batchLimit = opts.config.batchSize
+    this.loop = new OutboxLoop({
+      log: opts.log,
+      timing: opts.config,
+      target: this.writer.target,
+      initialState: 'ok',
+      wakeIn: ['ok'],
+      drainedRejectsWhenStopped: false,
+      label: '',
+      run: () => this.run(),
+      failed: async (err) => {
+        // A bug or a broken database, not a server answer: log it and try again later.
+        this.log.error({ err }, 'InfluxDB forwarder failed; retrying')
+        return this.opts.config.maxBackoffMs
+      },
+      backlog: () => this.backlog(),
+    })
   }
 
   start(): void {
-    if (this.started) return
-    this.started = true
+    if (this.loop.started) return
     const { db } = this.opts
     this.statements = {
       batch: sql<[number, number], Batch>(db, BATCH_SQL),
       lastId: sql<[], { n: number }>(db, 'SELECT coalesce(max(id), 0) AS n FROM presses'),
-      save: sql<[string, number, number]>(
-        db,
-        `INSERT INTO forwarder_cursors (name, last_press_id, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET last_press_id = excluded.last_press_id, updated_at = excluded.updated_at`,
-      ),
+      cursors: forwarderCursors(db),
     }
-    const row = sql<[string], { last_press_id: number }>(db, 'SELECT last_press_id FROM forwarder_cursors WHERE name = ?').get(this.name)
-    this.cursor = row?.last_press_id ?? 0
+    this.cursor = this.statements.cursors.get(this.name)
     this.unsubscribe = this.opts.bus?.on('press', `influx forwarder ${this.name}`, () => this.wake()) ?? null
     this.log.info({ target: this.writer.target, cursor: this.cursor, backlog: this.backlog() }, 'forwarding presses to InfluxDB')
-    this.schedule(0)
+    this.loop.start()
   }
 
   async stop(): Promise<void> {
-    if (!this.started) return
-    this.started = false
+    if (!this.loop.started) return
     this.unsubscribe?.()
     this.unsubscribe = null
-    this.clearTimer()
-    if (this.loop) {
-      const grace = setTimeout(() => this.abort?.abort(), STOP_GRACE_MS)
-      await this.loop
-      clearTimeout(grace)
-    }
-    await this.writer.close()
-    for (const w of [...this.idleWaiters]) w()
+    await this.loop.stop(STOP_GRACE_MS, () => this.abort?.abort(), () => this.writer.close())
   }
 
   /** Writes now instead of at the next poll (e.g. after a press, or to retry at once). */
   wake(): void {
-    if (!this.started || this.state !== 'ok') return
-    if (this.running) {
-      this.wakeWhileRunning = true
-      return
-    }
-    this.schedule(0)
+    this.loop.wake()
   }
 
   /** Tries again now, also while backing off or stopped (an admin's "retry now"). */
   retryNow(): void {
-    if (!this.started) return
-    if (this.running) this.wakeWhileRunning = true
-    else this.schedule(0)
+    this.loop.retryNow()
   }
 
   /**
@@ -170,37 +158,24 @@ export class InfluxForwarder {
    * forwarder is stopped first or after `timeoutMs` (for tests, benchmarks, tools).
    */
   async drained(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (this.backlog() > 0) {
-      if (!this.started) throw new Error('forwarder stopped before the backlog drained')
-      if (Date.now() > deadline) throw new Error(`backlog of ${this.backlog()} presses not drained after ${timeoutMs} ms`)
-      // Woken when the loop finds the outbox empty, or checks again after 50 ms.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer)
-          this.idleWaiters = this.idleWaiters.filter((w) => w !== done)
-          resolve()
-        }
-        const timer = setTimeout(done, 50)
-        this.idleWaiters.push(done)
-      })
-    }
+    await this.loop.drained(timeoutMs)
   }
 
   status(): ForwarderStatus {
+    const l = this.loop
     return {
       name: this.name,
-      state: this.state,
+      state: l.state as ForwarderState,
       target: this.writer.target,
       backlog: this.backlog(),
       cursor: this.cursor,
-      lastSuccessAt: this.lastSuccessAt,
-      lastError: this.lastError,
-      nextAttemptAt: this.state === 'ok' ? null : this.nextAttemptAt,
-      consecutiveFailures: this.failures,
+      lastSuccessAt: l.lastSuccessAt,
+      lastError: l.lastError,
+      nextAttemptAt: l.nextAttempt(),
+      consecutiveFailures: l.failures,
       pointsWritten: this.pointsWritten,
       pointsDropped: this.pointsDropped,
-      writeErrors: this.writeErrors,
+      writeErrors: l.errors,
       pointsPerSecond: this.pointsPerSecond(),
     }
   }
@@ -254,64 +229,36 @@ export class InfluxForwarder {
     return Math.round(sum / (RATE_WINDOW_MS / 1000))
   }
 
-  private schedule(delayMs: number): void {
-    this.clearTimer()
-    if (!this.started) return
-    this.nextAttemptAt = Date.now() + delayMs
-    this.timer = setTimeout(() => {
-      this.timer = null
-      this.loop = this.run().finally(() => (this.loop = null))
-    }, delayMs)
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
-  }
-
-  /** Writes batches until the outbox is empty or a write fails; then schedules the next run. */
-  private async run(): Promise<void> {
-    if (this.running || !this.started) return
-    this.running = true
-    let next = this.opts.config.flushIntervalMs
+  /** Writes batches until the outbox is empty or a write fails; resolves to the delay before the next run. */
+  private async run(): Promise<number | undefined> {
     try {
-      this.wakeWhileRunning = false
       let batch = this.readBatch(this.cursor)
-      while (this.started && batch) {
+      while (this.loop.started && batch) {
         const writing = this.writeBatch(batch)
         // Read the next batch while the server works on this one (after one turn of the event
         // loop, so the request is on the wire first).
         await new Promise((resolve) => setImmediate(resolve))
         const following = this.readBatch(batch.lastId)
         const outcome = await writing
-        if (typeof outcome === 'number') {
-          next = outcome
-          break
-        }
-        this.wakeWhileRunning = false
+        if (typeof outcome === 'number') return outcome
+        this.loop.served()
         batch = outcome === 'written' && following ? following : this.readBatch(this.cursor)
       }
-      if (!batch) for (const w of [...this.idleWaiters]) w()
-    } catch (err) {
-      // A bug or a broken database, not a server answer: log it and try again later.
-      this.log.error({ err }, 'InfluxDB forwarder failed; retrying')
-      next = this.opts.config.maxBackoffMs
+      if (!batch) this.loop.notifyIdle()
+      return undefined
     } finally {
-      this.running = false
       this.abort = null
     }
-    if (this.wakeWhileRunning && this.state === 'ok') next = 0
-    this.schedule(next)
   }
 
   /** Up to batchLimit presses after `after`, as one request body; null when there are none. */
-  private readBatch(after: number): { lastId: number; points: number; body: string } | null {
+  private readBatch(after: number): ReadyBatch | null {
     const b = this.statements!.batch.get(after, this.batchLimit)!
-    return b.points > 0 ? (b as { lastId: number; points: number; body: string }) : null
+    return b.points > 0 ? (b as ReadyBatch) : null
   }
 
   /** 'written', 'smaller' (retry at once with a smaller batch), or the delay before the next try. */
-  private async writeBatch(batch: { lastId: number; points: number; body: string }): Promise<'written' | 'smaller' | number> {
+  private async writeBatch(batch: ReadyBatch): Promise<'written' | 'smaller' | number> {
     const { lastId, points, body } = batch
     this.abort = new AbortController()
     try {
@@ -319,58 +266,30 @@ export class InfluxForwarder {
       // The server has the points: move the cursor past them (its own commit; a crash before
       // this line re-sends the same points, which overwrite themselves).
       const now = Date.now()
-      this.statements!.save.run(this.name, lastId, now)
+      this.statements!.cursors.save(this.name, lastId, now)
       this.cursor = lastId
       this.pointsWritten += points - dropped
       this.pointsDropped += dropped
       this.recent.push([now, points])
-      this.lastSuccessAt = now
+      this.loop.lastSuccessAt = now
       if (dropped > 0) {
         this.log.warn({ dropped, target: this.writer.target }, 'InfluxDB dropped points older than its retention policy')
       }
-      if (this.state !== 'ok') {
-        this.log.info({ target: this.writer.target, after: this.failures, backlog: this.backlog() }, 'InfluxDB accepts writes again; draining the backlog')
-      }
-      this.state = 'ok'
-      this.failures = 0
+      this.loop.recovered({}, 'InfluxDB accepts writes again; draining the backlog')
       return 'written'
     } catch (err) {
       const e = err instanceof WriteError ? err : new WriteError((err as Error).message, 'retry')
-      this.writeErrors++
-      this.failures++
-      this.lastError = { message: e.message, status: e.status, at: Date.now() }
+      this.loop.noteFailure(e.message, { status: e.status })
       if (e.kind === 'too-large' && this.batchLimit > 1) {
         this.batchLimit = Math.max(1, Math.floor(points / 2))
         this.log.warn({ batchSize: this.batchLimit, error: e.message }, 'InfluxDB refused the batch as too large; sending smaller batches')
         return 'smaller'
       }
-      if (e.kind === 'retry') {
-        const delay = this.backoff(e.retryAfterMs)
-        // The first failure is worth a warning; the following ones repeat it, so keep them quieter.
-        const level = this.state === 'retrying' ? 'debug' : 'warn'
-        this.state = 'retrying'
-        this.log[level](
-          { target: this.writer.target, error: e.message, attempt: this.failures, retryInMs: delay, backlog: this.backlog() },
-          'InfluxDB write failed; presses stay in the outbox and will be retried',
-        )
-        return delay
-      }
-      if (this.state !== 'stopped') {
-        this.log.error(
-          { target: this.writer.target, error: e.message, status: e.status, backlog: this.backlog(), recheckInMs: this.opts.config.recheckMs },
-          'InfluxDB REFUSED the presses: forwarding stopped until the influx config or server is fixed (the backlog is kept and sent then)',
-        )
-      }
-      this.state = 'stopped'
-      return this.opts.config.recheckMs
+      if (e.kind === 'retry') return this.loop.retryLater('InfluxDB write failed; presses stay in the outbox and will be retried', e.retryAfterMs)
+      return this.loop.refuse(
+        { status: e.status },
+        'InfluxDB REFUSED the presses: forwarding stopped until the influx config or server is fixed (the backlog is kept and sent then)',
+      )
     }
-  }
-
-  /** Exponential backoff with jitter (half fixed, half random), at least what the server asked for. */
-  private backoff(retryAfterMs?: number): number {
-    const { minBackoffMs, maxBackoffMs } = this.opts.config
-    const ceiling = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(this.failures - 1, 30))
-    const jittered = ceiling / 2 + Math.random() * (ceiling / 2)
-    return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, 3_600_000)))
   }
 }

@@ -11,7 +11,7 @@ import { buildReport } from '../../gateway/report.ts'
 import { childGateway } from '../helpers/child-gateway.ts'
 import { SECRET, press } from '../helpers/office.ts'
 import { tempDir } from '../helpers/tmp.ts'
-import { startCentralDb, type CentralDb } from './central-db.ts'
+import { rollupMismatches, startCentralDb, type CentralDb } from './central-db.ts'
 import { CENTRE_REGISTRY, INGEST, RATINGS, centralCounts, centralSection, type Counts } from './centre-gateway.ts'
 
 const HOOK = 'CHAMDIEM_TEST_CENTRAL_HANG_AFTER_COMMIT'
@@ -77,5 +77,9 @@ describe('central forwarder killed between COMMIT and cursor', () => {
     const own: Counts = {}
     for (const r of report.rows) own[r.key] = { positive: r.positive, neutral: r.neutral, negative: r.negative }
     expect(await centralCounts(db.pg.url(), 'killed')).toEqual(own)
+    // The daily roll-ups counted the re-sent batch once too (only rows actually inserted count).
+    expect(await rollupMismatches(db.pg)).toEqual([])
+    const [rolled] = await db.pg.query<{ n: string }>("SELECT sum(positive + neutral + negative) AS n FROM chamdiem.daily_centres WHERE centre_id = 'killed'")
+    expect(Number(rolled.n)).toBe(Object.values(own).reduce((s, c) => s + c.positive + c.neutral + c.negative, 0))
   })
 })

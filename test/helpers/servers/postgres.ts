@@ -27,6 +27,8 @@ export interface PostgresOptions {
   database?: string
   /** Keep the temp dir after dispose (to inspect it). */
   keepDir?: boolean
+  /** More server settings (`-c name=value`), after and over the test defaults (benchmarks: shared_buffers). */
+  settings?: Record<string, string>
 }
 
 export interface PostgresServer extends ServerProcess {
@@ -102,6 +104,7 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
         '-c', 'full_page_writes=off',
         '-c', 'max_connections=50',
         '-c', 'shared_buffers=32MB',
+        ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ]
     },
     ready: () => canConnect(),
