@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import type { InProcessGateway } from '../firmware/in-process-link.ts'
 import type { Gateway } from './gateway.ts'
+import { ratingScale } from './config.ts'
 
 export interface StandardPartsOptions {
   /** Event stream heartbeat of the dashboard (default live-hub.ts HEARTBEAT_MS); tests shorten it. */
@@ -101,7 +102,7 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
     })
     const reports =
       config.notify.report.schedule !== 'off' && notifier.canMail
-        ? new ReportMail({ db: gateway.db, config: config.notify, timezone: config.timezone, notifier, offices: () => registry.offices(), log: alertLog, now: gateway.now, tickMs: opts.scheduleTickMs })
+        ? new ReportMail({ db: gateway.db, config: config.notify, timezone: config.timezone, scale: ratingScale(config), notifier, offices: () => registry.offices(), log: alertLog, now: gateway.now, tickMs: opts.scheduleTickMs })
         : null
     return {
       name: 'alerts',

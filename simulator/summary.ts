@@ -3,7 +3,7 @@
  * rating (repeats apart, as reports leave them out), plus the fault bookkeeping (garbage that
  * must show up as rejected, duplicates and resends that must not show up at all).
  */
-import { RATINGS, type Rating } from '../protocol/index.ts'
+import { LEVEL_IDS, type Rating } from '../protocol/index.ts'
 import type { VirtualBox } from './virtual-box.ts'
 
 export type RatingCounts = Record<Rating, number> & { total: number }
@@ -36,18 +36,13 @@ export interface SimSummary {
 }
 
 export function ratingCounts(from?: Partial<Record<Rating, number>>): RatingCounts {
-  const c = {
-    positive: from?.positive ?? 0,
-    neutral: from?.neutral ?? 0,
-    negative: from?.negative ?? 0,
-    total: 0,
-  }
-  c.total = c.positive + c.neutral + c.negative
+  const c = { total: 0 } as RatingCounts
+  for (const r of LEVEL_IDS) c.total += c[r] = from?.[r] ?? 0
   return c
 }
 
 function add(into: RatingCounts, from: RatingCounts): void {
-  for (const r of RATINGS) into[r] += from[r]
+  for (const r of LEVEL_IDS) into[r] += from[r]
   into.total += from.total
 }
 

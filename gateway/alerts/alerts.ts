@@ -61,7 +61,7 @@ export class Alerts {
     const { bus } = this.deps
     this.unsubscribe.push(
       bus.on('press', 'alerts', (p) => {
-        if ((p.rating === 'negative' && !p.repeat) || p.burst) this.evaluateSoon()
+        if (((p.rating === 'negative' || p.rating === 'very-negative') && !p.repeat) || p.burst) this.evaluateSoon()
       }),
       bus.on('boxStatus', 'alerts', () => this.evaluateSoon()),
       bus.on('rejected', 'alerts', () => this.evaluateSoon()),
