@@ -86,6 +86,8 @@ export const UsbBoxSchema = Type.Object(
           ledPositive: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
           ledNeutral: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
           ledNegative: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
+          buttons: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 19 }), { minItems: 3, maxItems: 5, description: 'Button pins in the order of ratingScale\'s levels, best first (4 or 5 levels: default 2,4,7,8,12)' })),
+          leds: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 19 }), { minItems: 3, maxItems: 5, description: 'LED pins in the same order (4 or 5 levels: default 9,10,11,5,3)' })),
           piezo: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 19 }), Type.Null()])),
           invite: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 19 }), Type.Null()], { description: 'Officer-side button that asks for a rating window (null = none)' })),
         },

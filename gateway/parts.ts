@@ -42,6 +42,7 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
       return new UsbBoxes({
         boxes: config.usb.map((b) => ({ ...b, pins: b.pins ? { ...b.pins } : undefined })),
         queueDir: join(config.dataDir, 'usb'),
+        levels: ratingScale(config).map((l) => l.id),
         log: serialLog,
         gateway: inProcessGateway(gateway),
       })

@@ -22,6 +22,7 @@ import {
   prng,
   seedOf,
   simLabel,
+  mixOnScale,
   type RatingMix,
 } from '../traffic.ts'
 import { KEYS_HELP, listenForKeys } from './keys.ts'
@@ -47,6 +48,7 @@ interface SimulateOptions {
   windows?: string
   windowsToken?: string
   respond: number
+  levels: 3 | 4 | 5
 }
 
 const positiveInt = (what: string) => (v: string) => {
@@ -95,6 +97,10 @@ export async function run(argv: string[]): Promise<void> {
       },
     )
     .option('--rate <n>', 'citizens per counter per open hour', (v) => Number(v), 20)
+    .option('--levels <n>', 'the gateway\'s rating scale: 3, 4 or 5 buttons per box (its ratingScale preset)', (v) => {
+      if (v !== '3' && v !== '4' && v !== '5') throw new InvalidArgumentError('--levels is 3, 4 or 5')
+      return Number(v) as 3 | 4 | 5
+    }, 3 as 3 | 4 | 5)
     .option(
       '--hours <which>',
       'office hours: vietnam (Mon-Fri 7:30-11:30, 13:30-17:00) or always',
@@ -187,7 +193,7 @@ async function simulate(opts: SimulateOptions): Promise<void> {
     counters: boxes.map((b) => ({
       boxId: b.id,
       ratePerHour: opts.rate,
-      mix: mixFor(keyOf(b.id), opts.seed),
+      mix: mixOnScale(mixFor(keyOf(b.id), opts.seed), opts.levels),
     })),
     hours,
     seed: seedOf(opts.seed),
