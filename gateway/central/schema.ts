@@ -187,6 +187,17 @@ export const CENTRAL_MIGRATIONS: CentralMigration[] = [
       GRANT UPDATE (counter_id, officer_id, weekday, start_min, end_min, removed_at) ON chamdiem.shifts TO chamdiem_gateway;
     `,
   },
+  {
+    version: 2,
+    name: 'presses at any level of a four- or five-level rating scale',
+    sql: `
+      -- A centre rates on 3, 4 or 5 levels (gateway config ratingScale): the rating takes the
+      -- protocol's five ids. Rows already there keep their values (and satisfy the new check).
+      ALTER TABLE chamdiem.presses DROP CONSTRAINT presses_rating_check;
+      ALTER TABLE chamdiem.presses ADD CONSTRAINT presses_rating_check
+        CHECK (rating IN ('very-positive', 'positive', 'neutral', 'negative', 'very-negative'));
+    `,
+  },
 ]
 
 /** The schema version this code reads and writes. */
