@@ -16,6 +16,10 @@ import { startTestGateway } from '../helpers/gateway.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { OFFICE, SECRET } from '../helpers/office.ts'
 import { startTestApp } from '../http/app-helper.ts'
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+import { MIGRATIONS } from '../../gateway/store/migrations.ts'
+import { openDatabase } from '../../gateway/store/database.ts'
 
 const TZ = 'Asia/Ho_Chi_Minh'
 const pressOf = (seq: number, rating: string) => JSON.stringify({ seq, boot: 'b00t', rating, ageMs: 0 })
@@ -181,5 +185,31 @@ describe('an existing database', () => {
     const five = await startTestGateway({ registry: OFFICE, dataDir, config: { ratingScale: { preset: 5 } } })
     const r = buildReport(five.gw.db, { fromMs: 0, toMs: Date.now() + 60_000, by: 'counter', scale: ratingScale(five.config) })
     expect(r.totals).toMatchObject({ 'very-positive': 0, positive: 1, neutral: 1, total: 2 })
+  })
+})
+
+describe('the migration that opens presses to five levels', () => {
+  it('keeps every row, its id and the id counter of a database from before', () => {
+    const file = join(tempDir('chamdiem-mig-'), 'chamdiem.db')
+    const before = new Database(file)
+    // The database as the previous release left it: every migration up to this one.
+    const at = MIGRATIONS.findIndex((m) => m.name === 'presses at any level of a four- or five-level rating scale')
+    expect(at).toBeGreaterThan(0)
+    for (const m of MIGRATIONS.slice(0, at)) before.exec(m.sql)
+    before.pragma(`user_version = ${MIGRATIONS[at - 1].version}`)
+    const ins = before.prepare("INSERT INTO presses (box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id) VALUES ('box-1', 'b', ?, ?, ?, 1, 0, 1, 'hcc', 'q1', 'an')")
+    for (const [i, r] of ['positive', 'neutral', 'negative', 'positive'].entries()) ins.run(i + 1, r, i === 3 ? 1 : 0)
+    before.exec("DELETE FROM presses WHERE seq = 4") // the newest press deleted: its id is never reused
+    expect(() => ins.run(9, 'very-positive', 0)).toThrow(/CHECK constraint failed/)
+    const rows = before.prepare('SELECT * FROM presses ORDER BY id').all()
+    before.close()
+
+    const db = openDatabase(file)
+    expect(db.prepare('SELECT * FROM presses ORDER BY id').all()).toEqual(rows)
+    db.prepare("INSERT INTO presses (box_id, boot, seq, rating, received_at, age_ms, time_ms) VALUES ('box-1', 'b', 5, 'very-positive', 1, 0, 1)").run()
+    expect(db.prepare("SELECT id FROM presses WHERE rating = 'very-positive'").pluck().get()).toBe(5)
+    expect(() => db.prepare("INSERT INTO presses (box_id, boot, seq, rating, received_at, age_ms, time_ms) VALUES ('box-1', 'b', 6, 'great', 1, 0, 1)").run()).toThrow(/CHECK constraint failed/)
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'presses' AND type = 'index' AND sql IS NOT NULL ORDER BY name").pluck().all()).toEqual(['presses_time', 'presses_window'])
+    db.close()
   })
 })
