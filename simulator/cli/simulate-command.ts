@@ -14,6 +14,7 @@ import { loadRegistryFile } from '../registry-file.ts'
 import { generateRegistry } from '../seed-office.ts'
 import { formatSummary, groupBy } from '../summary.ts'
 import { TrafficDriver } from '../traffic-driver.ts'
+import { SCALE_PRESETS } from '../../protocol/index.ts'
 import {
   ALWAYS_OPEN,
   SimClock,
@@ -206,6 +207,7 @@ async function simulate(opts: SimulateOptions): Promise<void> {
     boxes,
     seed: opts.seed,
     connectConcurrency: opts.connectConcurrency,
+    levels: SCALE_PRESETS[opts.levels].map((l) => l.id),
     clock: () => driver?.simNow() ?? startMs,
     log:
       opts.logLevel === 'silent'
