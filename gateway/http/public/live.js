@@ -197,7 +197,7 @@ export function mount(el, { session }) {
     ${c.boxes.length === 0
       ? html`<p class="box muted">${t('noBox')}</p>`
       : repeat(c.boxes, (b) => b.id, (b) => html`<p class="box ${b.state}" data-box=${b.id} data-state=${b.state}><span class="dot"></span>${b.id}: ${t(b.state)}<span class="last">${t('lastPress')}: ${fmt.time(b.lastPressAt)}</span></p>`)}
-    <p class="faces">${levels().map(({ id }) => html`<span class=${id} data-rating=${id}>${FACES[id]} ${fmt.int(c.counts[id] ?? 0)}</span>`)}</p>
+    <p class="faces">${levels().map((l) => html`<span class=${l.id} data-rating=${l.id} title=${levelLabel(l)}>${FACES[l.id]} ${fmt.int(c.counts[l.id] ?? 0)}</span>`)}</p>
     ${canManage(c.officeId) ? dutyControls(c, officers.get(c.officeId) ?? { key: '', list: [] }) : nothing}
   </article>`
 
