@@ -23,7 +23,7 @@ export function checkScaleAgainstStore(db: Db, scale: RatingScale, log: Logger, 
     `SELECT rating, count(*) AS n FROM presses WHERE rating NOT IN (${ids.map(() => '?').join(', ')}) GROUP BY rating ORDER BY rating`,
   ).all(...ids) as Array<{ rating: string; n: number }>
   if (outside.length > 0) {
-    throw new ConfigError('ratingScale', [
+    throw new ConfigError('(ratingScale against the presses stored)', [
       ...outside.map(
         (o) =>
           `/ratingScale/levels: the database holds ${o.n} presses at level "${o.rating}", which this scale (${ids.join(', ')}) does not have; they would drop out of every count. Keep the level in the scale, or use a new data directory for the new scale`,
