@@ -33,7 +33,7 @@ export interface BoardSessionOptions {
 }
 
 export interface BoardSessionEvents {
-  /** Button `index` (0 smiley, 1 neutral, 2 frown) was pressed; `at` is performance.now(). */
+  /** Button `index` (in the order of wiring.levels, best first) was pressed; `at` is performance.now(). */
   press: [index: number, at: number]
   /** The officer-side button was pressed (wiring.invite). */
   invite: []

@@ -8,11 +8,11 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Logger } from 'pino'
-import { BOX_ID_RULE, isBoxId } from '../protocol/index.ts'
+import { BOX_ID_RULE, isBoxId, isRating, LEVEL_IDS, SCALE_PRESETS, type Rating } from '../protocol/index.ts'
 import { Box, BOX_DEFAULTS } from './box.ts'
 import { serialPortConnector } from './connector.ts'
 import { MqttLink } from './mqtt-link.ts'
-import { DEFAULT_WIRING, resolveWiring, type Wiring } from './wiring.ts'
+import { DEFAULT_WIRING, defaultPins, resolveWiring, type Wiring } from './wiring.ts'
 
 const USAGE = `usage: chamdiem box run --port <path> --broker <mqtt url> --id <boxId> [--secret <secret>] [options]
 
@@ -22,8 +22,10 @@ const USAGE = `usage: chamdiem box run --port <path> --broker <mqtt url> --id <b
   --id <boxId>          the box id given at provisioning (also its MQTT username)
   --secret <secret>     the box secret; better in the environment: CHAMDIEM_BOX_SECRET
   --queue <file>        durable press queue (default ~/.local/state/chamdiem/box-<id>.jsonl)
-  --buttons <a,b,c>     pins of the smiley, neutral, frown buttons (default ${DEFAULT_WIRING.buttons.join(',')})
-  --leds <a,b,c>        pins of their LEDs (default ${DEFAULT_WIRING.leds.join(',')})
+  --levels <3|4|5|ids>  the gateway's rating scale: 3 (default: positive,neutral,negative), 4, 5
+                        (very-positive,positive,neutral,negative,very-negative), or the ids best first
+  --buttons <a,b,c>     pins of the buttons, best level first (default ${DEFAULT_WIRING.buttons.join(',')}; 4-5 levels ${defaultPins(5).buttons.join(',')})
+  --leds <a,b,c>        pins of their LEDs (default ${DEFAULT_WIRING.leds.join(',')}; 4-5 levels ${defaultPins(5).leds.join(',')})
   --piezo <pin|none>    piezo pin (default ${DEFAULT_WIRING.piezo})
   --piezo-drive <pwm|digital>  passive piezo on a PWM pin, or active buzzer (default ${DEFAULT_WIRING.piezoDrive})
   --officer-button <pin>  the officer-side "mời đánh giá" button: asks the gateway for a rating window (default none)
@@ -33,11 +35,21 @@ const USAGE = `usage: chamdiem box run --port <path> --broker <mqtt url> --id <b
 
 The log goes to stdout (JSON lines unless a terminal); CHAMDIEM_LOG_LEVEL sets its level.`
 
-function pins(value: string | undefined, what: string): [number, number, number] | undefined {
+function pins(value: string | undefined, what: string): number[] | undefined {
   if (value === undefined) return undefined
   const list = value.split(',').map((p) => Number(p.trim()))
-  if (list.length !== 3 || list.some((p) => !Number.isInteger(p))) throw new Error(`--${what} takes three pin numbers, e.g. 2,3,4`)
-  return list as [number, number, number]
+  if (list.length < 3 || list.length > 5 || list.some((p) => !Number.isInteger(p))) throw new Error(`--${what} takes one pin number per level, e.g. 2,3,4`)
+  return list
+}
+
+/** `--levels 5` or `--levels very-positive,positive,...`: the levels of the buttons, best first. */
+function levelsOf(value: string | undefined): Rating[] | undefined {
+  if (value === undefined) return undefined
+  if (value === '3' || value === '4' || value === '5') return SCALE_PRESETS[Number(value) as 3 | 4 | 5].map((l) => l.id)
+  const ids = value.split(',').map((s) => s.trim())
+  const bad = ids.find((id) => !isRating(id))
+  if (bad !== undefined) throw new Error(`--levels: ${JSON.stringify(bad)} is not a level (${LEVEL_IDS.join(', ')})`)
+  return ids as Rating[]
 }
 
 function ms(value: string | undefined, what: string): number | undefined {
@@ -67,6 +79,7 @@ export async function run(argv: string[], log: Logger): Promise<void> {
       secret: { type: 'string' },
       ca: { type: 'string' },
       queue: { type: 'string' },
+      levels: { type: 'string' },
       buttons: { type: 'string' },
       leds: { type: 'string' },
       piezo: { type: 'string' },
@@ -95,6 +108,8 @@ export async function run(argv: string[], log: Logger): Promise<void> {
   if (!isBoxId(boxId)) throw new Error(`--id ${JSON.stringify(boxId)}: a box id is ${BOX_ID_RULE}`)
 
   const wiring: Partial<Wiring> = {}
+  const levels = levelsOf(values.levels)
+  if (levels) wiring.levels = levels
   const buttons = pins(values.buttons, 'buttons')
   const leds = pins(values.leds, 'leds')
   if (buttons) wiring.buttons = buttons

@@ -23,7 +23,7 @@ import type { Link } from './link.ts'
 import { PressQueue, type QueuedPress } from './press-queue.ts'
 import { PressSender } from './press-sender.ts'
 import { DEVICE_LAYER_VERSION } from './version.ts'
-import { BUTTON_RATINGS, resolveWiring, type Wiring } from './wiring.ts'
+import { resolveWiring, type Wiring } from './wiring.ts'
 
 export interface BoxOptions {
   boxId: string
@@ -87,6 +87,8 @@ export class Box extends EventEmitter<BoxEvents> {
   private board: BoardConnection | null = null
   private statusTimer: NodeJS.Timeout | null = null
   private firmware: string | null = null
+  /** The level of each button, in button order (wiring.levels). */
+  private levels: readonly Rating[] = []
   /** The rating window shown now, and the timer that ends it if no word comes from the gateway. */
   private window: { id: string; reference: string | null } | null = null
   private windowTimer: NodeJS.Timeout | null = null
@@ -134,6 +136,7 @@ export class Box extends EventEmitter<BoxEvents> {
     if (this.queue) return
     const { opts, log } = this
     const wiring = resolveWiring(opts.wiring)
+    this.levels = wiring.levels
     const clock = opts.clock ?? hostNow
     this.boot = randomBytes(4).toString('hex')
     this.seq = 0
@@ -217,7 +220,7 @@ export class Box extends EventEmitter<BoxEvents> {
   private onPress(index: number, at: number): void {
     const queue = this.queue
     if (!queue) return
-    const rating: Rating = BUTTON_RATINGS[index]
+    const rating: Rating = this.levels[index]
     const repeat = this.lastCountedAt !== null && at - this.lastCountedAt < this.cooldownMs
     if (!repeat) this.lastCountedAt = at
     // The first press in a window rates it: it carries the window, and the window ends here.

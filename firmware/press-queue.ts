@@ -12,7 +12,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, ftruncateSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { RATINGS, type Rating } from '../protocol/index.ts'
+import { isRating, type Rating } from '../protocol/index.ts'
 import type { HostTime } from './host-clock.ts'
 
 export interface QueuedPress {
@@ -157,7 +157,7 @@ function parse(line: string): Rec | null {
   if (typeof v !== 'object' || v === null || typeof v.boot !== 'string' || !Number.isSafeInteger(v.seq)) return null
   if (v.t === 'a') return { t: 'a', boot: v.boot, seq: v.seq as number }
   const at = v.at as HostTime | undefined
-  if (v.t !== 'p' || !(RATINGS as readonly unknown[]).includes(v.rating) || !at || typeof at.wallMs !== 'number' || typeof at.monoMs !== 'number') {
+  if (v.t !== 'p' || !isRating(v.rating) || !at || typeof at.wallMs !== 'number' || typeof at.monoMs !== 'number') {
     return null
   }
   return {

@@ -12,7 +12,8 @@ import { pino, type Logger } from 'pino'
 import { Box, type BoxOptions } from './box.ts'
 import { serialPortConnector, usbSerialNumberConnector, type BoardConnector } from './connector.ts'
 import { InProcessLink, type InProcessGateway } from './in-process-link.ts'
-import { DEFAULT_WIRING, type Wiring } from './wiring.ts'
+import { DEFAULT_WIRING, defaultPins, type Wiring } from './wiring.ts'
+import type { Rating } from '../protocol/index.ts'
 
 export interface UsbBoxSpec {
   box: string
@@ -25,6 +26,9 @@ export interface UsbBoxSpec {
     ledPositive?: number
     ledNeutral?: number
     ledNegative?: number
+    /** Four or five levels: the button and LED pins in the order of the scale's levels. */
+    buttons?: number[]
+    leds?: number[]
     piezo?: number | null
     /** The officer-side button that asks for a rating window. */
     invite?: number | null
@@ -39,14 +43,19 @@ export interface UsbBoxesOptions {
   log?: Logger
   /** Passed to every Box (timings, backoff); tests shorten them. */
   boxDefaults?: Partial<BoxOptions>
+  /** The levels of the gateway's rating scale, best first: one button each (default three). */
+  levels?: readonly Rating[]
 }
 
-export function wiringOf(spec: UsbBoxSpec): Partial<Wiring> {
+export function wiringOf(spec: UsbBoxSpec, levels: readonly Rating[] = DEFAULT_WIRING.levels): Partial<Wiring> {
   const p = spec.pins ?? {}
-  const d = DEFAULT_WIRING
+  // The three named pins are the default scale's; any scale may list its pins in order.
+  const three = levels.length === 3 && levels.every((l, i) => l === DEFAULT_WIRING.levels[i])
+  const d = defaultPins(levels.length)
   return {
-    buttons: [p.positive ?? d.buttons[0], p.neutral ?? d.buttons[1], p.negative ?? d.buttons[2]],
-    leds: [p.ledPositive ?? d.leds[0], p.ledNeutral ?? d.leds[1], p.ledNegative ?? d.leds[2]],
+    levels,
+    buttons: p.buttons ?? (three ? [p.positive ?? d.buttons[0], p.neutral ?? d.buttons[1], p.negative ?? d.buttons[2]] : d.buttons),
+    leds: p.leds ?? (three ? [p.ledPositive ?? d.leds[0], p.ledNeutral ?? d.leds[1], p.ledNegative ?? d.leds[2]] : d.leds),
     ...(p.piezo !== undefined ? { piezo: p.piezo } : {}),
     ...(p.invite !== undefined ? { invite: p.invite } : {}),
   }
@@ -81,7 +90,7 @@ export class UsbBoxes {
         connector: connectorOf(spec),
         link: new InProcessLink({ boxId: spec.box, gateway: this.opts.gateway }),
         queueFile: join(this.opts.queueDir, `box-${spec.box}.jsonl`),
-        wiring: wiringOf(spec),
+        wiring: wiringOf(spec, this.opts.levels),
         log: log.child({ box: spec.box }),
         ...this.opts.boxDefaults,
       })

@@ -1,18 +1,23 @@
 /**
- * How a box is wired to its Arduino (see docs/wiring.md). Button i gives rating
- * BUTTON_RATINGS[i] and lights LED i. The defaults suit an Uno: buttons on D2-D4 (to ground,
- * with the chip's pull-ups), LEDs on the PWM pins D9-D11, a passive piezo on D6, whose
- * hardware PWM (timer 0, ~980 Hz) makes the beep without streaming a tone over the serial line.
+ * How a box is wired to its Arduino (see docs/wiring.md). A box has one button per level of
+ * its deployment's rating scale (3, 4 or 5, best first): button i gives rating levels[i] and
+ * lights LED i. The defaults suit an Uno: three buttons on D2-D4 (to ground, with the chip's
+ * pull-ups), LEDs on the PWM pins D9-D11, a passive piezo on D6, whose hardware PWM (timer 0,
+ * ~980 Hz) makes the beep without streaming a tone over the serial line. Four or five
+ * buttons: D2, D4, D7, D8, D12, their LEDs on the PWM pins D9, D10, D11, D5, D3.
  */
-import { RATINGS, type Rating } from '../protocol/index.ts'
+import { LEVEL_IDS, RATINGS, type Rating } from '../protocol/index.ts'
 
+/** The levels of the default three-button box, in button order. */
 export const BUTTON_RATINGS: readonly Rating[] = RATINGS
 
 export interface Wiring {
-  /** Input pins of the smiley, neutral and frown buttons, in that order. */
-  buttons: [number, number, number]
+  /** The level each button gives, best first (the deployment's scale; default three). */
+  levels: readonly Rating[]
+  /** Input pins of the buttons, in the order of levels. */
+  buttons: readonly number[]
   /** Output pins of the LED beside each button, same order. */
-  leds: [number, number, number]
+  leds: readonly number[]
   /** Piezo pin, or null for a box without one. */
   piezo: number | null
   /**
@@ -25,6 +30,7 @@ export interface Wiring {
 }
 
 export const DEFAULT_WIRING: Readonly<Wiring> = Object.freeze<Wiring>({
+  levels: RATINGS,
   buttons: [2, 3, 4],
   leds: [9, 10, 11],
   piezo: 6,
@@ -35,9 +41,16 @@ export const DEFAULT_WIRING: Readonly<Wiring> = Object.freeze<Wiring>({
 /** Uno pins able to do hardware PWM. */
 export const PWM_PINS: ReadonlySet<number> = new Set([3, 5, 6, 9, 10, 11])
 
+/** Default pins of a box with `n` buttons: three as ever; four or five keep D3 and D5 for LEDs. */
+export function defaultPins(n: number): { buttons: number[]; leds: number[] } {
+  if (n === 3) return { buttons: [...DEFAULT_WIRING.buttons], leds: [...DEFAULT_WIRING.leds] }
+  return { buttons: [2, 4, 7, 8, 12].slice(0, n), leds: [9, 10, 11, 5, 3].slice(0, n) }
+}
+
 /** Fills the defaults in and checks the wiring; throws a message that names the bad pin. */
 export function resolveWiring(partial: Partial<Wiring> = {}): Wiring {
-  const w: Wiring = { ...DEFAULT_WIRING, ...partial }
+  const levels = partial.levels ?? DEFAULT_WIRING.levels
+  const w: Wiring = { ...DEFAULT_WIRING, ...defaultPins(levels.length), ...partial, levels }
   const used = new Map<number, string>()
   const claim = (pin: number, what: string): void => {
     if (!Number.isInteger(pin) || pin < 2 || pin > 19) {
@@ -47,9 +60,14 @@ export function resolveWiring(partial: Partial<Wiring> = {}): Wiring {
     if (other) throw new Error(`wiring: pin ${pin} is used by both ${other} and ${what}`)
     used.set(pin, what)
   }
-  if (w.buttons.length !== 3 || w.leds.length !== 3) throw new Error('wiring: exactly three buttons and three LEDs')
-  w.buttons.forEach((p, i) => claim(p, `button ${BUTTON_RATINGS[i]}`))
-  w.leds.forEach((p, i) => claim(p, `LED ${BUTTON_RATINGS[i]}`))
+  if (levels.length < 3 || levels.length > 5 || new Set(levels).size !== levels.length || levels.some((l) => !LEVEL_IDS.includes(l))) {
+    throw new Error(`wiring: the levels are 3 to 5 different ids of ${LEVEL_IDS.join(', ')} (got ${levels.join(', ')})`)
+  }
+  if (w.buttons.length !== levels.length || w.leds.length !== levels.length) {
+    throw new Error(`wiring: one button and one LED per level: ${levels.length} levels (${levels.join(', ')}), ${w.buttons.length} buttons, ${w.leds.length} LEDs`)
+  }
+  w.buttons.forEach((p, i) => claim(p, `button ${levels[i]}`))
+  w.leds.forEach((p, i) => claim(p, `LED ${levels[i]}`))
   if (w.invite !== null) claim(w.invite, 'officer button')
   if (w.piezo !== null) {
     claim(w.piezo, 'piezo')

@@ -86,6 +86,8 @@ export const UsbBoxSchema = Type.Object(
           ledPositive: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
           ledNeutral: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
           ledNegative: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
+          buttons: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 19 }), { minItems: 3, maxItems: 5, description: 'Button pins in the order of ratingScale\'s levels, best first (4 or 5 levels: default 2,4,7,8,12)' })),
+          leds: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 19 }), { minItems: 3, maxItems: 5, description: 'LED pins in the same order (4 or 5 levels: default 9,10,11,5,3)' })),
           piezo: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 19 }), Type.Null()])),
           invite: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 19 }), Type.Null()], { description: 'Officer-side button that asks for a rating window (null = none)' })),
         },
@@ -208,6 +210,33 @@ export const WindowsSchema = Type.Object(
   { additionalProperties: false, default: {} },
 )
 
+/** The deployment's rating scale (protocol/rating-scale.ts): a preset, or levels of its own. */
+export const RatingScaleSchema = Type.Object(
+  {
+    preset: Type.Union([Type.Literal(3), Type.Literal(4), Type.Literal(5)], {
+      default: 3,
+      description:
+        '3: Rất hài lòng / Hài lòng / Không hài lòng (positive, neutral, negative; the first two satisfied). 5: the Ministry of Information and Communications survey, Rất hài lòng / Hài lòng / Bình thường / Không hài lòng / Rất không hài lòng (very-positive .. very-negative; the first two satisfied). 4: the five without Bình thường. Used when levels is not given',
+    }),
+    levels: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Type.String({ description: 'very-positive, positive, neutral, negative or very-negative (what a box sends), best first in that order' }),
+            label: Type.String({ minLength: 1, maxLength: 64, description: 'Vietnamese label in reports and on the dashboard' }),
+            labelEn: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'English label (default: label)' })),
+            score: Type.Number({ minimum: 0, maximum: 100, description: 'Points of one press at this level; the index is their mean (0-100)' }),
+            satisfied: Type.Boolean({ description: 'Counts towards the satisfaction rate' }),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'The levels, best first (3 to 5); instead of preset. A box has one button per level, in this order' },
+      ),
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Rating scale: how many levels a box has, their labels, scores and which count as satisfied' },
+)
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ default: './data', description: 'Folder of the SQLite database (chamdiem.db) and other state' }),
@@ -327,6 +356,7 @@ export const ConfigSchema = Type.Object(
     }),
     notify: NotifySchema,
     report: ReportConfigSchema,
+    ratingScale: RatingScaleSchema,
     windows: WindowsSchema,
     usb: Type.Array(UsbBoxSchema, { default: [], description: 'Boxes plugged into this host by USB, run in-process' }),
     registry: Type.Optional(RegistrySchema),

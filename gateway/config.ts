@@ -9,6 +9,7 @@ import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { ValueError } from '@sinclair/typebox/errors'
 import { ConfigSchema, InfluxSchema, type GatewayConfig } from './config-schema.ts'
+import { SCALE_PRESETS, scaleProblems, type RatingScale } from '../protocol/index.ts'
 
 export type { GatewayConfig }
 
@@ -89,6 +90,14 @@ export function resolveConfig(input: unknown, source = '(object)', env: NodeJS.P
   const unique = [...new Set(problems)]
   if (unique.length > 0) throw new ConfigError(source, unique)
   const config = withDefaults as GatewayConfig
+  // The scale in full, whichever way it was given: every part reads config.ratingScale.levels.
+  const scale = config.ratingScale
+  if (scale.levels === undefined) scale.levels = structuredClone(SCALE_PRESETS[scale.preset]) as unknown as GatewayConfig['ratingScale']['levels']
+  else {
+    const scaleErrors = scaleProblems(scale.levels as RatingScale, '/ratingScale/levels')
+    if (scaleErrors.length > 0) throw new ConfigError(source, scaleErrors)
+    for (const l of scale.levels!) l.labelEn ??= l.label
+  }
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.timezone })
   } catch {
@@ -112,6 +121,11 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     throw new ConfigError(file, [`/: not valid YAML (${(err as Error).message.split('\n')[0]})`])
   }
   return resolveConfig(parsed, file, env)
+}
+
+/** The deployment's rating scale, best first (filled in by resolveConfig). */
+export function ratingScale(config: Pick<GatewayConfig, 'ratingScale'>): RatingScale {
+  return (config.ratingScale.levels as RatingScale | undefined) ?? SCALE_PRESETS[config.ratingScale.preset]
 }
 
 function deepFreeze<T>(o: T): T {

@@ -11,7 +11,8 @@ import type { SystemAlert } from './alerts/conditions.ts'
 import type { BackupSchedule } from './backup-schedule.ts'
 import { systemClock, type Clock } from './clock.ts'
 import { Broker } from './broker.ts'
-import type { GatewayConfig } from './config.ts'
+import { ratingScale, type GatewayConfig } from './config.ts'
+import { checkScaleAgainstStore } from './rating-scale.ts'
 import { ConfigPublisher } from './config-publisher.ts'
 import { recordConnectionReject } from './connection-rejects.ts'
 import { EventBus, type GatewayBus, type GatewayEvents } from './events.ts'
@@ -161,6 +162,7 @@ export class Gateway {
     if (check === 'still running') log.warn({ waitMs: config.storage.startCheckWaitMs }, 'the integrity check of a large database goes on in the background')
     // Whatever was connected when the last run ended is not connected now.
     sql(this.db, "UPDATE boxes SET last_state = 'offline' WHERE last_state = 'online'").run()
+    checkScaleAgainstStore(this.db, ratingScale(config), log, this.now())
     this.registry = new Registry({ db: this.db, bus: this.bus, timezone: config.timezone, now: this.now })
     if (config.registry) {
       const imported = importRegistry(this.registry, this.db, config.registry)
@@ -205,6 +207,7 @@ export class Gateway {
       walSync: this.walSync,
       clock: { bad: () => this.clockGuard.bad(), countWhileBad: config.clock.countWhileBad },
       windows: this.windows,
+      levels: ratingScale(config).map((l) => l.id),
     })
     await this.startPart({ name: 'ingest', start: () => this.ingest.start(), stop: () => this.ingest.stop() })
     this.broker = new Broker({

@@ -16,7 +16,7 @@
  * keeps what did reach the disk single.
  */
 import type { Statement } from 'better-sqlite3'
-import { decode, type PressPayload, type TopicKind } from '../protocol/index.ts'
+import { decode, RATINGS, type PressPayload, type Rating, type TopicKind } from '../protocol/index.ts'
 import type { Attributor } from './attribution.ts'
 import type { GatewayConfig } from './config.ts'
 import type { GatewayBus, RejectedMessage, StoredPress } from './events.ts'
@@ -95,6 +95,8 @@ export interface IngestDeps {
   clock?: { bad: () => boolean; countWhileBad: boolean }
   /** Rating windows (windows.ts); without them no press is judged against a window. */
   windows?: Windows
+  /** The level ids of the deployment's rating scale (config ratingScale); default three levels. */
+  levels?: readonly Rating[]
 }
 
 export class Ingest {
@@ -113,7 +115,12 @@ export class Ingest {
   private static readonly pressSteps: Step[] = [
     function validate(ctx) {
       const r = decode('press', ctx.raw)
-      if (!r.ok) return { reject: `${r.error.field}: ${r.error.problem}` }
+      // The protocol knows five levels; this deployment counts only those of its scale, and
+      // says which (a box wired for another scale, or an unknown word, reads the same).
+      const levels = this.deps.levels ?? RATINGS
+      const notLevel = (got: string) => ({ reject: `/rating: must be one of ${levels.join(', ')}, the levels of this gateway's rating scale (got ${got})` })
+      if (!r.ok) return r.error.field === '/rating' ? notLevel(/\(got (.*)\)$/.exec(r.error.problem)?.[1] ?? '?') : { reject: `${r.error.field}: ${r.error.problem}` }
+      if (!levels.includes(r.value.rating)) return notLevel(JSON.stringify(r.value.rating))
       ctx.press = r.value
     },
     function timestamp(ctx) {

@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import type { InProcessGateway } from '../firmware/in-process-link.ts'
 import type { Gateway } from './gateway.ts'
+import { ratingScale } from './config.ts'
 
 export interface StandardPartsOptions {
   /** Event stream heartbeat of the dashboard (default live-hub.ts HEARTBEAT_MS); tests shorten it. */
@@ -41,6 +42,7 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
       return new UsbBoxes({
         boxes: config.usb.map((b) => ({ ...b, pins: b.pins ? { ...b.pins } : undefined })),
         queueDir: join(config.dataDir, 'usb'),
+        levels: ratingScale(config).map((l) => l.id),
         log: serialLog,
         gateway: inProcessGateway(gateway),
       })
@@ -101,7 +103,7 @@ export function addStandardParts(gateway: Gateway, opts: StandardPartsOptions = 
     })
     const reports =
       config.notify.report.schedule !== 'off' && notifier.canMail
-        ? new ReportMail({ db: gateway.db, config: config.notify, timezone: config.timezone, notifier, offices: () => registry.offices(), log: alertLog, now: gateway.now, tickMs: opts.scheduleTickMs })
+        ? new ReportMail({ db: gateway.db, config: config.notify, timezone: config.timezone, scale: ratingScale(config), notifier, offices: () => registry.offices(), log: alertLog, now: gateway.now, tickMs: opts.scheduleTickMs })
         : null
     return {
       name: 'alerts',

@@ -1,15 +1,15 @@
 /**
- * The figures an office reports. Satisfaction rate = (positive + neutral) / total, the share
- * of "rất hài lòng" + "hài lòng" that Decision 766/QĐ-TTg and provincial reports use. Index =
- * 100 / 50 / 0 points per rating, averaged. The Wilson 95% interval of the satisfaction rate
+ * The figures an office reports, on the deployment's rating scale (protocol/rating-scale.ts).
+ * Satisfaction rate = presses at the levels the scale counts as satisfied / total; with the
+ * default three levels that is (positive + neutral) / total, the share of "rất hài lòng" +
+ * "hài lòng" that Decision 766/QĐ-TTg and provincial reports use. Index = the mean of the
+ * levels' scores (100 / 50 / 0 by default). The Wilson 95% interval of the satisfaction rate
  * keeps an officer with 4 votes from outranking one with 400: rank by its lower bound.
  */
+import { DEFAULT_SCALE, type Rating, type RatingScale } from '../protocol/index.ts'
 
-export interface RatingCounts {
-  positive: number
-  neutral: number
-  negative: number
-}
+/** Counted presses per level id; a level of the scale that is missing counts 0. */
+export type RatingCounts = Partial<Record<Rating, number>>
 
 export interface Figures extends RatingCounts {
   total: number
@@ -38,21 +38,35 @@ export function wilsonInterval(successes: number, n: number, z = Z95): { low: nu
   return { low: Math.max(0, center - half), high: Math.min(1, center + half) }
 }
 
-export function figures(c: RatingCounts, minRatings = MIN_RATINGS): Figures {
-  const total = c.positive + c.neutral + c.negative
-  const satisfied = c.positive + c.neutral
+/** The figures of `c` on `scale`: one count per level of the scale (in its order), then the rates. */
+export function figures(c: RatingCounts, minRatings = MIN_RATINGS, scale: RatingScale = DEFAULT_SCALE): Figures {
+  let total = 0
+  let satisfied = 0
+  let points = 0
+  const counts: RatingCounts = {}
+  for (const l of scale) {
+    const n = c[l.id] ?? 0
+    counts[l.id] = n
+    total += n
+    if (l.satisfied) satisfied += n
+    points += n * l.score
+  }
   const w = wilsonInterval(satisfied, total)
   return {
-    positive: c.positive,
-    neutral: c.neutral,
-    negative: c.negative,
+    ...counts,
     total,
     satisfaction: total > 0 ? satisfied / total : null,
-    index: total > 0 ? (100 * c.positive + 50 * c.neutral) / total : null,
+    index: total > 0 ? points / total : null,
     wilsonLow: w?.low ?? null,
     wilsonHigh: w?.high ?? null,
     tooFew: total < minRatings,
   }
+}
+
+/** `SUM(...) AS "<id>"` per level of the scale, for a query whose presses table is `alias`. */
+export function levelSums(scale: RatingScale, alias = '', extra = ''): string {
+  const p = alias ? `${alias}.` : ''
+  return scale.map((l) => `SUM(${p}rating = '${l.id}'${extra}) AS "${l.id}"`).join(', ')
 }
 
 /** Ranks by the Wilson lower bound; rows with too few ratings go last, by total. */

@@ -63,7 +63,7 @@ export interface WindowReport {
   totals: { opened: number; rated: number; open: number; responseRate: number | null; noWindowPresses: number }
   byOfficer: ResponseRow[]
   byCounter: ResponseRow[]
-  byReference: Array<{ reference: string; windows: number; rated: number; ratings: Record<Rating, number> }>
+  byReference: Array<{ reference: string; windows: number; rated: number; ratings: Partial<Record<Rating, number>> }>
   noWindow: Array<{ counterId: string; presses: number; counted: number }>
   signals: WindowSignal[]
 }
@@ -119,11 +119,11 @@ export function buildWindowReport(db: Db, q: WindowReportQuery): WindowReport {
   const refs = new Map<string, WindowReport['byReference'][number]>()
   for (const w of windows) {
     if (!w.reference) continue
-    const r = refs.get(w.reference) ?? { reference: w.reference, windows: 0, rated: 0, ratings: { positive: 0, neutral: 0, negative: 0 } }
+    const r = refs.get(w.reference) ?? { reference: w.reference, windows: 0, rated: 0, ratings: { positive: 0, neutral: 0, negative: 0 } as Partial<Record<Rating, number>> }
     r.windows++
     if (w.rating) {
       r.rated++
-      r.ratings[w.rating]++
+      r.ratings[w.rating] = (r.ratings[w.rating] ?? 0) + 1
     }
     refs.set(w.reference, r)
   }

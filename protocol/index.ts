@@ -1,6 +1,7 @@
 export * from './ids.ts'
 export * from './topics.ts'
 export * from './schemas.ts'
+export * from './rating-scale.ts'
 export * from './contract.ts'
 export * from './codec.ts'
 export * from './apps.ts'

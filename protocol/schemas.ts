@@ -5,18 +5,19 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { Name, NAME_PATTERN } from './ids.ts'
+import { LEVEL_IDS } from './rating-scale.ts'
 
 /** A rating window's id: drawn by the gateway, safe in a topic, a file and a log line. */
 export const WINDOW_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
 
-export const RATINGS = ['positive', 'neutral', 'negative'] as const
-export type Rating = (typeof RATINGS)[number]
-
 export const RatingSchema = Type.Union(
-  RATINGS.map((r) => Type.Literal(r)),
+  LEVEL_IDS.map((r) => Type.Literal(r)),
   {
     description:
-      'positive = smiley ("Rất hài lòng"), neutral ("Hài lòng"), negative = frown ("Không hài lòng").',
+      'The level the citizen pressed, one of the five ids best first. A deployment uses three, four or five of them (gateway config `ratingScale`) and refuses a press at a level outside its scale, with the reason. ' +
+      'Default three-level scale: positive = smiley ("Rất hài lòng"), neutral ("Hài lòng"), negative = frown ("Không hài lòng"). ' +
+      'Five levels (Ministry of Information and Communications survey): very-positive ("Rất hài lòng"), positive ("Hài lòng"), neutral ("Bình thường"), negative ("Không hài lòng"), very-negative ("Rất không hài lòng"). ' +
+      'Four levels: the five without neutral.',
   },
 )
 

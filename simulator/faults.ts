@@ -8,7 +8,7 @@
  * gateway, garbage must show up in its rejected table, floods must show up as repeats.
  */
 import { randomBytes } from 'node:crypto'
-import { RATINGS } from '../protocol/index.ts'
+import { RATINGS, type Rating } from '../protocol/index.ts'
 import type { VirtualBox } from './virtual-box.ts'
 
 export const GARBAGE_KINDS = ['not-json', 'wrong-schema', 'unknown-rating', 'oversize'] as const
@@ -130,6 +130,8 @@ export function parseFaults(spec: string): FaultPlan {
 export interface FaultTarget {
   boxes(): VirtualBox[]
   random: () => number
+  /** The levels a flood may press (the gateway's rating scale); default three. */
+  levels?: readonly Rating[]
 }
 
 export class Faults {
@@ -197,7 +199,8 @@ export class Faults {
   flood(fraction: number, burst = this.plan.floodBurst): number {
     const chosen = this.pick(this.target.boxes(), fraction)
     for (const box of chosen) {
-      const rating = RATINGS[Math.floor(this.target.random() * RATINGS.length)]
+      const levels = this.target.levels ?? RATINGS
+      const rating = levels[Math.floor(this.target.random() * levels.length)]
       for (let i = 0; i < burst; i++) box.press(rating)
     }
     return chosen.length * burst

@@ -41,6 +41,8 @@ export interface FleetOptions {
   seed?: number | string
   keepaliveS?: number
   backoff?: { minMs: number; maxMs: number }
+  /** The levels of the gateway's rating scale (what fault floods press); default three. */
+  levels?: readonly Rating[]
 }
 
 /** The default mix of `pressAll`: mostly satisfied citizens, as in published one-stop-shop surveys. */
@@ -86,7 +88,7 @@ export class Fleet {
     const seed = seedOf(opts.seed ?? 1)
     this.ratingRandom = prng(seed)
     this.faultRandom = prng(seed ^ 0x5bd1e995)
-    this.faults = new Faults({ boxes: () => this.list, random: this.faultRandom })
+    this.faults = new Faults({ boxes: () => this.list, random: this.faultRandom, levels: opts.levels })
   }
 
   get size(): number {

@@ -122,8 +122,8 @@ export function officerMix(officerId: string | null, progress: number): RatingMi
   const o = OFFICERS.find((x) => x.id === officerId)
   if (!o) return { positive: 0.6, neutral: 0.3, negative: 0.1 }
   const shift = (o.trend ?? 0) * (Math.min(1, Math.max(0, progress)) - 1)
-  const negative = Math.min(0.9, Math.max(0, o.mix.negative - shift))
-  return { positive: Math.max(0, 1 - o.mix.neutral - negative), neutral: o.mix.neutral, negative }
+  const negative = Math.min(0.9, Math.max(0, o.mix.negative! - shift))
+  return { positive: Math.max(0, 1 - o.mix.neutral! - negative), neutral: o.mix.neutral, negative }
 }
 
 /** Who the weekly rota puts at the counter of `boxId` on `weekday` (1 = Monday), or null. */

@@ -3,7 +3,7 @@
  * rating (repeats apart, as reports leave them out), plus the fault bookkeeping (garbage that
  * must show up as rejected, duplicates and resends that must not show up at all).
  */
-import { RATINGS, type Rating } from '../protocol/index.ts'
+import { LEVEL_IDS, RATINGS, type Rating } from '../protocol/index.ts'
 import type { VirtualBox } from './virtual-box.ts'
 
 export type RatingCounts = Record<Rating, number> & { total: number }
@@ -36,18 +36,13 @@ export interface SimSummary {
 }
 
 export function ratingCounts(from?: Partial<Record<Rating, number>>): RatingCounts {
-  const c = {
-    positive: from?.positive ?? 0,
-    neutral: from?.neutral ?? 0,
-    negative: from?.negative ?? 0,
-    total: 0,
-  }
-  c.total = c.positive + c.neutral + c.negative
+  const c = { total: 0 } as RatingCounts
+  for (const r of LEVEL_IDS) c.total += c[r] = from?.[r] ?? 0
   return c
 }
 
 function add(into: RatingCounts, from: RatingCounts): void {
-  for (const r of RATINGS) into[r] += from[r]
+  for (const r of LEVEL_IDS) into[r] += from[r]
   into.total += from.total
 }
 
@@ -150,9 +145,11 @@ export function formatSummary(
   rows.sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }))
   const width = Math.max(groupLabel.length, 5, ...rows.map(([k]) => k.length))
   const num = (n: number) => String(n).padStart(9)
-  const head = `${groupLabel.padEnd(width)} ${['positive', 'neutral', 'negative', 'total', 'repeats'].map((h) => h.padStart(9)).join('')}`
-  const line = (k: string, g: GroupCounts) =>
-    `${k.padEnd(width)} ${num(g.counted.positive)}${num(g.counted.neutral)}${num(g.counted.negative)}${num(g.counted.total)}${num(g.repeats.total)}`
+  // The default three levels always; the other two when any box pressed them (4-5 levels).
+  const levels = LEVEL_IDS.filter((r) => (RATINGS as readonly string[]).includes(r) || rows.some(([, g]) => g.counted[r] + g.repeats[r] > 0))
+  const head = `${groupLabel.padEnd(width)} ${[...levels, 'total', 'repeats'].map((h) => h.padStart(levels.length > 3 ? 14 : 9)).join('')}`
+  const cell = (n: number) => (levels.length > 3 ? String(n).padStart(14) : num(n))
+  const line = (k: string, g: GroupCounts) => `${k.padEnd(width)} ${levels.map((r) => cell(g.counted[r])).join('')}${cell(g.counted.total)}${cell(g.repeats.total)}`
   const shown = rows.length > 40 ? [...rows.slice(0, 40)] : rows
   const t = summary.totals
   return [

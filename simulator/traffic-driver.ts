@@ -4,6 +4,7 @@
  * fast as the gateway acknowledges them, with a bounded number queued at once (load runs).
  * Stops after `presses` per box or after `durationMs` of real time, whichever is given.
  */
+import type { Rating } from '../protocol/index.ts'
 import type { Fleet } from './fleet.ts'
 import { isOpen, type SimClock, type TrafficModel } from './traffic.ts'
 
@@ -95,7 +96,7 @@ export class TrafficDriver {
   private press(arrival: {
     at: number
     boxId: string
-    rating: 'positive' | 'neutral' | 'negative'
+    rating: Rating
   }): void {
     this.opts.fleet.press(arrival.boxId, arrival.rating, { at: arrival.at })
     this.pressed++

@@ -9,7 +9,7 @@
  * seed, start and counters give the same arrivals, press for press.
  */
 import { formatHhMm, localTime } from '../gateway/local-time.ts'
-import { RATINGS, type Rating } from '../protocol/index.ts'
+import { LEVEL_IDS, type Rating } from '../protocol/index.ts'
 
 /** mulberry32: a tiny, fast, well-mixed 32-bit generator; plenty for traffic, not for secrets. */
 export function prng(seed: number): () => number {
@@ -33,16 +33,33 @@ export function seedOf(value: string | number): number {
   return h
 }
 
-export type RatingMix = Record<Rating, number>
+/** Weight of each level a citizen may press; levels left out are never pressed. */
+export type RatingMix = Partial<Record<Rating, number>>
+
+/**
+ * A three-level mix (Rất hài lòng / Hài lòng / Không hài lòng) on a scale of 3, 4 or 5 levels,
+ * by label: "Rất hài lòng" is very-positive there, "Hài lòng" is shared with "Bình thường"
+ * (7:3) and "Không hài lòng" with "Rất không hài lòng" (7:3).
+ */
+export function mixOnScale(mix: RatingMix, levels: 3 | 4 | 5): RatingMix {
+  if (levels === 3) return mix
+  const good = mix.positive ?? 0
+  const mid = mix.neutral ?? 0
+  const bad = mix.negative ?? 0
+  return levels === 5
+    ? { 'very-positive': good, positive: mid * 0.7, neutral: mid * 0.3, negative: bad * 0.7, 'very-negative': bad * 0.3 }
+    : { 'very-positive': good, positive: mid, negative: bad * 0.7, 'very-negative': bad * 0.3 }
+}
 
 export function drawRating(mix: RatingMix, random: () => number): Rating {
-  const sum = mix.positive + mix.neutral + mix.negative
+  const levels = LEVEL_IDS.filter((r) => (mix[r] ?? 0) > 0)
+  const sum = levels.reduce((s, r) => s + mix[r]!, 0)
   let x = random() * sum
-  for (const r of RATINGS) {
-    x -= mix[r]
+  for (const r of levels) {
+    x -= mix[r]!
     if (x < 0) return r
   }
-  return 'negative'
+  return levels.at(-1) ?? 'negative'
 }
 
 export interface OfficeHours {

@@ -62,8 +62,9 @@ export class Alerts {
     const { bus } = this.deps
     this.unsubscribe.push(
       bus.on('press', 'alerts', (p) => {
-        // A press with no window or nobody on duty may complete a tampering signal.
-        if ((p.rating === 'negative' && !p.repeat) || p.burst || p.noWindow || p.officerId === null) this.evaluateSoon()
+        // A frown, a burst, and a press with no window or nobody on duty (it may complete a
+        // tampering signal) can each raise an alert.
+        if (((p.rating === 'negative' || p.rating === 'very-negative') && !p.repeat) || p.burst || p.noWindow || p.officerId === null) this.evaluateSoon()
       }),
       bus.on('boxStatus', 'alerts', () => this.evaluateSoon()),
       bus.on('rejected', 'alerts', () => this.evaluateSoon()),

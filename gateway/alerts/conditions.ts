@@ -76,11 +76,12 @@ export interface ConditionDeps {
 
 export function frowns(deps: ConditionDeps, now: number, r: AlertRules): Condition[] {
   const since = now - r.frownWindowMin * 60_000
+  // A frown on any scale: "Không hài lòng", and "Rất không hài lòng" on four or five levels.
   const rows = sql(
     deps.db,
-    `SELECT office_id, counter_id, SUM(rating = 'negative') AS negative, count(*) AS total,
+    `SELECT office_id, counter_id, SUM(rating IN ('negative', 'very-negative')) AS negative, count(*) AS total,
             (SELECT officer_id FROM presses x
-              WHERE x.counter_id = p.counter_id AND x.time_ms > ? AND x.time_ms <= ? AND x.repeat = 0 AND x.rating = 'negative'
+              WHERE x.counter_id = p.counter_id AND x.time_ms > ? AND x.time_ms <= ? AND x.repeat = 0 AND x.rating IN ('negative', 'very-negative')
               GROUP BY officer_id ORDER BY count(*) DESC, max(x.time_ms) DESC LIMIT 1) AS officer_id
        FROM presses p
       WHERE time_ms > ? AND time_ms <= ? AND repeat = 0 AND counter_id IS NOT NULL

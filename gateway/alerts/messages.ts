@@ -125,7 +125,10 @@ export interface ReportMailFigures {
   schedule: 'daily' | 'weekly'
   total: number
   satisfaction: number | null
+  /** Presses at the levels that do not count as satisfied, and those levels' labels. */
   negative: number
+  negativeLabels?: string
+  satisfiedLabels?: string
   rows: number
 }
 
@@ -139,8 +142,8 @@ export function reportMail(f: ReportMailFigures, timeZone: string): { subject: s
     `Đơn vị: ${f.officeName}`,
     '',
     `Tổng số lượt đánh giá: ${f.total}`,
-    `Tỷ lệ hài lòng (Rất hài lòng + Hài lòng): ${f.satisfaction === null ? '—' : `${(f.satisfaction * 100).toFixed(1).replace('.', ',')}%`}`,
-    `Số lượt "Không hài lòng": ${f.negative}`,
+    `Tỷ lệ hài lòng (${f.satisfiedLabels ?? 'Rất hài lòng + Hài lòng'}): ${f.satisfaction === null ? '—' : `${(f.satisfaction * 100).toFixed(1).replace('.', ',')}%`}`,
+    `Số lượt "${f.negativeLabels ?? 'Không hài lòng'}": ${f.negative}`,
     '',
     `Chi tiết (${f.rows} dòng) trong tệp CSV đính kèm.`,
     '',

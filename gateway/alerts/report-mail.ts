@@ -16,6 +16,7 @@ import { localTime, parseHhMm, startOfLocalDay } from '../local-time.ts'
 import type { NotifyConfig } from './notify-config.ts'
 import type { Notifier } from './notifier.ts'
 import { reportMail } from './messages.ts'
+import type { RatingScale } from '../../protocol/index.ts'
 
 const TICK_MS = 30_000
 
@@ -29,6 +30,8 @@ export interface ReportMailDeps {
   now: Clock
   /** How often the clock is looked at (tests shorten it). */
   tickMs?: number
+  /** The deployment's rating scale (config ratingScale); default three levels. */
+  scale?: RatingScale
 }
 
 export class ReportMail {
@@ -82,10 +85,12 @@ export class ReportMail {
       const first = localTime(fromMs, timezone).date
       const last = localTime(toMs - 1, timezone).date
       // The report the dashboard exports for these dates (Vietnamese CSV, with its comparisons).
-      const report = buildPeriodReport(db, { period: rangePeriod(first, last), timezone, by: config.report.by, officeId: office.id })
+      const report = buildPeriodReport(db, { period: rangePeriod(first, last), timezone, by: config.report.by, officeId: office.id, scale: this.deps.scale })
       const filename = `bao-cao-${office.id}-${first}${first === last ? '' : `-${last}`}.csv`
       const words = reportMail(
-        { officeName: office.name, fromMs, toMs, schedule, total: report.totals.total, satisfaction: report.totals.satisfaction, negative: report.totals.negative, rows: report.rows.length },
+        { officeName: office.name, fromMs, toMs, schedule, total: report.totals.total, satisfaction: report.totals.satisfaction, negative: report.scale.filter((l) => !l.satisfied).reduce((n, l) => n + (report.totals[l.id] ?? 0), 0),
+          negativeLabels: report.scale.filter((l) => !l.satisfied).map((l) => l.label).join('" + "'),
+          satisfiedLabels: report.scale.filter((l) => l.satisfied).map((l) => l.label).join(' + '), rows: report.rows.length },
         timezone,
       )
       // A BOM so Excel reads the Vietnamese names as UTF-8 (as the dashboard's export does).

@@ -308,6 +308,17 @@ export const CENTRAL_MIGRATIONS: CentralMigration[] = [
     name: 'daily roll-ups of presses per centre and per officer, kept in step by triggers',
     sql: ROLLUPS_SQL,
   },
+  {
+    version: 3,
+    name: 'presses at any level of a four- or five-level rating scale',
+    sql: `
+      -- A centre rates on 3, 4 or 5 levels (gateway config ratingScale): the rating takes the
+      -- protocol's five ids. Rows already there keep their values (and satisfy the new check).
+      ALTER TABLE chamdiem.presses DROP CONSTRAINT presses_rating_check;
+      ALTER TABLE chamdiem.presses ADD CONSTRAINT presses_rating_check
+        CHECK (rating IN ('very-positive', 'positive', 'neutral', 'negative', 'very-negative'));
+    `,
+  },
 ]
 
 /** The schema version this code reads and writes. */

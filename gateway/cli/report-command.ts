@@ -10,6 +10,7 @@ import { buildPeriodReport, type Change } from '../reports/period-report.ts'
 import { parsePeriod, rangePeriod, type Period } from '../reports/periods.ts'
 import { reportCsv } from '../reports/csv.ts'
 import { withStore, printTable as printRows, runProgram, withConfigOption, UserError } from './common.ts'
+import { ratingScale } from '../config.ts'
 
 const HELP = `
 Periods (local dates in the office time zone, both ends inclusive):
@@ -36,7 +37,7 @@ export async function run(argv: string[]): Promise<void> {
     .action(async (opts) => {
       const period = readPeriod(opts)
       const out = await withStore(opts, async (s): Promise<string | Buffer | null> => {
-        const report = buildPeriodReport(s.db, { period, timezone: s.config.timezone, by: opts.by as GroupBy, officeId: opts.office })
+        const report = buildPeriodReport(s.db, { period, timezone: s.config.timezone, by: opts.by as GroupBy, officeId: opts.office, scale: ratingScale(s.config) })
         if (opts.format === 'json') return JSON.stringify(report, null, 2) + '\n'
         if (opts.format === 'csv') return '\uFEFF' + reportCsv(report, { separator: opts.semicolon ? ';' : ',' })
         if (opts.format === 'xlsx') {
@@ -71,15 +72,14 @@ function readPeriod(opts: { period?: string; from?: string; to?: string }): Peri
 function printTable(report: ReturnType<typeof buildPeriodReport>, by: string): void {
   const pct = (v: number | null) => (v === null ? null : `${(v * 100).toFixed(1)}%`)
   const pts = (c: Change) => (c.satisfaction === null ? null : `${c.satisfaction >= 0 ? '+' : ''}${(c.satisfaction * 100).toFixed(1)}`)
-  const cols = ['rank', by, '😊', '😐', '☹', 'total', 'repeats', 'bursts', 'satisfaction', 'index', 'wilson 95%', 'vs prev', 'vs year ago']
+  const levels = report.scale.map((l) => l.labelEn)
+  const cols = ['rank', by, ...levels, 'total', 'repeats', 'bursts', 'satisfaction', 'index', 'wilson 95%', 'vs prev', 'vs year ago']
   const line = (r: (typeof report.rows)[number] | null) => {
     const f = r ?? report.totals
     return {
       rank: r ? (r.rank ?? (r.tooFew ? 'too few' : '')) : '',
       [by]: r ? (r.name === r.key ? r.key : `${r.name} (${r.key})`) : 'TOTAL',
-      '😊': f.positive,
-      '😐': f.neutral,
-      '☹': f.negative,
+      ...Object.fromEntries(report.scale.map((l) => [l.labelEn, f[l.id] ?? 0])),
       total: f.total,
       repeats: f.repeats,
       bursts: f.bursts,
@@ -90,6 +90,7 @@ function printTable(report: ReturnType<typeof buildPeriodReport>, by: string): v
       'vs year ago': pts(r ? r.vsYearAgo : report.totalsVsYearAgo),
     }
   }
+  console.log(report.definition.en.satisfaction)
   console.log(`${report.period.label} (${report.period.from} .. ${report.period.to}, ${report.timezone}); satisfaction change in points vs ${report.previous.period.label} and vs ${report.yearAgo.period.label}`)
   printRows([...report.rows.map(line), line(null)], cols)
 }

@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Db } from '../store/database.ts'
 import type { Registry } from '../registry.ts'
 import type { GatewayBus } from '../events.ts'
-import type { GatewayConfig } from '../config.ts'
+import { ratingScale, type GatewayConfig } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { MetricSample } from '../metrics.ts'
 import { buildReport, type Report, type ReportQuery } from '../report.ts'
@@ -86,7 +86,7 @@ export async function buildApp(deps: HttpDeps, opts: { logger?: boolean; heartbe
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const { alerts } = deps
-  const live = new LiveQuery(deps.db, deps.registry, deps.config.timezone)
+  const live = new LiveQuery(deps.db, deps.registry, deps.config.timezone, ratingScale(deps.config))
   const hub = new LiveHub({ bus: deps.bus, alerts, officeOfBox: (id) => deps.registry.officeOfBox(id), log, heartbeatMs: opts.heartbeatMs })
   const ctx: AppContext = {
     ...deps,

@@ -11,12 +11,10 @@ import { sql } from '../store/statements.ts'
 import type { Registry } from '../registry.ts'
 import { Attributor } from '../attribution.ts'
 import { startOfLocalDay, localTime } from '../local-time.ts'
+import { DEFAULT_SCALE, type Rating, type RatingScale } from '../../protocol/index.ts'
 
-export interface Counts {
-  positive: number
-  neutral: number
-  negative: number
-}
+/** Counted presses today per level of the deployment's scale (every level present, 0 when none). */
+export type Counts = Partial<Record<Rating, number>>
 
 export interface LiveOfficer {
   officerId: string | null
@@ -59,9 +57,9 @@ export interface LiveSnapshot {
   counters: LiveCounter[]
   /** Presses of today received while the host clock was known bad (flagged, clock-guard.ts). */
   clockBadToday: number
+  /** The deployment's levels, best first: the columns of the live view. */
+  scale: RatingScale
 }
-
-const zero = (): Counts => ({ positive: 0, neutral: 0, negative: 0 })
 
 export class LiveQuery {
   private readonly attributor: Attributor
@@ -70,11 +68,13 @@ export class LiveQuery {
     private readonly db: Db,
     private readonly registry: Registry,
     private readonly timezone: string,
+    private readonly scale: RatingScale = DEFAULT_SCALE,
   ) {
     this.attributor = new Attributor(db, timezone)
   }
 
   snapshot(officeId: string | null, now: number): LiveSnapshot {
+    const zero = (): Counts => Object.fromEntries(this.scale.map((l) => [l.id, 0]))
     const dayStart = startOfLocalDay(now, this.timezone)
     // The next local midnight: 25 h later snapped back to its day start (safe across DST).
     const dayEnd = startOfLocalDay(dayStart + 25 * 3600_000, this.timezone)
@@ -89,14 +89,14 @@ export class LiveQuery {
            FROM presses
           WHERE time_ms >= ? AND time_ms < ? AND repeat = 0 AND (? IS NULL OR office_id = ?)
           GROUP BY office_id, officer_id, rating`,
-    ).all(dayStart, dayEnd, office, office) as Array<{ office_id: string | null; officer_id: string | null; rating: keyof Counts; n: number; last: number }>
+    ).all(dayStart, dayEnd, office, office) as Array<{ office_id: string | null; officer_id: string | null; rating: Rating; n: number; last: number }>
     const byCounter = sql(
       this.db,
       `SELECT counter_id, rating, count(*) AS n, max(time_ms) AS last
            FROM presses
           WHERE time_ms >= ? AND time_ms < ? AND repeat = 0 AND counter_id IS NOT NULL AND (? IS NULL OR office_id = ?)
           GROUP BY counter_id, rating`,
-    ).all(dayStart, dayEnd, office, office) as Array<{ counter_id: string; rating: keyof Counts; n: number; last: number }>
+    ).all(dayStart, dayEnd, office, office) as Array<{ counter_id: string; rating: Rating; n: number; last: number }>
 
     const clockBadToday = (
       sql(this.db, 'SELECT count(*) AS n FROM presses WHERE time_ms >= ? AND time_ms < ? AND clock_bad = 1 AND (? IS NULL OR office_id = ?)').get(dayStart, dayEnd, office, office) as { n: number }
@@ -116,7 +116,7 @@ export class LiveQuery {
         row = { officerId: r.officer_id, name: known?.name ?? null, officeId: r.office_id, counts: zero(), lastPressAt: null }
         officers.set(k, row)
       }
-      row.counts[r.rating] += r.n
+      if (r.rating in row.counts) row.counts[r.rating]! += r.n
       row.lastPressAt = Math.max(row.lastPressAt ?? 0, r.last)
     }
 
@@ -140,7 +140,7 @@ export class LiveQuery {
     for (const r of byCounter) {
       const c = counterById.get(r.counter_id)
       if (!c) continue
-      c.counts[r.rating] += r.n
+      if (r.rating in c.counts) c.counts[r.rating]! += r.n
       c.lastPressAt = Math.max(c.lastPressAt ?? 0, r.last)
     }
 
@@ -163,6 +163,7 @@ export class LiveQuery {
       officers: sorted,
       counters,
       clockBadToday,
+      scale: this.scale,
     }
   }
 }

@@ -5,7 +5,8 @@
  */
 import type { Db } from '../store/database.ts'
 import { sql } from '../store/statements.ts'
-import { figures, type Figures } from '../stats.ts'
+import { figures, levelSums, MIN_RATINGS, type Figures, type RatingCounts } from '../stats.ts'
+import { DEFAULT_SCALE, type RatingScale } from '../../protocol/index.ts'
 import { localTime, localMidnight } from '../local-time.ts'
 import type { GroupBy } from '../report.ts'
 import { NO_COUNTER, NO_OFFICER } from '../report.ts'
@@ -25,8 +26,9 @@ const COLUMN: Record<GroupBy, string> = { officer: 'officer_id', counter: 'count
 
 export function ratingSeries(
   db: Db,
-  q: { fromMs: number; toMs: number; timezone: string; officeId?: string | null; by?: GroupBy; key?: string },
+  q: { fromMs: number; toMs: number; timezone: string; officeId?: string | null; by?: GroupBy; key?: string; scale?: RatingScale },
 ): Series {
+  const scale = q.scale ?? DEFAULT_SCALE
   const step: Series['step'] = q.toMs - q.fromMs <= 92 * 86400_000 + 3600_000 ? 'day' : 'month'
   // Bucket starts: local midnights (days) or the 1st of each month, from..to.
   const starts: Array<{ bucket: string; startMs: number }> = []
@@ -38,7 +40,7 @@ export function ratingSeries(
     starts.push({ bucket: date, startMs: Math.max(startMs, q.fromMs) })
     date = next(date, step)
   }
-  const counts = starts.map(() => ({ positive: 0, neutral: 0, negative: 0 }))
+  const counts = starts.map((): RatingCounts => ({}))
   let where = 'time_ms >= ? AND time_ms < ? AND repeat = 0 AND (? IS NULL OR office_id = ?)'
   const args: unknown[] = [q.fromMs, q.toMs, q.officeId ?? null, q.officeId ?? null]
   if (q.by && q.key) {
@@ -52,21 +54,18 @@ export function ratingSeries(
   const SLOT = 15 * 60_000
   const rows = sql(
     db,
-    `SELECT time_ms / ${SLOT} AS slot, SUM(rating = 'positive') AS positive, SUM(rating = 'neutral') AS neutral,
-              SUM(rating = 'negative') AS negative
+    `SELECT time_ms / ${SLOT} AS slot, ${levelSums(scale)}
          FROM presses WHERE ${where} GROUP BY slot ORDER BY slot`,
-  ).all(...args) as Array<{ slot: number; positive: number; neutral: number; negative: number }>
+  ).all(...args) as Array<RatingCounts & { slot: number }>
   let i = 0
   for (const r of rows) {
     const t = r.slot * SLOT
     while (i + 1 < starts.length && t >= starts[i + 1].startMs) i++
     const c = counts[i]
     if (!c) continue
-    c.positive += r.positive
-    c.neutral += r.neutral
-    c.negative += r.negative
+    for (const { id } of scale) c[id] = (c[id] ?? 0) + (r[id] ?? 0)
   }
-  return { step, points: starts.map((s, k) => ({ ...s, ...figures(counts[k]) })) }
+  return { step, points: starts.map((s, k) => ({ ...s, ...figures(counts[k], MIN_RATINGS, scale) })) }
 }
 
 function next(date: string, step: 'day' | 'month'): string {

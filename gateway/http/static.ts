@@ -27,7 +27,7 @@ const TYPES: Record<string, string> = {
 }
 
 /** Files the login, wall and public pages need; everything else needs a session. */
-const PUBLIC_FILES = new Set(['login.html', 'login.js', 'login-reason.js', 'i18n.js', 'dom.js', 'style.css', 'favicon.svg', 'wall.html', 'wall.js', 'wall.css', 'stream.js', 'public.html', 'public.js'])
+const PUBLIC_FILES = new Set(['login.html', 'login.js', 'login-reason.js', 'i18n.js', 'dom.js', 'style.css', 'favicon.svg', 'wall.html', 'wall.js', 'wall.css', 'stream.js', 'public.html', 'public.js', 'scale.js'])
 
 // Pages are single-page-app entry points: each path serves index.html, which routes itself.
 export const PAGES = ['/', '/live', '/reports', '/print', '/admin', '/alerts', '/audit', '/me', '/displays']

@@ -2,13 +2,15 @@
  * A report as CSV with Vietnamese headers, rates as percentages with a decimal comma
  * ("87,5 %"), and a choice of separator: a semicolon for Excel in a Vietnamese (or European)
  * locale, where the list separator is ";" and "," is the decimal mark. Callers add the UTF-8
- * BOM that makes Excel read Vietnamese names right.
+ * BOM that makes Excel read Vietnamese names right. One column per level of the report's
+ * scale; the last line says how the rate and the index are defined on it.
  */
 import type { PeriodReport } from './period-report.ts'
-import { GROUP_LABELS, LEVELS, TOO_FEW, TOTAL, rowName, viNumber, viPercent, viPoints } from './labels.ts'
+import { GROUP_LABELS, TOO_FEW, TOTAL, definition, rowName, viNumber, viPercent, viPoints } from './labels.ts'
 
 export function reportCsv(report: PeriodReport, opts: { separator?: ',' | ';' } = {}): string {
   const sep = opts.separator ?? ','
+  const levels = report.scale
   const cell = (v: unknown, text = false) => {
     if (v === null || v === undefined) return ''
     let s = String(v)
@@ -21,7 +23,7 @@ export function reportCsv(report: PeriodReport, opts: { separator?: ',' | ';' } 
     'Hạng',
     'Mã',
     GROUP_LABELS[report.by],
-    ...LEVELS.map((l) => l.label),
+    ...levels.map((l) => l.label),
     'Tổng số',
     'Bấm lặp (không tính)',
     'Bấm dồn dập (không tính)',
@@ -40,7 +42,7 @@ export function reportCsv(report: PeriodReport, opts: { separator?: ',' | ';' } 
         cell(r.rank),
         cell(r.key, true),
         cell(rowName(r), true),
-        ...LEVELS.map((l) => cell(r[l.key])),
+        ...levels.map((l) => cell(r[l.id] ?? 0)),
         cell(r.total),
         cell(r.repeats),
         cell(r.bursts),
@@ -60,7 +62,7 @@ export function reportCsv(report: PeriodReport, opts: { separator?: ',' | ';' } 
       '',
       cell(TOTAL),
       '',
-      ...LEVELS.map((l) => cell(t[l.key])),
+      ...levels.map((l) => cell(t[l.id] ?? 0)),
       cell(t.total),
       cell(t.repeats),
       cell(t.bursts),
@@ -73,5 +75,7 @@ export function reportCsv(report: PeriodReport, opts: { separator?: ',' | ';' } 
       cell(viPoints(report.totalsVsYearAgo.satisfaction)),
     ].join(sep),
   )
+  // The definition on the scale of this report, under the table, in the first cell.
+  lines.push(cell(`Ghi chú: ${definition(report)}`, true))
   return lines.join('\r\n') + '\r\n'
 }

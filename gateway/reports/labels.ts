@@ -1,14 +1,10 @@
 /**
  * The words exports and printed reports use, in Vietnamese as the province reads them. The
- * rating levels come from the protocol's list, so a scale with more levels adds columns
- * rather than code.
+ * rating levels and their labels come from the report's scale (config ratingScale), so a
+ * scale with more levels adds columns rather than code.
  */
-import { RATINGS, type Rating } from '../../protocol/index.ts'
 import { MIN_RATINGS } from '../stats.ts'
-import type { GroupBy } from '../report.ts'
-
-export const RATING_LABELS: Record<Rating, string> = { positive: 'Rất hài lòng', neutral: 'Hài lòng', negative: 'Không hài lòng' }
-export const LEVELS = RATINGS.map((r) => ({ key: r, label: RATING_LABELS[r] }))
+import type { GroupBy, Report } from '../report.ts'
 
 export const GROUP_LABELS: Record<GroupBy, string> = { officer: 'Họ và tên', counter: 'Quầy', office: 'Đơn vị' }
 export const NO_OFFICER_LABEL = 'Chưa xác định cán bộ'
@@ -16,10 +12,14 @@ export const NO_COUNTER_LABEL = 'Chưa gắn quầy'
 export const TOO_FEW = 'Quá ít đánh giá'
 export const TOTAL = 'Tổng cộng'
 
-/** How the figures are defined, printed under every table so a reader can check them. */
-export const DEFINITION =
-  `Tỷ lệ hài lòng = (Rất hài lòng + Hài lòng) / Tổng số đánh giá. Xếp hạng theo cận dưới khoảng tin cậy Wilson 95% của tỷ lệ hài lòng; ` +
-  `dưới ${MIN_RATINGS} đánh giá: "${TOO_FEW}", không xếp hạng. Bấm lặp (trong thời gian chờ) và bấm dồn dập không được tính.`
+/** How the figures are defined on the report's scale, printed under every table so a reader can check them. */
+export function definition(report: Pick<Report, 'definition'>): string {
+  const d = report.definition.vi
+  return (
+    `${d.satisfaction}. ${d.index}. Xếp hạng theo cận dưới khoảng tin cậy Wilson 95% của tỷ lệ hài lòng; ` +
+    `dưới ${MIN_RATINGS} đánh giá: "${TOO_FEW}", không xếp hạng. Bấm lặp (trong thời gian chờ) và bấm dồn dập không được tính.`
+  )
+}
 
 /** 87,5 % (Vietnamese decimal comma); '' when there is no rate. */
 export function viPercent(v: number | null, digits = 1): string {

@@ -9,6 +9,7 @@
 import type { Db } from '../store/database.ts'
 import { buildReport, type GroupBy, type Report, type ReportQuery, type ReportRow } from '../report.ts'
 import type { Figures } from '../stats.ts'
+import type { RatingScale } from '../../protocol/index.ts'
 import { inSnapshot } from './snapshot.ts'
 import { periodMs, previousPeriod, yearBefore, type Period } from './periods.ts'
 import { buildTrend, type Trend } from './trend.ts'
@@ -46,12 +47,14 @@ export interface PeriodReportQuery {
   by: GroupBy
   officeId?: string
   minRatings?: number
+  /** The deployment's rating scale (config ratingScale); default three levels. */
+  scale?: RatingScale
 }
 
 /** `build` is the one report of a period (report.ts; the HTTP app's seam for tests). */
 export function buildPeriodReport(db: Db, q: PeriodReportQuery, build: (db: Db, q: ReportQuery) => Report = buildReport): PeriodReport {
   return inSnapshot(db, () => {
-    const at = (p: Period) => build(db, { ...periodMs(p, q.timezone), by: q.by, officeId: q.officeId, minRatings: q.minRatings })
+    const at = (p: Period) => build(db, { ...periodMs(p, q.timezone), by: q.by, officeId: q.officeId, minRatings: q.minRatings, scale: q.scale })
     const prevPeriod = previousPeriod(q.period)
     const agoPeriod = yearBefore(q.period)
     const now = at(q.period)
@@ -69,8 +72,8 @@ export function buildPeriodReport(db: Db, q: PeriodReportQuery, build: (db: Db, 
       yearAgo: { period: agoPeriod, totals: ago.totals },
       totalsVsPrevious: change(now.totals, prev.totals),
       totalsVsYearAgo: change(now.totals, ago.totals),
-      trend: buildTrend(db, { period: q.period, timezone: q.timezone, by: q.by, officeId: q.officeId }),
-      heatmap: buildHeatMap(db, { ...ms, timezone: q.timezone, officeId: q.officeId }),
+      trend: buildTrend(db, { period: q.period, timezone: q.timezone, by: q.by, officeId: q.officeId, scale: q.scale }),
+      heatmap: buildHeatMap(db, { ...ms, timezone: q.timezone, officeId: q.officeId, scale: q.scale }),
     }
   })
 }

@@ -5,10 +5,10 @@
  * its presses through the time index, so no local-midnight arithmetic is needed in SQL.
  * Repeats are left out, as everywhere.
  */
-import { RATINGS } from '../../protocol/index.ts'
+import { DEFAULT_SCALE, type RatingScale } from '../../protocol/index.ts'
 import type { Db } from '../store/database.ts'
 import { sql } from '../store/statements.ts'
-import { figures, type RatingCounts } from '../stats.ts'
+import { figures, levelSums, MIN_RATINGS, type RatingCounts } from '../stats.ts'
 import { NO_COUNTER, NO_OFFICER, type GroupBy } from '../report.ts'
 import { periodMs, type Period, subPeriods } from './periods.ts'
 
@@ -28,9 +28,9 @@ export interface Trend {
 }
 
 const COLUMN: Record<GroupBy, string> = { officer: 'officer_id', counter: 'counter_id', office: 'office_id' }
-const COUNTS = RATINGS.map((r) => `SUM(p.rating = '${r}') AS ${r}`).join(', ')
 
-export function buildTrend(db: Db, q: { period: Period; timezone: string; by: GroupBy; officeId?: string | null }): Trend {
+export function buildTrend(db: Db, q: { period: Period; timezone: string; by: GroupBy; officeId?: string | null; scale?: RatingScale }): Trend {
+  const scale = q.scale ?? DEFAULT_SCALE
   const subs = subPeriods(q.period)
   const bounds = subs.map((s) => {
     const ms = periodMs(s, q.timezone)
@@ -39,7 +39,7 @@ export function buildTrend(db: Db, q: { period: Period; timezone: string; by: Gr
   const col = COLUMN[q.by]
   const rows = sql(
     db,
-    `SELECT CAST(b.key AS INTEGER) AS i, p.${col} AS key, ${COUNTS}
+    `SELECT CAST(b.key AS INTEGER) AS i, p.${col} AS key, ${levelSums(scale, 'p')}
        FROM json_each(?) b
        JOIN presses p ON p.time_ms >= json_extract(b.value, '$[0]') AND p.time_ms < json_extract(b.value, '$[1]')
       WHERE p.repeat = 0 AND (? IS NULL OR p.office_id = ?)
@@ -50,7 +50,7 @@ export function buildTrend(db: Db, q: { period: Period; timezone: string; by: Gr
   const byKey: Record<string, TrendPoint[]> = {}
   for (const r of rows) {
     const key = r.key ?? missing
-    const f = figures(r)
+    const f = figures(r, MIN_RATINGS, scale)
     ;(byKey[key] ??= empty())[r.i] = { from: subs[r.i].from, to: subs[r.i].to, total: f.total, satisfaction: f.satisfaction }
   }
   return { step: subs[0]?.step ?? 'day', buckets: subs.map(({ from, to }) => ({ from, to })), byKey }

@@ -11,7 +11,7 @@
 import ExcelJS from 'exceljs'
 import type { PeriodReport } from './period-report.ts'
 import { viDate } from './periods.ts'
-import { DEFINITION, GROUP_LABELS, LEVELS, TOO_FEW, TOTAL, rowName } from './labels.ts'
+import { GROUP_LABELS, TOO_FEW, TOTAL, definition, rowName } from './labels.ts'
 
 export const SHEET = 'Kết quả đánh giá'
 export const TREND_SHEET = 'Xu hướng'
@@ -23,10 +23,11 @@ export async function reportWorkbook(report: PeriodReport, opts: { unit: string;
   wb.creator = 'chamdiem'
   if (opts.generatedAt !== undefined) wb.created = new Date(opts.generatedAt)
   const ws = wb.addWorksheet(SHEET, { pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } })
+  const levels = report.scale
   const header = [
     'STT',
     GROUP_LABELS[report.by],
-    ...LEVELS.map((l) => l.label),
+    ...levels.map((l) => l.label),
     'Tổng số',
     'Tỷ lệ hài lòng',
     'Xếp hạng',
@@ -57,7 +58,7 @@ export async function reportWorkbook(report: PeriodReport, opts: { unit: string;
     ws.addRow([
       i + 1,
       rowName(r),
-      ...LEVELS.map((l) => r[l.key]),
+      ...levels.map((l) => r[l.id] ?? 0),
       r.total,
       r.satisfaction,
       r.rank,
@@ -70,7 +71,7 @@ export async function reportWorkbook(report: PeriodReport, opts: { unit: string;
   const totalRow = ws.addRow([
     null,
     TOTAL,
-    ...LEVELS.map((l) => t[l.key]),
+    ...levels.map((l) => t[l.id] ?? 0),
     t.total,
     t.satisfaction,
     null,
@@ -80,7 +81,7 @@ export async function reportWorkbook(report: PeriodReport, opts: { unit: string;
   ])
   totalRow.font = { bold: true }
 
-  const pctCol = 3 + LEVELS.length + 1
+  const pctCol = 3 + levels.length + 1
   ws.getColumn(pctCol).numFmt = '0.0%'
   ws.getColumn(width - 1).numFmt = '+0.0;-0.0;0.0'
   ws.getColumn(width).numFmt = '+0.0;-0.0;0.0'
@@ -91,7 +92,7 @@ export async function reportWorkbook(report: PeriodReport, opts: { unit: string;
   ws.views = [{ state: 'frozen', ySplit: HEADER_ROW }]
   const note = ws.getRow(totalRow.number + 2)
   ws.mergeCells(note.number, 1, note.number, width)
-  note.getCell(1).value = DEFINITION
+  note.getCell(1).value = definition(report)
   note.getCell(1).alignment = { wrapText: true, vertical: 'top' }
   note.height = 45
 

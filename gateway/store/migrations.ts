@@ -342,4 +342,44 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: 'presses at any level of a four- or five-level rating scale',
+    sql: `
+      -- A deployment rates on 3, 4 or 5 levels (config ratingScale): presses.rating takes the
+      -- protocol's five ids. SQLite cannot change a CHECK constraint in place: rebuild presses
+      -- with the same columns, rows and ids, and keep the AUTOINCREMENT counter where it was
+      -- (forwarder cursors are press ids: an id must never be handed out twice).
+      CREATE TABLE presses_v12 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        box_id TEXT NOT NULL,
+        boot TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        rating TEXT NOT NULL CHECK (rating IN ('very-positive', 'positive', 'neutral', 'negative', 'very-negative')),
+        repeat INTEGER NOT NULL DEFAULT 0,
+        received_at INTEGER NOT NULL,
+        age_ms INTEGER NOT NULL,
+        time_ms INTEGER NOT NULL,
+        office_id TEXT,
+        counter_id TEXT,
+        officer_id TEXT,
+        burst INTEGER NOT NULL DEFAULT 0,
+        clock_bad INTEGER NOT NULL DEFAULT 0,
+        window_id TEXT,
+        no_window INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (box_id, boot, seq)
+      );
+      INSERT INTO presses_v12 (id, box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id, burst, clock_bad, window_id, no_window)
+        SELECT id, box_id, boot, seq, rating, repeat, received_at, age_ms, time_ms, office_id, counter_id, officer_id, burst, clock_bad, window_id, no_window FROM presses ORDER BY id;
+      CREATE TEMP TABLE presses_seq_v12 AS SELECT seq FROM sqlite_sequence WHERE name = 'presses';
+      DROP TABLE presses;
+      ALTER TABLE presses_v12 RENAME TO presses;
+      UPDATE sqlite_sequence SET seq = MAX(seq, COALESCE((SELECT seq FROM temp.presses_seq_v12), 0)) WHERE name = 'presses';
+      INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'presses', seq FROM temp.presses_seq_v12 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'presses');
+      DROP TABLE temp.presses_seq_v12;
+      CREATE INDEX presses_time ON presses(time_ms);
+      CREATE INDEX presses_window ON presses (window_id) WHERE window_id IS NOT NULL;
+    `,
+  },
 ]

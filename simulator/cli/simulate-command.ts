@@ -14,6 +14,7 @@ import { loadRegistryFile } from '../registry-file.ts'
 import { generateRegistry } from '../seed-office.ts'
 import { formatSummary, groupBy } from '../summary.ts'
 import { TrafficDriver } from '../traffic-driver.ts'
+import { SCALE_PRESETS } from '../../protocol/index.ts'
 import {
   ALWAYS_OPEN,
   SimClock,
@@ -22,6 +23,7 @@ import {
   prng,
   seedOf,
   simLabel,
+  mixOnScale,
   type RatingMix,
 } from '../traffic.ts'
 import { KEYS_HELP, listenForKeys } from './keys.ts'
@@ -47,6 +49,7 @@ interface SimulateOptions {
   windows?: string
   windowsToken?: string
   respond: number
+  levels: 3 | 4 | 5
 }
 
 const positiveInt = (what: string) => (v: string) => {
@@ -95,6 +98,10 @@ export async function run(argv: string[]): Promise<void> {
       },
     )
     .option('--rate <n>', 'citizens per counter per open hour', (v) => Number(v), 20)
+    .option('--levels <n>', 'the gateway\'s rating scale: 3, 4 or 5 buttons per box (its ratingScale preset)', (v) => {
+      if (v !== '3' && v !== '4' && v !== '5') throw new InvalidArgumentError('--levels is 3, 4 or 5')
+      return Number(v) as 3 | 4 | 5
+    }, 3 as 3 | 4 | 5)
     .option(
       '--hours <which>',
       'office hours: vietnam (Mon-Fri 7:30-11:30, 13:30-17:00) or always',
@@ -187,7 +194,7 @@ async function simulate(opts: SimulateOptions): Promise<void> {
     counters: boxes.map((b) => ({
       boxId: b.id,
       ratePerHour: opts.rate,
-      mix: mixFor(keyOf(b.id), opts.seed),
+      mix: mixOnScale(mixFor(keyOf(b.id), opts.seed), opts.levels),
     })),
     hours,
     seed: seedOf(opts.seed),
@@ -200,6 +207,7 @@ async function simulate(opts: SimulateOptions): Promise<void> {
     boxes,
     seed: opts.seed,
     connectConcurrency: opts.connectConcurrency,
+    levels: SCALE_PRESETS[opts.levels].map((l) => l.id),
     clock: () => driver?.simNow() ?? startMs,
     log:
       opts.logLevel === 'silent'

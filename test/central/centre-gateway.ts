@@ -70,7 +70,7 @@ export type Counts = Record<string, { positive: number; neutral: number; negativ
 export function localCounts(g: TestGateway): Counts {
   const report = buildReport(g.gw.db, { fromMs: 0, toMs: 4_102_444_800_000, by: 'officer' })
   const out: Counts = {}
-  for (const r of report.rows) out[r.key] = { positive: r.positive, neutral: r.neutral, negative: r.negative }
+  for (const r of report.rows) out[r.key] = { positive: r.positive ?? 0, neutral: r.neutral ?? 0, negative: r.negative ?? 0 }
   return out
 }
 

@@ -75,7 +75,7 @@ describe('central forwarder killed between COMMIT and cursor', () => {
     expect(await inCentral()).toBe(acknowledged)
     const report = buildReport(local, { fromMs: 0, toMs: 4_102_444_800_000, by: 'officer' })
     const own: Counts = {}
-    for (const r of report.rows) own[r.key] = { positive: r.positive, neutral: r.neutral, negative: r.negative }
+    for (const r of report.rows) own[r.key] = { positive: r.positive ?? 0, neutral: r.neutral ?? 0, negative: r.negative ?? 0 }
     expect(await centralCounts(db.pg.url(), 'killed')).toEqual(own)
     // The daily roll-ups counted the re-sent batch once too (only rows actually inserted count).
     expect(await rollupMismatches(db.pg)).toEqual([])

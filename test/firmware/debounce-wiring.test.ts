@@ -33,7 +33,7 @@ describe('debouncer', () => {
 describe('wiring', () => {
   it('defaults to buttons 2,3,4, LEDs 9,10,11 and a piezo on PWM pin 6', () => {
     expect(resolveWiring()).toEqual(DEFAULT_WIRING)
-    expect(DEFAULT_WIRING).toEqual({ buttons: [2, 3, 4], leds: [9, 10, 11], piezo: 6, piezoDrive: 'pwm', invite: null })
+    expect(DEFAULT_WIRING).toEqual({ levels: ['positive', 'neutral', 'negative'], buttons: [2, 3, 4], leds: [9, 10, 11], piezo: 6, piezoDrive: 'pwm', invite: null })
   })
 
   it('names the pin that is wrong', () => {

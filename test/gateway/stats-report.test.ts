@@ -58,7 +58,9 @@ describe('report', () => {
     )
     // The whole day of 1 January 1970 (UTC) holds the press at 99.999 s too.
     expect(csv[1]).toMatch(/^1,a,An,13,0,1,14,1,0,"92,9 %","92,9",/)
-    expect(csv.at(-2)).toMatch(/^,Tổng cộng,,14,1,1,16,1,0,/)
+    expect(csv.at(-3)).toMatch(/^,Tổng cộng,,14,1,1,16,1,0,/)
+    // Under the table, how the rate is defined on this scale.
+    expect(csv.at(-2)).toMatch(/^"Ghi chú: Tỷ lệ hài lòng = \(Rất hài lòng \+ Hài lòng\) \/ Tổng số đánh giá\. Chỉ số = điểm trung bình mỗi đánh giá \(Rất hài lòng = 100, Hài lòng = 50, Không hài lòng = 0\)/)
     expect(csv[2]).toMatch(/^,unattributed,Chưa xác định cán bộ,1,0,0,1,0,0,/)
     expect(csv[3]).toMatch(/^,b,'=HYPERLINK\(1\),0,1,0,1,/) // never a live formula in Excel
     db.close()

@@ -99,9 +99,9 @@ export function compareByOfficer(
   const gateway: Record<string, Counts> = {}
   for (const r of report.rows)
     gateway[r.key] = {
-      positive: r.positive,
-      neutral: r.neutral,
-      negative: r.negative,
+      positive: r.positive ?? 0,
+      neutral: r.neutral ?? 0,
+      negative: r.negative ?? 0,
       // Not counted either way: a flood's presses beyond the human rate are bursts to the
       // gateway and repeats to the simulator, which has no notion of bursts. Counted presses
       // must match exactly.

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import type { RegistryConfig } from '../../gateway/config-schema.ts'
 import { generateRegistry } from '../../simulator/seed-office.ts'
 import { buildReport } from '../../gateway/report.ts'
+import { ratingScale } from '../../gateway/config.ts'
 import { importRegistry } from '../../gateway/registry-import.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { tempDir } from '../helpers/tmp.ts'
@@ -96,6 +97,28 @@ describe('chamdiem simulate', () => {
     const rejected = tg.gw.db.prepare('SELECT COUNT(*) AS n FROM rejected').get() as { n: number }
     // Garbage is resent after a killed connection like any message: at least once each.
     expect(rejected.n).toBeGreaterThanOrEqual(out.totals.garbage)
+  })
+
+  it('presses the five levels of a five-level gateway (--levels 5); its summary equals the gateway report per level', async () => {
+    const reg = generateRegistry(4, 'hcc')
+    const tg = await startTestGateway({ config: { ratingScale: { preset: 5 } } })
+    importRegistry(tg.gw.registry, tg.gw.db, reg, Date.now() - 3_600_000)
+    const file = join(tempDir(), 'registry.yaml')
+    writeFileSync(file, stringify({ registry: reg }))
+    const started = Date.now()
+    const res = await runCli(['-g', tg.mqttUrl, '-r', file, '--presses', '40', '--levels', '5', '--json'])
+    expect(res.code).toBe(0)
+    const out = JSON.parse(res.stdout)
+    const levels = ['very-positive', 'positive', 'neutral', 'negative', 'very-negative'] as const
+    // Every level was pressed, and nothing was refused as outside the scale.
+    for (const l of levels) expect(out.totals.counted[l]).toBeGreaterThan(0)
+    expect(tg.gw.db.prepare('SELECT COUNT(*) FROM rejected').pluck().get()).toBe(0)
+    const report = buildReport(tg.gw.db, { fromMs: started - 3_600_000, toMs: Date.now() + 60_000, by: 'counter', scale: ratingScale(tg.config) })
+    const fromGateway = Object.fromEntries(report.rows.map((r) => [r.key, [...levels.map((l) => r[l]), r.total, r.repeats]]))
+    const fromSimulator = Object.fromEntries(
+      Object.entries(out.counters as Record<string, { counted: Record<string, number>; repeats: { total: number } }>).map(([k, g]) => [k, [...levels.map((l) => g.counted[l]), g.counted.total, g.repeats.total]]),
+    )
+    expect(fromGateway).toEqual(fromSimulator)
   })
 
   it('generates a load office, and prints tables by box and by counter without --json', async () => {

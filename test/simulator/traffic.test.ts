@@ -64,7 +64,7 @@ describe('traffic model', () => {
     expect(office.registry.counters.length).toBeGreaterThanOrEqual(6)
     expect(office.registry.counters.length).toBeLessThanOrEqual(8)
     expect(office.registry.boxes.length).toBe(office.registry.counters.length)
-    const positives = office.traffic.map((t) => t.mix.positive)
+    const positives = office.traffic.map((t) => t.mix.positive ?? 0)
     expect(Math.max(...positives) - Math.min(...positives)).toBeGreaterThan(0.3)
     // Tuesday's rota: Vũ Đức Anh sits at Quầy 5.
     expect(office.onDuty).toContainEqual({ counter: 'q5', officer: 'duc-anh' })

@@ -5,9 +5,9 @@
 import { h } from './dom.js'
 import { t, fmt } from './i18n.js'
 import { pointsText } from './report-table.js'
+import { DEFAULT_LEVELS, levelLabel } from './scale.js'
 
-const LEVELS = ['positive', 'neutral', 'negative']
-const COLORS = { positive: '#1a7f4b', neutral: '#d9a400', negative: '#c62828' }
+const COLORS = { 'very-positive': '#0d5c32', positive: '#1a7f4b', neutral: '#d9a400', negative: '#c62828', 'very-negative': '#7f1414' }
 
 /** Runs of consecutive points with a value, as SVG polyline coordinate strings; a lone point becomes a dot. */
 function segments(values, x, y) {
@@ -28,6 +28,8 @@ function segments(values, x, y) {
 }
 
 export function ratingChart(series) {
+  // The deployment's levels, best first: one colour of the stacked bar each.
+  const levels = series.scale ?? DEFAULT_LEVELS
   const W = 760
   const H = 260
   const pad = { l: 44, r: 44, t: 12, b: 40 }
@@ -51,16 +53,16 @@ export function ratingChart(series) {
   const bars = pts.map((p, i) => {
     let base = 0
     const x = pad.l + i * bw + bw * 0.12
-    const rects = [...LEVELS].reverse().map((r) => {
-      const v = p[r]
-      const rect = v ? h('rect', { x, width: Math.max(1, bw * 0.76), y: y(base + v), height: y(base) - y(base + v), fill: COLORS[r] }) : null
+    const rects = [...levels].reverse().map(({ id }) => {
+      const v = p[id] ?? 0
+      const rect = v ? h('rect', { x, width: Math.max(1, bw * 0.76), y: y(base + v), height: y(base) - y(base + v), fill: COLORS[id] }) : null
       base += v
       return rect
     })
     return h(
       'g',
       { class: 'bar', dataset: { bucket: p.bucket, total: p.total } },
-      h('title', {}, `${label(p)}: ${LEVELS.map((r) => `${t(r)} ${p[r]}`).join(', ')}; ${t('satisfaction')} ${fmt.pct(p.satisfaction)}`),
+      h('title', {}, `${label(p)}: ${levels.map((l) => `${levelLabel(l)} ${p[l.id] ?? 0}`).join(', ')}; ${t('satisfaction')} ${fmt.pct(p.satisfaction)}`),
       rects,
       i % every === 0 ? h('text', { x: pad.l + i * bw + bw / 2, y: H - pad.b + 16, 'text-anchor': 'middle', class: 'axis' }, label(p)) : null,
     )
@@ -78,7 +80,7 @@ export function ratingChart(series) {
     h(
       'p',
       { class: 'legend' },
-      LEVELS.map((r) => h('span', { class: 'key ' + r }, t(r))),
+      levels.map((l) => h('span', { class: 'key ' + l.id }, levelLabel(l))),
       h('span', { class: 'key sat' }, t('satisfaction')),
     ),
   )

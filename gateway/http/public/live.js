@@ -13,8 +13,7 @@ import { t, fmt as fmtNow, lang, errorText, systemAlertText, tamperingAlertText 
 import { api, notice } from './dom.js'
 import { openStream } from './stream.js'
 
-const RATINGS = ['positive', 'neutral', 'negative']
-const FACES = { positive: '😊', neutral: '😐', negative: '☹️' }
+import { DEFAULT_LEVELS, FACES, figuresOf, levelLabel, satisfactionDefinition, zeroCounts } from './scale.js'
 
 // Formatting a number builds an Intl formatter each time (i18n.js): an update re-formats
 // every figure on the page, so the strings are remembered per language (the values repeat).
@@ -31,14 +30,7 @@ const memo = (name) => (v) => {
 }
 const fmt = { int: memo('int'), pct: memo('pct'), num1: memo('num1'), time: memo('time'), isoDate: memo('isoDate') }
 
-export const figures = (c) => {
-  const total = c.positive + c.neutral + c.negative
-  return {
-    total,
-    satisfaction: total ? (c.positive + c.neutral) / total : null,
-    index: total ? (100 * c.positive + 50 * c.neutral) / total : null,
-  }
-}
+export const figures = (c, levels = DEFAULT_LEVELS) => figuresOf(c, levels)
 
 /** The connection line: always there, a red banner while the stream is lost. */
 export const connectionBanner = (state) =>
@@ -58,6 +50,8 @@ export function mount(el, { session }) {
   let conn = 'connecting'
   let frame = 0
   let stopped = false
+  // The deployment's levels, best first (every snapshot carries them).
+  const levels = () => snap?.scale ?? DEFAULT_LEVELS
   const root = el.appendChild(document.createElement('div'))
 
   const schedule = () => {
@@ -136,10 +130,11 @@ export function mount(el, { session }) {
     snap.lastPressId = Math.max(snap.lastPressId, p.id)
     let row = snap.officers.find((o) => o.officerId === p.officerId && o.officeId === p.officeId)
     if (!row) {
-      row = { officerId: p.officerId, name: null, officeId: p.officeId, counts: { positive: 0, neutral: 0, negative: 0 }, lastPressAt: null }
+      row = { officerId: p.officerId, name: null, officeId: p.officeId, counts: zeroCounts(levels()), lastPressAt: null }
       snap.officers.push(row)
       if (p.officerId) load().catch(() => {}) // a new officer's name: fetch a fresh snapshot
     }
+    if (!(p.rating in row.counts)) return
     row.counts[p.rating]++
     row.lastPressAt = Math.max(row.lastPressAt ?? 0, p.timeMs)
     const c = snap.counters.find((x) => x.id === p.counterId)
@@ -173,8 +168,8 @@ export function mount(el, { session }) {
   }
 
   const countsCells = (c) => {
-    const f = figures(c)
-    return html`${RATINGS.map((r) => html`<td class="n ${r}" data-rating=${r}>${fmt.int(c[r])}</td>`)}<td class="n total" data-rating="total">${fmt.int(f.total)}</td><td class="n" data-field="satisfaction">${fmt.pct(f.satisfaction)}</td><td class="n" data-field="index">${fmt.num1(f.index)}</td>`
+    const f = figures(c, levels())
+    return html`${levels().map(({ id }) => html`<td class="n ${id}" data-rating=${id}>${fmt.int(c[id] ?? 0)}</td>`)}<td class="n total" data-rating="total">${fmt.int(f.total)}</td><td class="n" data-field="satisfaction">${fmt.pct(f.satisfaction)}</td><td class="n" data-field="index">${fmt.num1(f.index)}</td>`
   }
 
   const dutyControls = (c, officers) => html`<div class="duty">
@@ -195,7 +190,7 @@ export function mount(el, { session }) {
   // Everything a counter's card shows: the card is re-evaluated only when this changes
   // (an update touches one or two counters of fifty).
   const cardSignature = (c, officers) =>
-    [c.name, c.officerId, c.officerName, c.counts.positive, c.counts.neutral, c.counts.negative, officers.get(c.officeId)?.key, ...c.boxes.map((b) => `${b.id}:${b.state}:${b.lastPressAt}`)].join('|')
+    [c.name, c.officerId, c.officerName, ...levels().map((l) => c.counts[l.id]), officers.get(c.officeId)?.key, ...c.boxes.map((b) => `${b.id}:${b.state}:${b.lastPressAt}`)].join('|')
 
   const counterCard = (c, officers) => html`<article class="counter" data-counter=${c.id}>
     <h3>${c.name}</h3>
@@ -203,7 +198,7 @@ export function mount(el, { session }) {
     ${c.boxes.length === 0
       ? html`<p class="box muted">${t('noBox')}</p>`
       : repeat(c.boxes, (b) => b.id, (b) => html`<p class="box ${b.state}" data-box=${b.id} data-state=${b.state}><span class="dot"></span>${b.id}: ${t(b.state)}<span class="last">${t('lastPress')}: ${fmt.time(b.lastPressAt)}</span></p>`)}
-    <p class="faces">${RATINGS.map((r) => html`<span class=${r} data-rating=${r}>${FACES[r]} ${fmt.int(c.counts[r])}</span>`)}</p>
+    <p class="faces">${levels().map((l) => html`<span class=${l.id} data-rating=${l.id} title=${levelLabel(l)}>${FACES[l.id]} ${fmt.int(c.counts[l.id] ?? 0)}</span>`)}</p>
     ${canManage(c.officeId) ? dutyControls(c, officers.get(c.officeId) ?? { key: '', list: [] }) : nothing}
   </article>`
 
@@ -229,7 +224,7 @@ export function mount(el, { session }) {
       paint(html`${connectionBanner(conn)}<p class="muted">${t('loading')}</p>`, root)
       return
     }
-    const total = snap.officers.reduce((acc, o) => (RATINGS.forEach((r) => (acc[r] += o.counts[r])), acc), { positive: 0, neutral: 0, negative: 0 })
+    const total = snap.officers.reduce((acc, o) => (levels().forEach(({ id }) => (acc[id] += o.counts[id] ?? 0)), acc), zeroCounts(levels()))
     // Who may be signed in at a counter: the office's named officers (one list per office per render).
     // (its key changes only when the names do: the 50 drop-downs of 50 names are then left alone).
     const officers = new Map()
@@ -253,13 +248,13 @@ export function mount(el, { session }) {
         <section>
           <div class="table-wrap" tabindex="0" role="region" aria-label=${t('officer')}>
             <table class="live" id="live-officers">
-              <thead><tr><th>${t('officer')}</th>${RATINGS.map((r) => html`<th class="n ${r}" title=${t(r)}>${FACES[r]}<span class="label"> ${t(r)}</span></th>`)}<th class="n">${t('total')}</th><th class="n">${t('satisfaction')}</th><th class="n">${t('index')}</th><th class="wide">${t('lastPress')}</th></tr></thead>
+              <thead><tr><th>${t('officer')}</th>${levels().map((l) => html`<th class="n ${l.id}" title=${levelLabel(l)}>${FACES[l.id]}<span class="label"> ${levelLabel(l)}</span></th>`)}<th class="n">${t('total')}</th><th class="n">${t('satisfaction')}</th><th class="n index">${t('index')}</th><th class="wide">${t('lastPress')}</th></tr></thead>
               <tbody>${repeat(
                 snap.officers,
                 (o) => `${o.officeId ?? ''}|${o.officerId ?? ''}`,
                 (o) =>
                   guard(
-                    [o.name, o.counts.positive, o.counts.neutral, o.counts.negative, o.lastPressAt, showOffice, lang()],
+                    [o.name, ...levels().map((l) => o.counts[l.id]), o.lastPressAt, showOffice, lang()],
                     () => html`<tr data-officer=${o.officerId ?? ''} data-office=${o.officeId ?? ''}>
                       <th scope="row">${o.officerId ? (o.name ?? o.officerId) : html`<em>${t('unattributed')}</em>`}${showOffice ? html`<small> · ${snap.offices.find((x) => x.id === o.officeId)?.name ?? ''}</small>` : nothing}</th>
                       ${countsCells(o.counts)}<td class="wide">${fmt.time(o.lastPressAt)}</td></tr>`,
@@ -268,6 +263,7 @@ export function mount(el, { session }) {
               <tfoot><tr data-officer="*total*"><th>${t('total')}</th>${countsCells(total)}<td class="wide"></td></tr></tfoot>
             </table>
           </div>
+          <p class="muted definition" id="live-definition">${satisfactionDefinition(levels())}</p>
         </section>`,
       root,
     )

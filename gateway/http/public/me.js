@@ -1,6 +1,7 @@
 // An officer's own page: their figures over a period, up to the end of the previous day (or
 // week, or month, as the office configured), never today's and never a colleague's.
 import { t, fmt, addWords, errorText } from './i18n.js'
+import { DEFAULT_LEVELS, levelLabel } from './scale.js'
 import { h, api } from './dom.js'
 
 addWords({
@@ -39,13 +40,11 @@ export function mount(el) {
               'table',
               { id: 'me-table' },
               h('tbody', {}, [
-                ['positive', fmt.int(f.positive)],
-                ['neutral', fmt.int(f.neutral)],
-                ['negative', fmt.int(f.negative)],
+                ...(r.scale ?? DEFAULT_LEVELS).map((l) => [l.id, fmt.int(f[l.id] ?? 0), levelLabel(l)]),
                 ['total', fmt.int(f.total)],
                 ['satisfaction', fmt.pct(f.satisfaction)],
                 ['index', fmt.num1(f.index)],
-              ].map(([k, v]) => h('tr', { dataset: { key: k } }, h('th', {}, t(k)), h('td', { class: 'n' }, v)))),
+              ].map(([k, v, label]) => h('tr', { dataset: { key: k } }, h('th', {}, label ?? t(k)), h('td', { class: 'n' }, v)))),
             ),
       )
     } catch (err) {

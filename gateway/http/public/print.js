@@ -6,12 +6,8 @@
 // A4 portrait (style.css @media print); names never wrap.
 import { errorText } from './i18n.js'
 import { h, api } from './dom.js'
+import { DEFAULT_LEVELS } from './scale.js'
 
-const LEVELS = [
-  ['positive', 'Rất hài lòng'],
-  ['neutral', 'Hài lòng'],
-  ['negative', 'Không hài lòng'],
-]
 const int = (n) => new Intl.NumberFormat('vi-VN').format(n)
 // A no-break space keeps "85,0 %" on one line in a narrow column.
 const pct = (x) => (x === null || x === undefined ? '—' : (x * 100).toFixed(1).replace('.', ',') + '\u00a0%')
@@ -46,6 +42,9 @@ function officialDocument(r) {
   const [y, m, d] = r.date.split('-')
   const dated = `${L.place ? L.place + ', ngày' : 'Ngày'} ${d} tháng ${m} năm ${y}`
   const t = r.byOfficer.totals
+  // The deployment's levels, best first, with their Vietnamese labels and the rate's definition.
+  const levels = r.byOfficer.scale ?? DEFAULT_LEVELS
+  const defined = r.byOfficer.definition?.vi
   const vsPrev = r.byOfficer.totalsVsPrevious
   const vsYear = r.byOfficer.totalsVsYearAgo
   return h(
@@ -67,14 +66,14 @@ function officialDocument(r) {
     h(
       'p',
       { class: 'headline' },
-      `Tổng số lượt đánh giá: ${int(t.total)}; ` + LEVELS.map(([k, label]) => `${label}: ${int(t[k])}`).join('; ') + `. Tỷ lệ hài lòng: ${pct(t.satisfaction)}.`,
+      `Tổng số lượt đánh giá: ${int(t.total)}; ` + levels.map((l) => `${l.label}: ${int(t[l.id] ?? 0)}`).join('; ') + `. Tỷ lệ hài lòng: ${pct(t.satisfaction)}.`,
     ),
     h('p', { class: 'compare' }, compareText(r.byOfficer.previous, vsPrev), ' ', compareText(r.byOfficer.yearAgo, vsYear)),
     h('h2', {}, '2. Kết quả theo cán bộ'),
-    table(r.byOfficer, 'Họ và tên'),
+    table(r.byOfficer, 'Họ và tên', levels),
     h('h2', {}, '3. Kết quả theo quầy'),
-    table(r.byCounter, 'Quầy'),
-    h('p', { class: 'definition' }, `Ghi chú: tỷ lệ hài lòng = (Rất hài lòng + Hài lòng) / Tổng số. Xếp hạng theo cận dưới khoảng tin cậy Wilson 95%; dưới 10 lượt đánh giá: "Quá ít", không xếp hạng. Bấm lặp và bấm dồn dập không được tính. Số liệu lập lúc ${stamp(r.generatedAt, r.timezone)}.`),
+    table(r.byCounter, 'Quầy', levels),
+    h('p', { class: 'definition' }, `Ghi chú: ${defined ? `${defined.satisfaction}. ${defined.index}.` : 'Tỷ lệ hài lòng = (Rất hài lòng + Hài lòng) / Tổng số.'} Xếp hạng theo cận dưới khoảng tin cậy Wilson 95%; dưới 10 lượt đánh giá: "Quá ít", không xếp hạng. Bấm lặp và bấm dồn dập không được tính. Số liệu lập lúc ${stamp(r.generatedAt, r.timezone)}.`),
     h(
       'div',
       { class: 'sign-area' },
@@ -95,15 +94,15 @@ function compareText(then, change) {
   return `So với ${then.period.label} (${int(then.totals.total)} lượt, tỷ lệ hài lòng ${pct(then.totals.satisfaction)}): ${points(change)} điểm %.`
 }
 
-function table(report, what) {
-  const cells = (f, extra) => [...LEVELS.map(([k]) => h('td', { class: 'n' }, int(f[k]))), h('td', { class: 'n' }, int(f.total)), h('td', { class: 'n' }, pct(f.satisfaction)), ...extra]
+function table(report, what, levels) {
+  const cells = (f, extra) => [...levels.map((l) => h('td', { class: 'n' }, int(f[l.id] ?? 0))), h('td', { class: 'n' }, int(f.total)), h('td', { class: 'n' }, pct(f.satisfaction)), ...extra]
   return h(
     'table',
     { class: 'report official-table' },
     h(
       'thead',
       {},
-      h('tr', {}, h('th', {}, 'STT'), h('th', {}, what), LEVELS.map(([, label]) => h('th', {}, label)), h('th', {}, 'Tổng số'), h('th', {}, 'Tỷ lệ hài lòng'), h('th', {}, 'Xếp hạng'), h('th', {}, 'So với kỳ trước (điểm %)')),
+      h('tr', {}, h('th', {}, 'STT'), h('th', {}, what), levels.map((l) => h('th', {}, l.label)), h('th', {}, 'Tổng số'), h('th', {}, 'Tỷ lệ hài lòng'), h('th', {}, 'Xếp hạng'), h('th', {}, 'So với kỳ trước (điểm %)')),
     ),
     h(
       'tbody',
@@ -112,7 +111,7 @@ function table(report, what) {
         ? report.rows.map((r, i) =>
             h('tr', { dataset: { key: r.key } }, h('td', { class: 'n' }, String(i + 1)), h('td', { class: 'name' }, name(r)), cells(r, [h('td', { class: 'n' }, r.rank ?? (r.tooFew ? 'Quá\u00a0ít' : '—')), h('td', { class: 'n' }, points(r.vsPrevious))])),
           )
-        : h('tr', {}, h('td', { colspan: 9 }, 'Không có đánh giá trong kỳ.')),
+        : h('tr', {}, h('td', { colspan: 6 + levels.length }, 'Không có đánh giá trong kỳ.')),
     ),
     h('tfoot', {}, h('tr', {}, h('td', {}), h('th', { class: 'name' }, 'Tổng cộng'), cells(report.totals, [h('td', {}), h('td', { class: 'n' }, points(report.totalsVsPrevious))]))),
   )

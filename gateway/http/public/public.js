@@ -6,8 +6,7 @@ import { html, render as paint, nothing } from '/static/vendor/lit-html/lit-html
 import { t, fmt, setTimeZone, lang } from './i18n.js'
 
 const POLL_MS = 5000
-const RATINGS = ['positive', 'neutral', 'negative']
-const FACES = { positive: '😊', neutral: '😐', negative: '☹️' }
+import { DEFAULT_LEVELS, FACES, levelLabel } from './scale.js'
 const office = decodeURIComponent(location.pathname.split('/')[2] ?? '')
 let data = null
 let lost = false
@@ -39,7 +38,7 @@ function render() {
         <h1>${t('officeToday', { office: data.office.name })}</h1>
         <p class="big" data-field="satisfaction">${fmt.pct(data.satisfaction)}</p>
         <p class="label">${t('satisfaction')} · ${t('ratingsToday', { n: fmt.int(data.total) })}</p>
-        <p class="office-counts">${RATINGS.map((r) => html`<span class=${r} data-rating=${r}>${FACES[r]} ${t(r)}: ${fmt.int(data.counts[r])}</span>`)}</p>
+        <p class="office-counts">${(data.levels ?? DEFAULT_LEVELS).map((l) => html`<span class=${l.id} data-rating=${l.id}>${FACES[l.id]} ${levelLabel(l)}: ${fmt.int(data.counts[l.id] ?? 0)}</span>`)}</p>
       </main>`,
     document.body,
   )

@@ -8,8 +8,7 @@ import { repeat } from '/static/vendor/lit-html/directives/repeat.js'
 import { t, fmt, setTimeZone, lang } from './i18n.js'
 import { openStream } from './stream.js'
 
-const RATINGS = ['positive', 'neutral', 'negative']
-const FACES = { positive: '😊', neutral: '😐', negative: '☹️' }
+import { DEFAULT_LEVELS, FACES, figuresOf, zeroCounts } from './scale.js'
 /** Width : height a counter's cell aims for. */
 const CELL_ASPECT = 1.35
 
@@ -22,9 +21,11 @@ let conn = 'connecting'
 let ended = false
 let frame = 0
 
+/** The deployment's levels, best first (every snapshot carries them). */
+const levels = () => snap?.scale ?? DEFAULT_LEVELS
 const satisfaction = (c) => {
-  const total = c.positive + c.neutral + c.negative
-  return { total, rate: total ? (c.positive + c.neutral) / total : null }
+  const f = figuresOf(c, levels())
+  return { total: f.total, rate: f.satisfaction }
 }
 
 async function load() {
@@ -49,11 +50,12 @@ async function load() {
 function apply(p) {
   if (p.id <= snap.lastPressId || p.repeat || p.timeMs < snap.dayStart || p.timeMs >= snap.dayEnd) return
   snap.lastPressId = p.id
+  if (!levels().some((l) => l.id === p.rating)) return
   const c = snap.counters.find((x) => x.id === p.counterId)
-  if (c) c.counts[p.rating]++
+  if (c) c.counts[p.rating] = (c.counts[p.rating] ?? 0) + 1
   const o = snap.officers.find((x) => x.officerId === p.officerId && x.officeId === p.officeId)
-  if (o) o.counts[p.rating]++
-  else snap.officers.push({ officerId: p.officerId, officeId: p.officeId, name: null, counts: { positive: 0, neutral: 0, negative: 0, [p.rating]: 1 } })
+  if (o) o.counts[p.rating] = (o.counts[p.rating] ?? 0) + 1
+  else snap.officers.push({ officerId: p.officerId, officeId: p.officeId, name: null, counts: { ...zeroCounts(levels()), [p.rating]: 1 } })
 }
 
 function authLost() {
@@ -87,7 +89,7 @@ const counterCell = (c) => {
     <h2>${c.name}</h2>
     <p class="who">${c.officerName ?? t('nobodyOnDuty')}</p>
     <p class="rate" data-field="satisfaction">${fmt.pct(s.rate)}</p>
-    <p class="counts">${RATINGS.map((r) => html`<span class=${r} data-rating=${r}>${FACES[r]}${fmt.int(c.counts[r])}</span>`)}</p>
+    <p class="counts">${levels().map(({ id }) => html`<span class=${id} data-rating=${id}>${FACES[id]}${fmt.int(c.counts[id] ?? 0)}</span>`)}</p>
     ${offline ? html`<p class="offline">● ${t('offline')}</p>` : nothing}
   </article>`
 }
@@ -102,8 +104,8 @@ function render() {
     paint(html`<main class="wall-ended"><p>${t('loading')}</p></main>`, document.body)
     return
   }
-  const totals = { positive: 0, neutral: 0, negative: 0 }
-  for (const o of snap.officers) for (const r of RATINGS) totals[r] += o.counts[r]
+  const totals = zeroCounts(levels())
+  for (const o of snap.officers) for (const { id } of levels()) totals[id] += o.counts[id] ?? 0
   const all = satisfaction(totals)
   const name = snap.offices.length === 1 ? snap.offices[0].name : t('allOffices')
   const head = document.querySelector('.wall-head')
@@ -114,7 +116,7 @@ function render() {
     html`<header class="wall-head">
         <h1>${t('officeToday', { office: name })} · ${fmt.isoDate(snap.date)}</h1>
         <p class="office-rate"><span data-field="satisfaction">${fmt.pct(all.rate)}</span> ${t('satisfaction').toLowerCase()}</p>
-        <p class="office-counts">${RATINGS.map((r) => html`<span class=${r}>${FACES[r]} ${fmt.int(totals[r])}</span>`)}</p>
+        <p class="office-counts">${levels().map(({ id }) => html`<span class=${id}>${FACES[id]} ${fmt.int(totals[id])}</span>`)}</p>
         <p id="connection" class="connection ${conn}" data-state=${conn} role="status">${t(conn === 'open' ? 'connOpen' : conn === 'lost' ? 'connLost' : 'connConnecting')}</p>
       </header>
       <main class="wall-grid" id="wall-grid">${repeat(snap.counters, (c) => c.id, counterCell)}</main>`,

@@ -10,6 +10,7 @@ import type { AppContext } from '../app.ts'
 import { currentUser, HttpError } from '../auth.ts'
 import { localMidnight, localTime, startOfLocalDay } from '../../local-time.ts'
 import { period } from './reports.ts'
+import { ratingScale } from '../../config.ts'
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$'
 const MeQuery = Type.Object({
@@ -38,11 +39,11 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (a
     const p = period(req.query.from, req.query.to, ctx.config.timezone)
     const until = resultsUntil(ctx.now(), ctx.config.timezone, ctx.config.officerResults.until)
     const toMs = Math.min(p.toMs, until)
-    const base = { officer: { id: officer.id, name: officer.name }, from: p.fromMs, to: toMs, until, delay: ctx.config.officerResults.until }
+    const base = { officer: { id: officer.id, name: officer.name }, from: p.fromMs, to: toMs, until, delay: ctx.config.officerResults.until, scale: ratingScale(ctx.config) }
     if (toMs <= p.fromMs) return { ...base, figures: null }
     // The office's report, of which only this officer's own row leaves the server, without
     // its rank (which would tell how colleagues did).
-    const report = ctx.reports({ fromMs: p.fromMs, toMs, by: 'officer', officeId: officer.officeId })
+    const report = ctx.reports({ fromMs: p.fromMs, toMs, by: 'officer', officeId: officer.officeId, scale: base.scale })
     const row = report.rows.find((r) => r.key === officer.id)
     const figures = row ? (({ rank: _rank, key: _key, name: _name, officeId: _office, ...own }) => own)(row) : null
     return { ...base, figures }

@@ -15,6 +15,7 @@ import { reportCsv } from '../../reports/csv.ts'
 import { inSnapshot } from '../../reports/snapshot.ts'
 import { localTime } from '../../local-time.ts'
 import { ratingSeries } from '../series.ts'
+import { ratingScale } from '../../config.ts'
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$'
 const Period = {
@@ -45,11 +46,12 @@ export function period(from: string, to: string, timezone: string): { fromMs: nu
 
 export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const tz = ctx.config.timezone
+  const scale = ratingScale(ctx.config)
 
   const report = (req: { query: { period?: string; from?: string; to?: string; office?: string; by: GroupBy; minRatings?: number } } & Parameters<typeof scope>[0]): PeriodReport => {
     const officeId = scope(req, req.query.office)
     const p = namedPeriod(req.query)
-    return buildPeriodReport(ctx.db, { period: p, timezone: tz, by: req.query.by, officeId: officeId ?? undefined, minRatings: req.query.minRatings }, (_db, q) => ctx.reports(q))
+    return buildPeriodReport(ctx.db, { period: p, timezone: tz, by: req.query.by, officeId: officeId ?? undefined, minRatings: req.query.minRatings, scale }, (_db, q) => ctx.reports(q))
   }
   const fileName = (r: PeriodReport, ext: string) => `chamdiem-${r.officeId ?? 'all'}-${r.by}-${r.period.from}-${r.period.to}.${ext}`.replace(/[^A-Za-z0-9_.-]/g, '_')
 
@@ -81,7 +83,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     async (req) => {
       const officeId = scope(req, req.query.office)
       const p = period(req.query.from, req.query.to, tz)
-      return ratingSeries(ctx.db, { ...p, timezone: tz, officeId, by: req.query.by, key: req.query.key })
+      return { ...ratingSeries(ctx.db, { ...p, timezone: tz, officeId, by: req.query.by, key: req.query.key, scale }), scale }
     },
   )
 
@@ -95,7 +97,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const office = ctx.registry.office(officeId)
       if (!office) throw new HttpError(404, `unknown office ${officeId}`)
       const p = namedPeriod(req.query)
-      const q = { period: p, timezone: tz, officeId }
+      const q = { period: p, timezone: tz, officeId, scale }
       const both = inSnapshot(ctx.db, () => ({
         byOfficer: buildPeriodReport(ctx.db, { ...q, by: 'officer' }, (_db, rq) => ctx.reports(rq)),
         byCounter: buildPeriodReport(ctx.db, { ...q, by: 'counter' }, (_db, rq) => ctx.reports(rq)),
@@ -132,7 +134,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const first = `${year}-${String(quarter * 3 - 2).padStart(2, '0')}-01`
       const lastMonthEnd = new Date(Date.UTC(year, quarter * 3, 0)).toISOString().slice(0, 10)
       const p = period(first, lastMonthEnd, tz)
-      const q = { ...p, officeId }
+      const q = { ...p, officeId, scale }
       return {
         office,
         year,
@@ -143,13 +145,13 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         generatedAt: ctx.now(),
         byOfficer: ctx.reports({ ...q, by: 'officer' }),
         byCounter: ctx.reports({ ...q, by: 'counter' }),
-        daily: ratingSeries(ctx.db, { fromMs: p.fromMs, toMs: p.toMs, timezone: tz, officeId }).points,
+        daily: ratingSeries(ctx.db, { fromMs: p.fromMs, toMs: p.toMs, timezone: tz, officeId, scale }).points,
         // Always monthly for the printed table, whatever the chart step.
         months: [0, 1, 2].map((k) => {
           const m = quarter * 3 - 2 + k
           const from = `${year}-${String(m).padStart(2, '0')}-01`
           const to = new Date(Date.UTC(year, m, 0)).toISOString().slice(0, 10)
-          return { month: from.slice(0, 7), ...ctx.reports({ ...period(from, to, tz), officeId, by: 'office' }).totals }
+          return { month: from.slice(0, 7), ...ctx.reports({ ...period(from, to, tz), officeId, by: 'office', scale }).totals }
         }),
       }
     },

@@ -17,6 +17,8 @@ import { HttpError, SESSION_COOKIE, scope } from '../auth.ts'
 import { DISPLAY_COOKIE, DisplayTokens } from '../display-tokens.ts'
 import { EMBEDDABLE_HEADERS, sendAsset, type Asset } from '../static.ts'
 import { Slug } from '../../../protocol/index.ts'
+import type { Counts } from '../live-query.ts'
+import { figures } from '../../stats.ts'
 
 const OfficeQuery = Type.Object({ office: Type.Optional(Type.String({ maxLength: 64 })) })
 const ADMIN = { roles: ['admin' as const] }
@@ -125,12 +127,13 @@ export const wallRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; page: (nam
     if (!cached || now - cached.at >= PUBLIC_CACHE_MS) {
       const snap = ctx.live.snapshot(office.id, now)
       // Office-wide only: the per-officer rows are summed here and never leave the server.
-      const counts = { positive: 0, neutral: 0, negative: 0 }
-      for (const o of snap.officers) for (const r of ['positive', 'neutral', 'negative'] as const) counts[r] += o.counts[r]
-      const total = counts.positive + counts.neutral + counts.negative
+      const counts: Counts = {}
+      for (const l of snap.scale) counts[l.id] = snap.officers.reduce((n, o) => n + (o.counts[l.id] ?? 0), 0)
+      const f = figures(counts, 0, snap.scale)
+      const levels = snap.scale.map(({ id, label, labelEn, satisfied }) => ({ id, label, labelEn, satisfied }))
       cached = {
         at: now,
-        body: { office: { id: office.id, name: office.name }, date: snap.date, timezone: snap.timezone, counts, total, satisfaction: total ? (counts.positive + counts.neutral) / total : null, updatedAt: now },
+        body: { office: { id: office.id, name: office.name }, date: snap.date, timezone: snap.timezone, levels, counts, total: f.total, satisfaction: f.satisfaction, updatedAt: now },
       }
       summaries.set(office.id, cached)
     }
