@@ -33,7 +33,8 @@ const TAMPERING: Record<WindowSignal['kind'], string> = {
   ratingBurst: 'một mức đánh giá được bấm dồn dập',
   outsideShift: 'lượt bấm khi không có cán bộ trực',
 }
-const RATING_VI = { positive: 'Rất hài lòng', neutral: 'Hài lòng', negative: 'Không hài lòng' } as const
+// The default scale's labels; a level of a longer scale reads as its id.
+const RATING_VI: Record<string, string> = { positive: 'Rất hài lòng', neutral: 'Hài lòng', negative: 'Không hài lòng' }
 
 function tamperingFigures(s: WindowSignal, timeZone: string): string {
   const hhmm = (ms: number) => formatHhMm(localTime(ms, timeZone).minute)
@@ -43,7 +44,7 @@ function tamperingFigures(s: WindowSignal, timeZone: string): string {
     case 'unratedRun':
       return `${s.windows} phiên đánh giá liên tiếp không được đánh giá, từ ${hhmm(s.from)} đến ${hhmm(s.to)}`
     case 'ratingBurst':
-      return `${s.presses} lần liền "${RATING_VI[s.rating]}" từ ${hhmm(s.from)} đến ${hhmm(s.to)}`
+      return `${s.presses} lần liền "${RATING_VI[s.rating] ?? s.rating}" từ ${hhmm(s.from)} đến ${hhmm(s.to)}`
     case 'outsideShift':
       return `${s.presses} lượt bấm trong ngày khi không có cán bộ trực`
   }

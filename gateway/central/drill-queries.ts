@@ -45,7 +45,7 @@ function ranked(rows: CountRow[], noKey: string): RankedRow[] {
 /** The sum of rows' counts as one unit's figures. */
 export function sumFigures(rows: Figures[]): Figures {
   const c = { positive: 0, neutral: 0, negative: 0 }
-  for (const r of rows) for (const k of ['positive', 'neutral', 'negative'] as const) c[k] += r[k]
+  for (const r of rows) for (const k of ['positive', 'neutral', 'negative'] as const) c[k] += r[k] ?? 0
   return figures(c)
 }
 
