@@ -15,6 +15,7 @@
  *   GET /api/live, /api/ranking, /api/drill   (http/data-routes.ts)
  *   GET /api/public/ranking              no login, only with `publicPage` (http/public-routes.ts)
  *   GET /login, /live, /ranking, /drill   the pages (http/static.ts, http/public/)
+ *   GET /public                          the public page, only with `publicPage`
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import cookie from '@fastify/cookie'
@@ -102,6 +103,6 @@ export async function buildProvinceApp(opts: ProvinceAppOptions): Promise<Fastif
   })
   dataRoutes(app, { pool: opts.pool, timeZone: opts.timeZone, now })
   if (opts.publicPage) publicRoutes(app, { pool: opts.pool, timeZone: opts.timeZone, now })
-  registerProvinceStatic(app)
+  registerProvinceStatic(app, { publicPage: opts.publicPage })
   return app
 }

@@ -26,7 +26,7 @@ export function publicRoutes(
       const p = askedPeriod({ ...q, period: q.period ?? 'quarter' }, deps.timeZone)
       if (p.kind !== 'month' && p.kind !== 'quarter')
         throw new HttpError(400, 'period must be month or quarter')
-      if (p.toMs > deps.now()) throw new HttpError(400, `${p.label} is not finished yet`)
+      if (p.toMs > deps.now()) throw new HttpError(400, `${p.label} is not finished yet`, 'PERIOD_NOT_FINISHED')
       const rows = (await ranking(deps.pool, null, 'centre', p.fromMs, p.toMs)).filter(
         (r) => !r.tooFew,
       )

@@ -3,7 +3,8 @@
  * the gateway's dashboard uses, the gateway's look and helpers (style.css, dom.js, i18n.js,
  * the login page) and lit-html, so the province sees the dashboard its centres know. Served
  * from memory, compressed, with the dashboard's security headers (gateway/http/static.ts).
- * Only the login page and what it loads answer without a login.
+ * Only the login page and what it loads answer without a login, and the public page (/public)
+ * with its files when the province turns it on.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { extname, join } from 'node:path'
@@ -43,7 +44,11 @@ const VENDOR_FILE = /^(directives\/)?[a-z][a-z-]*\.js$/
 /** Paths that are the province's one page (province.html routes itself by the address). */
 export const PROVINCE_PAGES = ['/live', '/ranking', '/drill']
 
-export function registerProvinceStatic(app: FastifyInstance): void {
+/** What the public page (no login, only with `publicPage`) loads beyond the login page's files. */
+const PUBLIC_FILES = ['province-public.html', 'province-public.js', 'province-words.js', 'province.css']
+
+export function registerProvinceStatic(app: FastifyInstance, opts: { publicPage?: boolean } = {}): void {
+  const open = new Set([...LOGIN_FILES, ...(opts.publicPage ? PUBLIC_FILES : [])])
   const files = new Map<string, Asset>()
   const add = (dir: string, name: string) =>
     files.set(name, new Asset(readFileSync(join(dir, name)), TYPES[extname(name)]))
@@ -51,7 +56,7 @@ export function registerProvinceStatic(app: FastifyInstance): void {
   for (const name of readdirSync(OWN)) if (TYPES[extname(name)]) add(OWN, name)
 
   for (const [name, asset] of files) {
-    app.get(`/static/${name}`, { config: { public: LOGIN_FILES.has(name) } }, async (req, reply) =>
+    app.get(`/static/${name}`, { config: { public: open.has(name) } }, async (req, reply) =>
       sendAsset(req, reply, asset),
     )
   }
@@ -80,6 +85,10 @@ export function registerProvinceStatic(app: FastifyInstance): void {
   for (const path of PROVINCE_PAGES)
     app.get(path, { config: { page: true } }, async (req, reply) =>
       sendAsset(req, reply, files.get('province.html')!),
+    )
+  if (opts.publicPage)
+    app.get('/public', { config: { public: true } }, async (req, reply) =>
+      sendAsset(req, reply, files.get('province-public.html')!),
     )
   app.get('/favicon.ico', { config: { public: true } }, async (req, reply) =>
     sendAsset(req, reply, files.get('favicon.svg')!),
