@@ -24,6 +24,7 @@ export interface RetentionConfig {
 export class Retention {
   readonly name = 'retention'
   private timer?: NodeJS.Timeout
+  private firstRun?: NodeJS.Timeout
   private running: Promise<void> | null = null
   private stopped = false
   private readonly totals = { payloadsCleared: 0, pressesDeleted: 0 }
@@ -43,13 +44,16 @@ export class Retention {
   start(): void {
     this.timer = setInterval(() => void this.runNow(), EVERY_MS)
     this.timer.unref()
-    // First pass shortly after start, not during it.
-    setTimeout(() => void this.runNow(), 5_000).unref()
+    // First pass shortly after start, not during it (cleared by stop(): a gateway stopped
+    // sooner must not purge through a closed connection).
+    this.firstRun = setTimeout(() => void this.runNow(), 5_000)
+    this.firstRun.unref()
   }
 
   async stop(): Promise<void> {
     this.stopped = true
     clearInterval(this.timer)
+    clearTimeout(this.firstRun)
     await this.running
   }
 
