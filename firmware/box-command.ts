@@ -23,7 +23,7 @@ const USAGE = `usage: chamdiem box run --port <path> --broker <mqtt url> --id <b
   --secret <secret>     the box secret; better in the environment: CHAMDIEM_BOX_SECRET
   --queue <file>        durable press queue (default ~/.local/state/chamdiem/box-<id>.jsonl)
   --levels <3|4|5|ids>  the gateway's rating scale: 3 (default: positive,neutral,negative), 4, 5
-                        (very-positive,positive,neutral,negative,very-negative), or the ids best first
+                        (positive,neutral,fair,negative,very-negative), or the ids best first
   --buttons <a,b,c>     pins of the buttons, best level first (default ${DEFAULT_WIRING.buttons.join(',')}; 4-5 levels ${defaultPins(5).buttons.join(',')})
   --leds <a,b,c>        pins of their LEDs (default ${DEFAULT_WIRING.leds.join(',')}; 4-5 levels ${defaultPins(5).leds.join(',')})
   --piezo <pin|none>    piezo pin (default ${DEFAULT_WIRING.piezo})
@@ -42,7 +42,7 @@ function pins(value: string | undefined, what: string): number[] | undefined {
   return list
 }
 
-/** `--levels 5` or `--levels very-positive,positive,...`: the levels of the buttons, best first. */
+/** `--levels 5` or `--levels positive,neutral,fair,...`: the levels of the buttons, best first. */
 function levelsOf(value: string | undefined): Rating[] | undefined {
   if (value === undefined) return undefined
   if (value === '3' || value === '4' || value === '5') return SCALE_PRESETS[Number(value) as 3 | 4 | 5].map((l) => l.id)

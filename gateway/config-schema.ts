@@ -216,13 +216,13 @@ export const RatingScaleSchema = Type.Object(
     preset: Type.Union([Type.Literal(3), Type.Literal(4), Type.Literal(5)], {
       default: 3,
       description:
-        '3: Rất hài lòng / Hài lòng / Không hài lòng (positive, neutral, negative; the first two satisfied). 5: the Ministry of Information and Communications survey, Rất hài lòng / Hài lòng / Bình thường / Không hài lòng / Rất không hài lòng (very-positive .. very-negative; the first two satisfied). 4: the five without Bình thường. Used when levels is not given',
+        '3: Rất hài lòng / Hài lòng / Không hài lòng (positive, neutral, negative; the first two satisfied). 5: the Ministry of Information and Communications survey, Rất hài lòng / Hài lòng / Bình thường / Không hài lòng / Rất không hài lòng (positive, neutral, fair, negative, very-negative; the first two satisfied). 4: the five without Bình thường (fair). Each id keeps one meaning on every scale. Used when levels is not given',
     }),
     levels: Type.Optional(
       Type.Array(
         Type.Object(
           {
-            id: Type.String({ description: 'very-positive, positive, neutral, negative or very-negative (what a box sends), best first in that order' }),
+            id: Type.String({ description: 'positive, neutral, fair, negative or very-negative (what a box sends), best first in that order' }),
             label: Type.String({ minLength: 1, maxLength: 64, description: 'Vietnamese label in reports and on the dashboard' }),
             labelEn: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'English label (default: label)' })),
             score: Type.Number({ minimum: 0, maximum: 100, description: 'Points of one press at this level; the index is their mean (0-100)' }),

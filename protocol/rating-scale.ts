@@ -4,9 +4,16 @@
  * a neutral face and a frown), four or five of them, in this order, with its own labels and
  * scores (gateway config `ratingScale`). The ids of the default scale are the ones boxes have
  * always sent, so existing boxes and databases read on unchanged.
+ *
+ * Each id has ONE meaning on every scale, so changing the number of levels never relabels the
+ * presses a database already holds (a "Rất hài lòng" stays "Rất hài lòng" when an office moves
+ * from three levels to five): positive = "Rất hài lòng", neutral = "Hài lòng", fair = "Bình
+ * thường", negative = "Không hài lòng", very-negative = "Rất không hài lòng". The id `neutral`
+ * means "Hài lòng" for historical reasons (the default box's smiley / neutral face / frown);
+ * the survey's "Bình thường" is `fair`.
  */
 
-export const LEVEL_IDS = ['very-positive', 'positive', 'neutral', 'negative', 'very-negative'] as const
+export const LEVEL_IDS = ['positive', 'neutral', 'fair', 'negative', 'very-negative'] as const
 export type Rating = (typeof LEVEL_IDS)[number]
 
 /** The ids of the default three-level scale: what every box sent before scales existed. */
@@ -39,15 +46,15 @@ export const SCALE_PRESETS: Record<3 | 4 | 5, RatingScale> = {
     level('negative', 'Không hài lòng', 'Not satisfied', 0, false),
   ],
   4: [
-    level('very-positive', 'Rất hài lòng', 'Very satisfied', 100, true),
-    level('positive', 'Hài lòng', 'Satisfied', 67, true),
+    level('positive', 'Rất hài lòng', 'Very satisfied', 100, true),
+    level('neutral', 'Hài lòng', 'Satisfied', 67, true),
     level('negative', 'Không hài lòng', 'Not satisfied', 33, false),
     level('very-negative', 'Rất không hài lòng', 'Very dissatisfied', 0, false),
   ],
   5: [
-    level('very-positive', 'Rất hài lòng', 'Very satisfied', 100, true),
-    level('positive', 'Hài lòng', 'Satisfied', 75, true),
-    level('neutral', 'Bình thường', 'Neutral', 50, false),
+    level('positive', 'Rất hài lòng', 'Very satisfied', 100, true),
+    level('neutral', 'Hài lòng', 'Satisfied', 75, true),
+    level('fair', 'Bình thường', 'Neutral', 50, false),
     level('negative', 'Không hài lòng', 'Not satisfied', 25, false),
     level('very-negative', 'Rất không hài lòng', 'Very dissatisfied', 0, false),
   ],

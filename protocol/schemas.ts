@@ -15,9 +15,10 @@ export const RatingSchema = Type.Union(
   {
     description:
       'The level the citizen pressed, one of the five ids best first. A deployment uses three, four or five of them (gateway config `ratingScale`) and refuses a press at a level outside its scale, with the reason. ' +
-      'Default three-level scale: positive = smiley ("Rất hài lòng"), neutral ("Hài lòng"), negative = frown ("Không hài lòng"). ' +
-      'Five levels (Ministry of Information and Communications survey): very-positive ("Rất hài lòng"), positive ("Hài lòng"), neutral ("Bình thường"), negative ("Không hài lòng"), very-negative ("Rất không hài lòng"). ' +
-      'Four levels: the five without neutral.',
+      'Each id means the same on every scale: positive ("Rất hài lòng"), neutral ("Hài lòng"), fair ("Bình thường"), negative ("Không hài lòng"), very-negative ("Rất không hài lòng"). ' +
+      'Default three-level scale: positive = smiley, neutral = neutral face, negative = frown. ' +
+      'Five levels (Ministry of Information and Communications survey): all five. ' +
+      'Four levels: the five without fair.',
   },
 )
 

@@ -37,18 +37,17 @@ export function seedOf(value: string | number): number {
 export type RatingMix = Partial<Record<Rating, number>>
 
 /**
- * A three-level mix (Rất hài lòng / Hài lòng / Không hài lòng) on a scale of 3, 4 or 5 levels,
- * by label: "Rất hài lòng" is very-positive there, "Hài lòng" is shared with "Bình thường"
- * (7:3) and "Không hài lòng" with "Rất không hài lòng" (7:3).
+ * A three-level mix (Rất hài lòng / Hài lòng / Không hài lòng) on a scale of 3, 4 or 5 levels:
+ * each id means the same on every scale, so "Rất hài lòng" stays positive, "Hài lòng" (neutral)
+ * is shared with "Bình thường" (fair, 7:3) and "Không hài lòng" with "Rất không hài lòng" (7:3).
  */
 export function mixOnScale(mix: RatingMix, levels: 3 | 4 | 5): RatingMix {
   if (levels === 3) return mix
-  const good = mix.positive ?? 0
   const mid = mix.neutral ?? 0
   const bad = mix.negative ?? 0
   return levels === 5
-    ? { 'very-positive': good, positive: mid * 0.7, neutral: mid * 0.3, negative: bad * 0.7, 'very-negative': bad * 0.3 }
-    : { 'very-positive': good, positive: mid, negative: bad * 0.7, 'very-negative': bad * 0.3 }
+    ? { positive: mix.positive, neutral: mid * 0.7, fair: mid * 0.3, negative: bad * 0.7, 'very-negative': bad * 0.3 }
+    : { positive: mix.positive, neutral: mid, negative: bad * 0.7, 'very-negative': bad * 0.3 }
 }
 
 export function drawRating(mix: RatingMix, random: () => number): Rating {

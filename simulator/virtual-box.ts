@@ -102,7 +102,7 @@ export interface BoxEvents {
   disconnected: []
 }
 
-const emptyTally = (): Record<Rating, number> => ({ 'very-positive': 0, positive: 0, neutral: 0, negative: 0, 'very-negative': 0 })
+const emptyTally = (): Record<Rating, number> => ({ positive: 0, neutral: 0, fair: 0, negative: 0, 'very-negative': 0 })
 
 export class VirtualBox extends EventEmitter<BoxEvents> {
   readonly boxId: string

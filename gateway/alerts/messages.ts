@@ -6,6 +6,7 @@
 import { formatHhMm, localTime } from '../local-time.ts'
 import type { AlertRecord } from './history.ts'
 import type { WindowSignal } from '../window-report.ts'
+import type { Rating } from '../../protocol/index.ts'
 
 /** Names of what an alert is about, looked up in the registry (ids where none is known). */
 export interface Names {
@@ -33,8 +34,14 @@ const TAMPERING: Record<WindowSignal['kind'], string> = {
   ratingBurst: 'một mức đánh giá được bấm dồn dập',
   outsideShift: 'lượt bấm khi không có cán bộ trực',
 }
-// The default scale's labels; a level of a longer scale reads as its id.
-const RATING_VI: Record<string, string> = { positive: 'Rất hài lòng', neutral: 'Hài lòng', negative: 'Không hài lòng' }
+// Each level id means the same on every scale (protocol/rating-scale.ts), so its label is fixed.
+const RATING_VI: Record<Rating, string> = {
+  positive: 'Rất hài lòng',
+  neutral: 'Hài lòng',
+  fair: 'Bình thường',
+  negative: 'Không hài lòng',
+  'very-negative': 'Rất không hài lòng',
+}
 
 function tamperingFigures(s: WindowSignal, timeZone: string): string {
   const hhmm = (ms: number) => formatHhMm(localTime(ms, timeZone).minute)

@@ -316,7 +316,7 @@ export const CENTRAL_MIGRATIONS: CentralMigration[] = [
       -- protocol's five ids. Rows already there keep their values (and satisfy the new check).
       ALTER TABLE chamdiem.presses DROP CONSTRAINT presses_rating_check;
       ALTER TABLE chamdiem.presses ADD CONSTRAINT presses_rating_check
-        CHECK (rating IN ('very-positive', 'positive', 'neutral', 'negative', 'very-negative'));
+        CHECK (rating IN ('positive', 'neutral', 'fair', 'negative', 'very-negative'));
     `,
   },
 ]

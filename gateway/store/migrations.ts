@@ -355,7 +355,7 @@ export const MIGRATIONS: Migration[] = [
         box_id TEXT NOT NULL,
         boot TEXT NOT NULL,
         seq INTEGER NOT NULL,
-        rating TEXT NOT NULL CHECK (rating IN ('very-positive', 'positive', 'neutral', 'negative', 'very-negative')),
+        rating TEXT NOT NULL CHECK (rating IN ('positive', 'neutral', 'fair', 'negative', 'very-negative')),
         repeat INTEGER NOT NULL DEFAULT 0,
         received_at INTEGER NOT NULL,
         age_ms INTEGER NOT NULL,

@@ -26,14 +26,14 @@ describe('a five-level scale on the dashboard', () => {
     const add = (time: number, officer: string, rating: string, n: number) => {
       for (let i = 0; i < n; i++) ins.run(++seq, rating, time, time, officer)
     }
-    // an: 4 / 3 / 2 / 1 / 1 (7 of 11 satisfied); binh: 1 neutral, 2 very-negative.
+    // an: 4 / 3 / 2 / 1 / 1 (7 of 11 satisfied); binh: 1 fair, 2 very-negative.
     const seed = (time: number) => {
-      add(time, 'an', 'very-positive', 4)
-      add(time, 'an', 'positive', 3)
-      add(time, 'an', 'neutral', 2)
+      add(time, 'an', 'positive', 4)
+      add(time, 'an', 'neutral', 3)
+      add(time, 'an', 'fair', 2)
       add(time, 'an', 'negative', 1)
       add(time, 'an', 'very-negative', 1)
-      add(time, 'binh', 'neutral', 1)
+      add(time, 'binh', 'fair', 1)
       add(time, 'binh', 'very-negative', 2)
     }
     seed(localMidnight('2024-03-04', TZ) + 9 * 3_600_000)
@@ -54,7 +54,7 @@ describe('a five-level scale on the dashboard', () => {
     expect(heads.map((s) => s.trim())).toEqual(FIVE)
     const an = page.locator('#live-officers tbody tr[data-officer="an"]')
     const counts = () => an.locator('td[data-rating]').evaluateAll((els) => els.map((e) => [(e as HTMLElement).dataset.rating, e.textContent]))
-    expect(await counts()).toEqual([['very-positive', '4'], ['positive', '3'], ['neutral', '2'], ['negative', '1'], ['very-negative', '1'], ['total', '11']])
+    expect(await counts()).toEqual([['positive', '4'], ['neutral', '3'], ['fair', '2'], ['negative', '1'], ['very-negative', '1'], ['total', '11']])
     expect(await an.locator('td[data-field="satisfaction"]').innerText()).toBe('63,6%')
     expect(await page.locator('#live-definition').innerText()).toBe(DEFINED)
     // A box presses "Rất không hài lòng": the live row counts it.
@@ -71,7 +71,7 @@ describe('a five-level scale on the dashboard', () => {
     await page.waitForSelector('#report-table tbody tr[data-key="an"]')
     expect((await page.locator('#report-table thead th').allInnerTexts()).slice(2, 7)).toEqual(FIVE)
     const row = page.locator('#report-table tbody tr[data-key="an"]')
-    for (const [id, n] of [['very-positive', '4'], ['positive', '3'], ['neutral', '2'], ['negative', '1'], ['very-negative', '1'], ['total', '11']]) {
+    for (const [id, n] of [['positive', '4'], ['neutral', '3'], ['fair', '2'], ['negative', '1'], ['very-negative', '1'], ['total', '11']]) {
       expect(await row.locator(`td[data-field="${id}"]`).innerText()).toBe(n)
     }
     expect(await row.locator('td[data-field="satisfaction"]').innerText()).toBe('63,6%')

@@ -24,7 +24,7 @@ describe('a five-level centre', () => {
       standardParts: true,
     })
     const box = await g.connectBox('box-1', SECRET('box-1'))
-    const levels = ['very-positive', 'positive', 'neutral', 'negative', 'very-negative']
+    const levels = ['positive', 'neutral', 'fair', 'negative', 'very-negative']
     for (const [i, rating] of levels.entries()) await box.publishAsync(pressTopic('box-1'), JSON.stringify({ seq: i + 1, boot: 'five', rating, ageMs: 0 }), { qos: 1 })
     await forwarder(g).drained(60_000)
     expect(centralStatus(g)).toMatchObject({ state: 'ok', backlog: 0 })

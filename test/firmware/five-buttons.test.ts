@@ -43,9 +43,9 @@ describe('a five-button box', () => {
   }, 60_000)
 
   it('has one button and one LED per level, and the USB config takes the pins in level order', () => {
-    expect(() => resolveWiring({ levels: FIVE, buttons: [2, 3, 4] })).toThrow('wiring: one button and one LED per level: 5 levels (very-positive, positive, neutral, negative, very-negative), 3 buttons, 5 LEDs')
+    expect(() => resolveWiring({ levels: FIVE, buttons: [2, 3, 4] })).toThrow('wiring: one button and one LED per level: 5 levels (positive, neutral, fair, negative, very-negative), 3 buttons, 5 LEDs')
     expect(() => resolveWiring({ levels: ['positive', 'positive', 'negative'] })).toThrow(/the levels are 3 to 5 different ids/)
-    expect(() => resolveWiring({ levels: FIVE, leds: [9, 10, 11, 5, 4] })).toThrow('pin 4 is used by both button positive and LED very-negative')
+    expect(() => resolveWiring({ levels: FIVE, leds: [9, 10, 11, 5, 4] })).toThrow('pin 4 is used by both button neutral and LED very-negative')
     expect(defaultPins(4)).toEqual({ buttons: [2, 4, 7, 8], leds: [9, 10, 11, 5] })
     expect(wiringOf({ box: 'b', pins: { buttons: [2, 3, 4, 7, 8], leds: [9, 10, 11, 5, 6], piezo: null } }, FIVE)).toMatchObject({ levels: FIVE, buttons: [2, 3, 4, 7, 8], leds: [9, 10, 11, 5, 6], piezo: null })
     // The default scale keeps its named pins.

@@ -27,8 +27,8 @@ describe('a five-level gateway -> InfluxDB 1.6.7', () => {
     })
     await t.gw.start()
     const box = await t.connectBox('box-1', SECRET('box-1'))
-    // 1 very-positive, 2 positive, 3 neutral, 4 negative, 5 very-negative.
-    const levels = ['very-positive', 'positive', 'neutral', 'negative', 'very-negative']
+    // 1 positive, 2 neutral, 3 fair, 4 negative, 5 very-negative.
+    const levels = ['positive', 'neutral', 'fair', 'negative', 'very-negative']
     let seq = 0
     for (const [i, rating] of levels.entries()) {
       for (let k = 0; k <= i; k++) await box.publishAsync(pressTopic('box-1'), JSON.stringify({ seq: ++seq, boot: 'five', rating, ageMs: 0 }), { qos: 1 })
@@ -39,6 +39,6 @@ describe('a five-level gateway -> InfluxDB 1.6.7', () => {
       const rows = await influx.query(`SELECT count(value) FROM press WHERE rating = '${l}'`, { database: 'chamdiem' })
       byLevel[l] = Number(rows[0]?.count ?? 0)
     }
-    expect(byLevel).toEqual({ 'very-positive': 1, positive: 2, neutral: 3, negative: 4, 'very-negative': 5 })
+    expect(byLevel).toEqual({ positive: 1, neutral: 2, fair: 3, negative: 4, 'very-negative': 5 })
   })
 })

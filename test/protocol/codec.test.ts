@@ -30,7 +30,7 @@ describe('decode', () => {
   it('names the field and the problem', () => {
     expect(decode('press', '{"seq":1,"boot":"b","rating":"great","ageMs":0}')).toEqual({
       ok: false,
-      error: { field: '/rating', problem: 'must be one of very-positive, positive, neutral, negative, very-negative (got "great")' },
+      error: { field: '/rating', problem: 'must be one of positive, neutral, fair, negative, very-negative (got "great")' },
     })
     expect(decode('press', '{"seq":1.5,"boot":"b","rating":"neutral","ageMs":0}')).toMatchObject({ ok: false, error: { field: '/seq' } })
     expect(decode('status', '{"state":"online","uptimeS":-1}')).toMatchObject({ ok: false, error: { field: '/uptimeS' } })

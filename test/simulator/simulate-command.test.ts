@@ -109,7 +109,7 @@ describe('chamdiem simulate', () => {
     const res = await runCli(['-g', tg.mqttUrl, '-r', file, '--presses', '40', '--levels', '5', '--json'])
     expect(res.code).toBe(0)
     const out = JSON.parse(res.stdout)
-    const levels = ['very-positive', 'positive', 'neutral', 'negative', 'very-negative'] as const
+    const levels = ['positive', 'neutral', 'fair', 'negative', 'very-negative'] as const
     // Every level was pressed, and nothing was refused as outside the scale.
     for (const l of levels) expect(out.totals.counted[l]).toBeGreaterThan(0)
     expect(tg.gw.db.prepare('SELECT COUNT(*) FROM rejected').pluck().get()).toBe(0)

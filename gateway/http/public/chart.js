@@ -7,7 +7,8 @@ import { t, fmt } from './i18n.js'
 import { pointsText } from './report-table.js'
 import { DEFAULT_LEVELS, levelLabel } from './scale.js'
 
-const COLORS = { 'very-positive': '#0d5c32', positive: '#1a7f4b', neutral: '#d9a400', negative: '#c62828', 'very-negative': '#7f1414' }
+// The default scale's three keep their colours; "Bình thường" (fair) is a lighter yellow beside "Hài lòng".
+const COLORS = { positive: '#1a7f4b', neutral: '#d9a400', fair: '#f2cf5b', negative: '#c62828', 'very-negative': '#7f1414' }
 
 /** Runs of consecutive points with a value, as SVG polyline coordinate strings; a lone point becomes a dot. */
 function segments(values, x, y) {

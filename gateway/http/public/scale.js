@@ -11,7 +11,9 @@ export const DEFAULT_LEVELS = [
   { id: 'negative', label: 'Không hài lòng', labelEn: 'Not satisfied', score: 0, satisfied: false },
 ]
 
-export const FACES = { 'very-positive': '😄', positive: '😊', neutral: '😐', negative: '☹️', 'very-negative': '😠' }
+// One face per level id, the same on every scale: the default box's three keep theirs, and
+// "Bình thường" (fair) has the neutral face too.
+export const FACES = { positive: '😊', neutral: '😐', fair: '😐', negative: '☹️', 'very-negative': '😠' }
 
 /** The level's label in the dashboard's language. */
 export const levelLabel = (l) => (lang() === 'en' ? l.labelEn : l.label)
