@@ -181,6 +181,22 @@ export type VerifyResult =
   | { ok: true; count: number; head: string }
   | { ok: false; count: number; entry: { id: number; at: number | null; action: string | null }; problem: string }
 
+/**
+ * The newest entry and its hash: printed with a report, it anchors the report to the history
+ * behind it, so a later rewrite of the whole chain (which `verifyAudit` alone cannot see)
+ * shows as a different hash at that entry (`audit verify --against N:HASH`).
+ */
+export function auditHead(db: Db): { entry: number; hash: string } {
+  const last = sql(db, 'SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined
+  return last ? { entry: last.id, hash: last.hash } : { entry: 0, hash: GENESIS }
+}
+
+/** The stored hash of entry `id` (GENESIS for 0), or null when there is no such entry. */
+export function auditHashAt(db: Db, id: number): string | null {
+  if (id === 0) return GENESIS
+  return (sql(db, 'SELECT hash FROM audit_log WHERE id = ?', { pluck: true }).get(id) as string | undefined) ?? null
+}
+
 /** Walks the whole chain; stops at the first entry that is wrong and says what is wrong. */
 export function verifyAudit(db: Db): VerifyResult {
   let prev: AuditEntry | null = null

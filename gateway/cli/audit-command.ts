@@ -3,17 +3,30 @@
  * bad entry named when any entry was changed or deleted) and list its entries for a period.
  */
 import { Command } from 'commander'
-import { auditEntries, verifyAudit } from '../audit.ts'
-import { iso, parseTime, printTable, runProgram, withConfigOption, withStore } from './common.ts'
+import { auditEntries, auditHashAt, verifyAudit } from '../audit.ts'
+import { UserError, iso, parseTime, printTable, runProgram, withConfigOption, withStore } from './common.ts'
 import { localMidnight } from '../local-time.ts'
 
 export async function run(argv: string[]): Promise<void> {
   const program = new Command('chamdiem audit').description('The audit trail of changes that decide who gets credit')
   withConfigOption(program.command('verify'))
     .description('walk the hash chain; exit 1 naming the first entry that was changed or deleted')
-    .action((opts) => {
+    .option('--against <entry:hash>', 'also check that entry N still has the hash a printed report gave ("Nhật ký thay đổi đến mục N, mã …"): a chain rewritten as a whole since then differs there')
+    .action((opts: { against?: string; config?: string; dataDir?: string }) => {
+      const anchor = opts.against === undefined ? null : parseAnchor(opts.against)
       withStore(opts, (s) => {
         const r = verifyAudit(s.db)
+        if (r.ok && anchor) {
+          const stored = auditHashAt(s.db, anchor.entry)
+          if (stored !== anchor.hash) {
+            const why = stored === null ? `there is no entry ${anchor.entry}` : `entry ${anchor.entry} now has hash ${stored}`
+            console.error(`chamdiem audit: the history behind the report was REWRITTEN: the report gave entry ${anchor.entry} hash ${anchor.hash}, but ${why}`)
+            process.exitCode = 1
+            return
+          }
+          console.log(`audit trail intact: ${r.count} entries, head ${r.head}; entry ${anchor.entry} has the hash the report gave`)
+          return
+        }
         if (r.ok) {
           console.log(`audit trail intact: ${r.count} entries, head ${r.head}`)
           return
@@ -46,6 +59,13 @@ export async function run(argv: string[]): Promise<void> {
       })
     })
   await runProgram(program, argv)
+}
+
+/** `--against 12:ab34…` (entry number, colon, the 64 hex digits of its hash). */
+function parseAnchor(text: string): { entry: number; hash: string } {
+  const m = /^(\d+):([0-9a-f]{64})$/i.exec(text.trim())
+  if (!m) throw new UserError(`--against: expected ENTRY:HASH, the entry number and the 64 hex digits a report printed (got "${text}")`)
+  return { entry: Number(m[1]), hash: m[2].toLowerCase() }
 }
 
 /** `--to 2026-08-31` takes in the whole of 31 August, as the dashboard's "to" date does. */

@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process'
 import { cpSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { auditEntries, recordAudit, verifyAudit, type AuditEntry } from '../../gateway/audit.ts'
+import Database from 'better-sqlite3'
+import { GENESIS, auditEntries, entryHash, recordAudit, verifyAudit, type AuditEntry } from '../../gateway/audit.ts'
 import { startTestApp } from '../http/app-helper.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { chamdiem } from '../helpers/cli.ts'
@@ -162,5 +163,47 @@ describe('audit trail', () => {
     )()
     expect(auditEntries(t.gw.db).at(-1)).toEqual(ack)
     expect(verifyAudit(t.gw.db)).toMatchObject({ ok: true, count: n + 2 })
+  })
+
+  it('a printed report names the history behind it, so a chain rewritten as a whole afterwards is caught', async () => {
+    const t = await startTestApp({ now: () => DAY })
+    const admin = await t.login('admin')
+    await admin.request('POST', '/api/duty/sign-in', { officer: 'an', counter: 'q1' })
+    await admin.request('POST', '/api/duty/sign-out', { officer: 'an' })
+    const report = (await admin.request('GET', '/api/reports/official?office=hcc&period=2026-Q3')).json()
+    const head = verifyAudit(t.db)
+    expect(head.ok).toBe(true)
+    expect(report.audit).toEqual({ entry: auditEntries(t.db).at(-1)!.id, hash: (head as { head: string }).head })
+    const against = `${report.audit.entry}:${report.audit.hash}`
+    await t.gw.stop()
+    const dataDir = t.config.dataDir
+
+    const intact = await chamdiem(['audit', 'verify', '-d', dataDir, '--against', against])
+    expect(intact.code, intact.stderr).toBe(0)
+    expect(intact.stdout).toContain(`entry ${report.audit.entry} has the hash the report gave`)
+
+    // Someone with the database file moves the sign-in to another officer and recomputes every
+    // hash after it: the chain alone is intact again; the hash the report printed is not.
+    const rewritten = tempDir('chamdiem-audit-rewritten-')
+    cpSync(dataDir, rewritten, { recursive: true })
+    const db = new Database(join(rewritten, 'chamdiem.db'))
+    db.exec('DROP TRIGGER audit_log_no_update')
+    const signIn = auditEntries(db).find((e) => e.action === 'duty.sign-in')!
+    db.prepare("UPDATE audit_log SET officer_id = 'cuong' WHERE id = ?").run(signIn.id)
+    let prevHash = auditEntries(db).find((e) => e.id === signIn.id - 1)?.hash ?? GENESIS
+    for (const e of auditEntries(db).filter((x) => x.id >= signIn.id)) {
+      const hash = entryHash({ ...e, prevHash })
+      db.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?').run(prevHash, hash, e.id)
+      prevHash = hash
+    }
+    db.close()
+    expect((await chamdiem(['audit', 'verify', '-d', rewritten])).code).toBe(0)
+    const caught = await chamdiem(['audit', 'verify', '-d', rewritten, '--against', against])
+    expect(caught.code).toBe(1)
+    expect(caught.stderr).toContain(`the history behind the report was REWRITTEN: the report gave entry ${report.audit.entry} hash ${report.audit.hash}, but entry ${report.audit.entry} now has hash ${prevHash}`)
+
+    const bad = await chamdiem(['audit', 'verify', '-d', dataDir, '--against', 'latest'])
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain('--against: expected ENTRY:HASH')
   })
 })

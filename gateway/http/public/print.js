@@ -74,6 +74,9 @@ function officialDocument(r) {
     h('h2', {}, '3. Kết quả theo quầy'),
     table(r.byCounter, 'Quầy', levels),
     h('p', { class: 'definition' }, `Ghi chú: ${defined ? `${defined.satisfaction}. ${defined.index}.` : 'Tỷ lệ hài lòng = (Rất hài lòng + Hài lòng) / Tổng số.'} Xếp hạng theo cận dưới khoảng tin cậy Wilson 95%; dưới 10 lượt đánh giá: "Quá ít", không xếp hạng. Bấm lặp và bấm dồn dập không được tính. Số liệu lập lúc ${stamp(r.generatedAt, r.timezone)}.`),
+    // The history behind the figures: an auditor checks it later with
+    // `chamdiem audit verify --against N:HASH` (a chain rewritten as a whole differs there).
+    r.audit ? h('p', { class: 'audit-anchor', id: 'audit-anchor' }, `Nhật ký thay đổi đến mục ${int(r.audit.entry)}, mã kiểm tra ${r.audit.hash} (đối chiếu: chamdiem audit verify --against ${r.audit.entry}:${r.audit.hash}).`) : null,
     h(
       'div',
       { class: 'sign-area' },

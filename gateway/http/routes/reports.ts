@@ -14,6 +14,7 @@ import { buildPeriodReport, type PeriodReport } from '../../reports/period-repor
 import { reportCsv } from '../../reports/csv.ts'
 import { inSnapshot } from '../../reports/snapshot.ts'
 import { localTime } from '../../local-time.ts'
+import { auditHead } from '../../audit.ts'
 import { ratingSeries } from '../series.ts'
 import { ratingScale } from '../../config.ts'
 
@@ -101,6 +102,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       const both = inSnapshot(ctx.db, () => ({
         byOfficer: buildPeriodReport(ctx.db, { ...q, by: 'officer' }, (_db, rq) => ctx.reports(rq)),
         byCounter: buildPeriodReport(ctx.db, { ...q, by: 'counter' }, (_db, rq) => ctx.reports(rq)),
+        // The history behind these figures, read in the same snapshot (audit.ts auditHead).
+        audit: auditHead(ctx.db),
       }))
       const layout = ctx.config.report
       return {
