@@ -60,10 +60,10 @@ export class HttpError extends Error {
   }
 }
 
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+export const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /** Origin header, when present, must name this host (defence in depth besides the token). */
-function sameOrigin(req: FastifyRequest): boolean {
+export function sameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin
   if (!origin) return true
   try {

@@ -124,22 +124,7 @@ export function registerStatic(app: FastifyInstance<any, any, any, any, any>): (
     app.get(`/static/${name}`, { config: { public: PUBLIC_FILES.has(name) } }, async (req, reply) => sendAsset(req, reply, file(name)))
   }
 
-  // lit-html is read on first use: an idle gateway with nobody watching never loads it.
-  let litDir: string | undefined
-  const vendor = new Map<string, Asset>()
-  app.get('/static/vendor/lit-html/*', { config: { public: true } }, async (req, reply) => {
-    const path = (req.params as { '*': string })['*']
-    if (!VENDOR_FILE.test(path)) return reply.code(404).send({ error: 'not found' })
-    litDir ??= packageDir('lit-html')
-    let asset = vendor.get(path)
-    if (!asset) {
-      const full = join(litDir, path)
-      if (!existsSync(full)) return reply.code(404).send({ error: 'not found' })
-      asset = new Asset(readFileSync(full), TYPES['.js'])
-      vendor.set(path, asset)
-    }
-    return sendAsset(req, reply, asset)
-  })
+  serveLitHtml(app, { public: true })
 
   app.get('/login', { config: { public: true } }, async (req, reply) => {
     if (req.session) return reply.redirect('/live')
@@ -155,4 +140,27 @@ export function registerStatic(app: FastifyInstance<any, any, any, any, any>): (
 
   app.get('/favicon.ico', { config: { public: true } }, async (req, reply) => sendAsset(req, reply, file('favicon.svg')))
   return file
+}
+
+/**
+ * `/static/vendor/lit-html/*`: lit-html's own files from its package folder (resolved by Node,
+ * so an installed tarball serves them too), read on first use: an idle server with nobody
+ * watching never loads them. The province's server uses it too.
+ */
+export function serveLitHtml(app: FastifyInstance, opts: { public: boolean }): void {
+  let litDir: string | undefined
+  const vendor = new Map<string, Asset>()
+  app.get('/static/vendor/lit-html/*', { config: { public: opts.public } }, async (req, reply) => {
+    const path = (req.params as { '*': string })['*']
+    if (!VENDOR_FILE.test(path)) return reply.code(404).send({ error: 'not found' })
+    litDir ??= packageDir('lit-html')
+    let asset = vendor.get(path)
+    if (!asset) {
+      const full = join(litDir, path)
+      if (!existsSync(full)) return reply.code(404).send({ error: 'not found' })
+      asset = new Asset(readFileSync(full), TYPES['.js'])
+      vendor.set(path, asset)
+    }
+    return sendAsset(req, reply, asset)
+  })
 }

@@ -16,6 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { verifyPassword } from '../../http/accounts.ts'
+import { UNSAFE, sameOrigin } from '../../http/auth.ts'
 import type { ProvinceUser } from '../province-server.ts'
 
 export const SESSION_COOKIE = 'cd_session'
@@ -52,17 +53,6 @@ interface Session {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
-
-function sameOrigin(req: FastifyRequest): boolean {
-  const origin = req.headers.origin
-  if (!origin) return true
-  try {
-    return new URL(origin).host === req.headers.host
-  } catch {
-    return false
-  }
-}
 
 /** Sessions, the login routes and the hook every request passes. */
 export async function registerSessions(

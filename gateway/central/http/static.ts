@@ -6,11 +6,11 @@
  * Only the login page and what it loads answer without a login, and the public page (/public)
  * with its files when the province turns it on.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
-import { Asset, packageDir, sendAsset } from '../../http/static.ts'
+import { Asset, sendAsset, serveLitHtml } from '../../http/static.ts'
 
 const OWN = fileURLToPath(new URL('./public/', import.meta.url))
 const GATEWAY = fileURLToPath(new URL('../../http/public/', import.meta.url))
@@ -24,22 +24,14 @@ const SHARED = [
   'login-reason.js',
   'favicon.svg',
 ]
-const LOGIN_FILES = new Set([
-  'style.css',
-  'dom.js',
-  'i18n.js',
-  'login.html',
-  'login.js',
-  'login-reason.js',
-  'favicon.svg',
-])
+/** The login page and what it loads answer without a login. */
+const LOGIN_FILES = new Set(SHARED)
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
 }
-const VENDOR_FILE = /^(directives\/)?[a-z][a-z-]*\.js$/
 
 /** Paths that are the province's one page (province.html routes itself by the address). */
 export const PROVINCE_PAGES = ['/live', '/ranking', '/drill']
@@ -61,21 +53,7 @@ export function registerProvinceStatic(app: FastifyInstance, opts: { publicPage?
     )
   }
 
-  let litDir: string | undefined
-  const vendor = new Map<string, Asset>()
-  app.get('/static/vendor/lit-html/*', async (req, reply) => {
-    const path = (req.params as { '*': string })['*']
-    if (!VENDOR_FILE.test(path)) return reply.code(404).send({ error: 'not found' })
-    litDir ??= packageDir('lit-html')
-    let asset = vendor.get(path)
-    if (!asset) {
-      const full = join(litDir, path)
-      if (!existsSync(full)) return reply.code(404).send({ error: 'not found' })
-      asset = new Asset(readFileSync(full), TYPES['.js'])
-      vendor.set(path, asset)
-    }
-    return sendAsset(req, reply, asset)
-  })
+  serveLitHtml(app, { public: false })
 
   app.get('/login', { config: { public: true } }, async (req, reply) => {
     if (req.provinceUser) return reply.redirect('/live')
