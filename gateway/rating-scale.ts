@@ -9,6 +9,7 @@ import type { Logger } from './log.ts'
 import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
 import { ConfigError } from './config.ts'
+import { DamagedDatabaseError } from './store/integrity.ts'
 import type { RatingScale } from '../protocol/index.ts'
 
 const KEY = 'ratingScale'
@@ -18,10 +19,10 @@ export function checkScaleAgainstStore(db: Db, scale: RatingScale, log: Logger, 
   const stored = sql(db, 'SELECT value FROM dashboard_settings WHERE key = ?', { pluck: true }).get(KEY) as string | undefined
   if (stored === current) return
   const ids = scale.map((l) => l.id)
-  const outside = sql(
-    db,
-    `SELECT rating, count(*) AS n FROM presses WHERE rating NOT IN (${ids.map(() => '?').join(', ')}) GROUP BY rating ORDER BY rating`,
-  ).all(...ids) as Array<{ rating: string; n: number }>
+  // Before scales existed (nothing stored), presses could only hold the default three ids: a
+  // scale that has them needs no scan (and a large database is not read through at start).
+  const skipScan = stored === undefined && DEFAULT_IDS.every((id) => (ids as readonly string[]).includes(id))
+  const outside = skipScan ? [] : pressesOutside(db, ids)
   if (outside.length > 0) {
     throw new ConfigError('(ratingScale against the presses stored)', [
       ...outside.map(
@@ -37,4 +38,19 @@ export function checkScaleAgainstStore(db: Db, scale: RatingScale, log: Logger, 
     if (level && level.label !== old.label) log.warn({ level: old.id, was: old.label, now: level.label }, `rating level "${old.id}" was "${old.label}" and is now "${level.label}": its past presses are reported under the new label`)
   }
   sql(db, 'INSERT INTO dashboard_settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(KEY, current, now)
+}
+
+const DEFAULT_IDS = ['positive', 'neutral', 'negative']
+
+function pressesOutside(db: Db, ids: readonly string[]): Array<{ rating: string; n: number }> {
+  try {
+    return sql(
+      db,
+      `SELECT rating, count(*) AS n FROM presses WHERE rating NOT IN (${ids.map(() => '?').join(', ')}) GROUP BY rating ORDER BY rating`,
+    ).all(...ids) as Array<{ rating: string; n: number }>
+  } catch (err) {
+    // A damaged file found by this scan is refused as the integrity check would refuse it.
+    if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_CORRUPT')) throw new DamagedDatabaseError(db.name, (err as Error).message)
+    throw err
+  }
 }
