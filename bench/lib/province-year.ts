@@ -12,21 +12,10 @@ import { chownSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type pg from 'pg'
 import { localMidnight, localTime } from '../../gateway/local-time.ts'
+import { prng } from '../../simulator/traffic.ts'
 
 export const PROVINCE_YEAR = 2026
 export const PROVINCE_TZ = 'Asia/Ho_Chi_Minh'
-
-/** mulberry32: the same province every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 export interface ProvinceYear {
   centres: number
@@ -40,7 +29,7 @@ const COLUMNS = 'centre_id, gateway_id, box_id, boot, seq, rating, repeat, burst
 /** Loads the year into a migrated central store, as its owner; `serverDir` is readable by the server. */
 export async function loadProvinceYear(admin: pg.Client, serverDir: string, centres: number, log: (l: string) => void): Promise<ProvinceYear> {
   const t0 = performance.now()
-  const rnd = random(18)
+  const rnd = prng(18) // the simulator's mulberry32: the same province every run
   const staff: Array<{ counters: number; positive: number[]; neutral: number[] }> = []
   const centreRows: string[] = []
   const officerRows: string[] = []

@@ -3,6 +3,7 @@
  * chamdiem schema, and one login role per centre registered the way docs/central.md says.
  */
 import { randomBytes } from 'node:crypto'
+import pg from 'pg'
 import { startPostgres, type PostgresServer } from '../helpers/servers/postgres.ts'
 import { chamdiem } from '../helpers/cli.ts'
 
@@ -60,4 +61,15 @@ export async function rollupMismatches(pg: PostgresServer): Promise<unknown[]> {
     ),
   )
   return [...centres.map((r) => ({ table: 'daily_centres', ...r })), ...officers.map((r) => ({ table: 'daily_officers', ...r }))]
+}
+
+/** Runs `fn` on a client connected with `url` (a centre's or a reader's role), then closes it. */
+export async function as<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  try {
+    return await fn(c)
+  } finally {
+    await c.end()
+  }
 }

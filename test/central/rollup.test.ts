@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
 import { localMidnight } from '../../gateway/local-time.ts'
 import { period, ranking, splitPeriod, type Period } from '../../gateway/central/province-queries.ts'
-import { rollupMismatches, startCentralDb, type CentralDb } from './central-db.ts'
+import { as, rollupMismatches, startCentralDb, type CentralDb } from './central-db.ts'
 import { PressingBox, RATINGS, centralStatus, forwarder, startCentreGateway } from './centre-gateway.ts'
 
 const TZ = 'Asia/Ho_Chi_Minh'
@@ -19,15 +19,6 @@ const INSERT = `INSERT INTO chamdiem.presses (centre_id, box_id, boot, seq, rati
     FROM generate_series(1, $4::int) s, LATERAL (SELECT $5::bigint + s * $6::bigint AS t) x
   ON CONFLICT DO NOTHING`
 
-async function as<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return await fn(c)
-  } finally {
-    await c.end()
-  }
-}
 
 let db: CentralDb
 let x: string

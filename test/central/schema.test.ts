@@ -1,18 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import pg from 'pg'
 import { chamdiem } from '../helpers/cli.ts'
-import { startCentralDb, type CentralDb } from './central-db.ts'
+import { as, startCentralDb, type CentralDb } from './central-db.ts'
 import { CENTRAL_SCHEMA_VERSION } from '../../gateway/central/schema.ts'
 
-async function as<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return await fn(c)
-  } finally {
-    await c.end()
-  }
-}
 
 const press = (centre: string, seq: number) =>
   [centre, 'b1', 'boot1', seq, 'positive', false, false, 1000, 0, 1000, 'o1', 'q1', 'an', seq]
