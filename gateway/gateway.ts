@@ -27,7 +27,7 @@ import { openDatabase, ping, type Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
 import { claimDataDir } from './store/data-dir.ts'
 import { DiskSpace } from './store/disk-space.ts'
-import { DamagedDatabaseError, integrityAtStart } from './store/integrity.ts'
+import { checkIntegrity, DamagedDatabaseError, integrityAtStart, type IntegrityResult } from './store/integrity.ts'
 import { ClockGuard, type SyncState } from './clock-guard.ts'
 import { WalSync } from './store/wal-sync.ts'
 import { Windows } from './windows.ts'
@@ -62,6 +62,11 @@ export interface GatewayOptions {
    * is acknowledged; `chamdiem gateway` then exits so systemd restarts it on what is on disk.
    */
   onFatal?: (err: Error) => void
+  /**
+   * The integrity check at start (default: store/integrity.ts, quick_check in a worker).
+   * Tests hold the real check back to end it at a chosen moment of the start.
+   */
+  checkIntegrity?: (file: string) => Promise<IntegrityResult>
 }
 
 export interface PartState {
@@ -109,6 +114,8 @@ export class Gateway {
   private externalChanges?: NodeJS.Timeout
   private walSync?: WalSync
   private releaseDataDir?: () => void
+  /** Set once the store can no longer be trusted; a start still under way then refuses. */
+  private fatalError?: Error
   private readonly optional: Array<{ name: string; build: () => Promise<Part | null> }> = []
 
   constructor(private readonly options: GatewayOptions) {
@@ -156,8 +163,11 @@ export class Gateway {
     const { config, log } = this
     this.releaseDataDir = claimDataDir(config.dataDir)
     this.db = openDatabase(this.dbFile)
-    const check = await integrityAtStart(this.dbFile, config.storage.startCheckWaitMs, (problem) =>
-      this.fatal(new DamagedDatabaseError(this.dbFile, problem)),
+    const check = await integrityAtStart(
+      (this.options.checkIntegrity ?? checkIntegrity)(this.dbFile),
+      config.storage.startCheckWaitMs,
+      (problem) => this.fatal(new DamagedDatabaseError(this.dbFile, problem)),
+      this.dbFile,
     )
     if (check === 'still running') log.warn({ waitMs: config.storage.startCheckWaitMs }, 'the integrity check of a large database goes on in the background')
     // Whatever was connected when the last run ended is not connected now.
@@ -318,6 +328,7 @@ export class Gateway {
 
   /** The store can no longer be trusted: ingest is marked failed (health: down), then onFatal. */
   private fatal(err: Error): void {
+    this.fatalError ??= err
     this.log.fatal({ err }, err.message)
     const ingest = this.parts.find((p) => p.name === 'ingest')
     if (ingest) Object.assign(ingest, { state: 'failed', error: err.message })
@@ -328,8 +339,12 @@ export class Gateway {
   }
 
   private async startPart(part: Part): Promise<void> {
+    // Damage found by the background check while the parts were still starting (before
+    // ingest and the broker existed to be marked and closed): the start refuses instead.
+    if (this.fatalError) throw this.fatalError
     await part.start()
     this.running.push(part)
     this.parts.push({ name: part.name, state: 'running' })
+    if (this.fatalError) throw this.fatalError
   }
 }

@@ -42,11 +42,16 @@ export function checkIntegrity(file: string): Promise<IntegrityResult> {
 }
 
 /**
- * Waits up to `waitMs` for the check. Damage found in time is thrown (the caller refuses to
- * start); found later, it is passed to `onLateDamage`. Returns whether the check finished.
+ * Waits up to `waitMs` for the check of `file`. Damage found in time is thrown (the caller
+ * refuses to start); found later, it is passed to `onLateDamage`. Returns whether the check
+ * finished.
  */
-export async function integrityAtStart(file: string, waitMs: number, onLateDamage: (problem: string) => void): Promise<'ok' | 'still running'> {
-  const check = checkIntegrity(file)
+export async function integrityAtStart(
+  check: Promise<IntegrityResult>,
+  waitMs: number,
+  onLateDamage: (problem: string) => void,
+  file: string,
+): Promise<'ok' | 'still running'> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)))
   const first = await Promise.race([check, timeout])

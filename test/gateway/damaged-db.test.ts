@@ -9,11 +9,14 @@ import { copyFileSync, openSync, closeSync, writeSync, statSync, writeFileSync }
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
+import mqtt from 'mqtt'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../gateway/store/database.ts'
+import { checkIntegrity, type IntegrityResult } from '../../gateway/store/integrity.ts'
 import { chamdiem } from '../helpers/cli.ts'
 import { startTestGateway } from '../helpers/gateway.ts'
 import { OFFICE, SECRET } from '../helpers/office.ts'
+import { freePort } from '../helpers/ports.ts'
 import { tempDir } from '../helpers/tmp.ts'
 
 const PAGE = 4096
@@ -68,11 +71,17 @@ describe('a damaged database', () => {
     expect(ok.gw.health().ok).toBe(true)
   }, 60_000)
 
+  // The two moments a background check can end in. Each test holds the real check back and
+  // lets it run at that moment, so neither depends on how fast this machine is (in CI the
+  // check once ended while the parts were still starting, before ingest existed to be marked).
   it('found by the background check of a large file, stops acknowledging and says why in health', async () => {
     const dir = makeDataDir()
     damage(dir, 'zeroed pages')
+    const held = holdCheck()
     // Waiting 0 ms: the gateway starts at once and the check goes on beside it.
-    const t = await startTestGateway({ dataDir: dir, registry: OFFICE, config: { storage: { startCheckWaitMs: 0 } } })
+    const t = await startTestGateway({ dataDir: dir, registry: OFFICE, config: { storage: { startCheckWaitMs: 0 } }, checkIntegrity: held.check })
+    expect(t.gw.health().ok).toBe(true)
+    held.release()
     await expect.poll(() => t.gw.health().ok, { timeout: 20_000 }).toBe(false)
     const ingest = t.gw.health().parts.find((p) => p.name === 'ingest')!
     expect(ingest.state).toBe('failed')
@@ -80,4 +89,43 @@ describe('a damaged database', () => {
     // The broker no longer takes presses: a box cannot even connect.
     await expect(t.connectBox('box-1', SECRET('box-1'), { connectTimeout: 2000 })).rejects.toThrow()
   }, 60_000)
+
+  it('found while the parts are still starting, the start refuses and nothing is left listening', async () => {
+    const dir = makeDataDir()
+    damage(dir, 'zeroed pages')
+    const held = holdCheck()
+    const port = await freePort()
+    const start = startTestGateway({
+      dataDir: dir,
+      registry: OFFICE,
+      config: { storage: { startCheckWaitMs: 0 }, mqtt: { port, wsPort: null } },
+      checkIntegrity: held.check,
+      // The clock guard asks for the host's sync state midway through the start (before ingest
+      // and the broker): the check is let go there and its verdict awaited.
+      readClockSync: async () => {
+        held.release()
+        await held.verdict
+        return { synchronised: true, source: 'chrony' }
+      },
+    })
+    await expect(start).rejects.toThrow(/chamdiem\.db is damaged \(.+\): refusing to store presses in it/)
+    await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { connectTimeout: 2000, reconnectPeriod: 0 })).rejects.toThrow(/ECONNREFUSED/)
+    // The data directory is released: a second start (as systemd's restart) meets the check again.
+    await expect(startTestGateway({ dataDir: dir, registry: OFFICE })).rejects.toThrow(/is damaged/)
+  }, 60_000)
 })
+
+/** The real integrity check, started only when `release()` is called. */
+function holdCheck(): { check: (file: string) => Promise<IntegrityResult>; release: () => void; verdict: Promise<IntegrityResult> } {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  let settle!: (r: IntegrityResult) => void
+  const verdict = new Promise<IntegrityResult>((resolve) => (settle = resolve))
+  const check = async (file: string) => {
+    await gate
+    const r = await checkIntegrity(file)
+    settle(r)
+    return r
+  }
+  return { check, release, verdict }
+}

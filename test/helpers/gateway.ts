@@ -23,6 +23,8 @@ export interface TestGatewayOptions {
   /** The clock guard's reading of the host's time service (none runs in the sandbox). */
   readClockSync?: GatewayOptions['readClockSync']
   monotonic?: GatewayOptions['monotonic']
+  /** The integrity check at start (tests that end the real check at a chosen moment). */
+  checkIntegrity?: GatewayOptions['checkIntegrity']
   /** Do not start: for tests that register optional parts first. */
   noStart?: boolean
   /** The gateway's logger (default: silent, or CHAMDIEM_TEST_LOG's level); tests that check what is logged pass one. */
@@ -61,7 +63,14 @@ export function testConfig(dataDir: string, opts: TestGatewayOptions = {}): Gate
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const dataDir = opts.dataDir ?? tempDir('chamdiem-gw-')
   const config = testConfig(dataDir, opts)
-  const gw = new Gateway({ config, log: opts.log ?? testLogger(), now: opts.now, monotonic: opts.monotonic, readClockSync: opts.readClockSync ?? (async () => ({ synchronised: true, source: 'chrony' })) })
+  const gw = new Gateway({
+    config,
+    log: opts.log ?? testLogger(),
+    now: opts.now,
+    monotonic: opts.monotonic,
+    readClockSync: opts.readClockSync ?? (async () => ({ synchronised: true, source: 'chrony' })),
+    checkIntegrity: opts.checkIntegrity,
+  })
   const clients: MqttClient[] = []
   let stopped = false
   const stop = async () => {
