@@ -4,25 +4,25 @@
 // today (GET /api/reports/windows) and which rule applies to presses with no window. Mounted by
 // admin.js's counters tab (one marked line); POST /api/windows does the work.
 import { h, api } from './dom.js'
-import { lang, errorText, fmt } from './i18n.js'
+import { addWords, errorText, fmt, t } from './i18n.js'
 
-const TEXT = {
+// Its words, in the shared dictionary (i18n.js) under win_ keys.
+addWords({
   vi: {
-    title: 'Mời đánh giá (mở phiên đánh giá)', counter: 'Quầy', reference: 'Mã hồ sơ / số phiếu (tuỳ chọn)', open: 'Mở phiên đánh giá',
-    opened: 'Đã mở phiên đánh giá tại {counter}{reference}, hết hạn lúc {until}', isOpen: 'đang mở', rated: 'đã đánh giá', notRated: 'chưa đánh giá', recent: 'Các phiên gần đây',
-    report: 'Tỷ lệ phản hồi hôm nay', totals: 'Đã mở {opened} phiên, {rated} phiên được đánh giá: tỷ lệ phản hồi {rate}',
-    opens: 'Số phiên đã mở', rateds: 'Số phiên được đánh giá', rate: 'Tỷ lệ phản hồi', none: 'Hôm nay chưa mở phiên đánh giá nào',
-    rule: '{office}: lượt bấm ngoài phiên đánh giá {rule}', counted: 'được tính (có đánh dấu)', notCounted: 'không được tính',
+    win_title: 'Mời đánh giá (mở phiên đánh giá)', win_counter: 'Quầy', win_reference: 'Mã hồ sơ / số phiếu (tuỳ chọn)', win_open: 'Mở phiên đánh giá',
+    win_opened: 'Đã mở phiên đánh giá tại {counter}{reference}, hết hạn lúc {until}', win_isOpen: 'đang mở', win_rated: 'đã đánh giá', win_notRated: 'chưa đánh giá', win_recent: 'Các phiên gần đây',
+    win_report: 'Tỷ lệ phản hồi hôm nay', win_totals: 'Đã mở {opened} phiên, {rated} phiên được đánh giá: tỷ lệ phản hồi {rate}',
+    win_opens: 'Số phiên đã mở', win_rateds: 'Số phiên được đánh giá', win_rate: 'Tỷ lệ phản hồi', win_none: 'Hôm nay chưa mở phiên đánh giá nào',
+    win_rule: '{office}: lượt bấm ngoài phiên đánh giá {rule}', win_counted: 'được tính (có đánh dấu)', win_notCounted: 'không được tính',
   },
   en: {
-    title: 'Invite to rate (open a rating window)', counter: 'Counter', reference: 'Case reference / ticket (optional)', open: 'Open rating window',
-    opened: 'Rating window opened at {counter}{reference}, until {until}', isOpen: 'open', rated: 'rated', notRated: 'not rated', recent: 'Recent windows',
-    report: 'Response rate today', totals: '{opened} windows opened, {rated} rated: response rate {rate}',
-    opens: 'Windows opened', rateds: 'Windows rated', rate: 'Response rate', none: 'No rating window opened today',
-    rule: '{office}: presses outside any rating window {rule}', counted: 'are counted (flagged)', notCounted: 'are not counted',
+    win_title: 'Invite to rate (open a rating window)', win_counter: 'Counter', win_reference: 'Case reference / ticket (optional)', win_open: 'Open rating window',
+    win_opened: 'Rating window opened at {counter}{reference}, until {until}', win_isOpen: 'open', win_rated: 'rated', win_notRated: 'not rated', win_recent: 'Recent windows',
+    win_report: 'Response rate today', win_totals: '{opened} windows opened, {rated} rated: response rate {rate}',
+    win_opens: 'Windows opened', win_rateds: 'Windows rated', win_rate: 'Response rate', win_none: 'No rating window opened today',
+    win_rule: '{office}: presses outside any rating window {rule}', win_counted: 'are counted (flagged)', win_notCounted: 'are not counted',
   },
-}
-const tx = (key, vars = {}) => (TEXT[lang()] ?? TEXT.en)[key].replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''))
+})
 /** While a window is open, how often the panel looks whether it was rated. */
 const POLL_MS = 1500
 
@@ -32,7 +32,7 @@ export function windowPanel(counters, offices = []) {
   const counter = h('select', { name: 'counter' }, counters.map((c) => h('option', { value: c.id }, `${c.name} (${c.id})`)))
   const reference = h('input', { name: 'reference', maxlength: 64, size: 32 })
   const status = h('p', { class: 'window-status', role: 'status' })
-  const recent = h('ul', { class: 'window-recent', 'aria-label': tx('recent') })
+  const recent = h('ul', { class: 'window-recent', 'aria-label': t('win_recent') })
   const report = h('div', { class: 'window-report', id: 'window-report' })
   let poll
 
@@ -42,24 +42,24 @@ export function windowPanel(counters, offices = []) {
       h('tr', { dataset: { counter: c.id } }, h('td', {}, nameOf(counters, c.id)), h('td', { class: 'n' }, fmt.int(c.opened)), h('td', { class: 'n' }, fmt.int(c.rated)), h('td', { class: 'n', dataset: { field: 'responseRate' } }, fmt.pct(c.responseRate))),
     )
     report.replaceChildren(
-      h('h4', {}, tx('report')),
+      h('h4', {}, t('win_report')),
       r.totals.opened === 0
-        ? h('p', { class: 'muted' }, tx('none'))
-        : h('p', { class: 'window-totals' }, tx('totals', { opened: fmt.int(r.totals.opened), rated: fmt.int(r.totals.rated), rate: fmt.pct(r.totals.responseRate) })),
+        ? h('p', { class: 'muted' }, t('win_none'))
+        : h('p', { class: 'window-totals' }, t('win_totals', { opened: fmt.int(r.totals.opened), rated: fmt.int(r.totals.rated), rate: fmt.pct(r.totals.responseRate) })),
       rows.length === 0
         ? null
         : // A region that may scroll sideways on a phone: focusable, so a keyboard can scroll it (WCAG 2.1.1).
-          h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': tx('report') },
-            h('table', { class: 'data' }, h('thead', {}, h('tr', {}, h('th', {}, tx('counter')), [tx('opens'), tx('rateds'), tx('rate')].map((x) => h('th', { class: 'n' }, x)))), h('tbody', {}, rows)),
+          h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('win_report') },
+            h('table', { class: 'data' }, h('thead', {}, h('tr', {}, h('th', {}, t('win_counter')), [t('win_opens'), t('win_rateds'), t('win_rate')].map((x) => h('th', { class: 'n' }, x)))), h('tbody', {}, rows)),
           ),
-      ...(r.noWindowCounts ?? []).map((o) => h('p', { class: 'window-rule', dataset: { office: o.officeId } }, tx('rule', { office: nameOf(offices, o.officeId), rule: tx(o.counted ? 'counted' : 'notCounted') }))),
+      ...(r.noWindowCounts ?? []).map((o) => h('p', { class: 'window-rule', dataset: { office: o.officeId } }, t('win_rule', { office: nameOf(offices, o.officeId), rule: t(o.counted ? 'win_counted' : 'win_notCounted') }))),
     )
   }
   const refresh = async () => {
     clearTimeout(poll)
     const [r, rep] = await Promise.all([api('GET', `/api/windows?counter=${encodeURIComponent(counter.value)}&limit=5`), api('GET', '/api/reports/windows')])
     recent.replaceChildren(
-      ...r.windows.map((w) => h('li', { dataset: { id: w.id, state: stateOf(w) } }, `${fmt.time(w.openedAt)} ${w.reference ?? ''} — ${tx(stateOf(w) === 'open' ? 'isOpen' : stateOf(w))}`)),
+      ...r.windows.map((w) => h('li', { dataset: { id: w.id, state: stateOf(w) } }, `${fmt.time(w.openedAt)} ${w.reference ?? ''} — ${t(`win_${stateOf(w) === 'open' ? 'isOpen' : stateOf(w)}`)}`)),
     )
     showReport(rep)
     // A citizen rates within the window's time: look again until every window listed is closed.
@@ -70,7 +70,7 @@ export function windowPanel(counters, offices = []) {
     status.textContent = ''
     try {
       const w = await api('POST', '/api/windows', { counter: counter.value, ...(reference.value.trim() ? { reference: reference.value.trim() } : {}) })
-      status.textContent = tx('opened', { counter: nameOf(counters, w.counterId), reference: w.reference ? ` (${w.reference})` : '', until: fmt.time(w.expiresAt) })
+      status.textContent = t('win_opened', { counter: nameOf(counters, w.counterId), reference: w.reference ? ` (${w.reference})` : '', until: fmt.time(w.expiresAt) })
       reference.value = ''
       await refresh()
     } catch (err) {
@@ -79,5 +79,5 @@ export function windowPanel(counters, offices = []) {
   }
   counter.addEventListener('change', () => refresh().catch(() => {}))
   if (counters.length > 0) refresh().catch(() => {})
-  return h('section', { class: 'window-panel', id: 'window-panel' }, h('h3', {}, tx('title')), h('form', { class: 'filters', onsubmit: open }, h('label', {}, tx('counter'), counter), h('label', {}, tx('reference'), reference), h('button', { type: 'submit' }, tx('open'))), status, recent, report)
+  return h('section', { class: 'window-panel', id: 'window-panel' }, h('h3', {}, t('win_title')), h('form', { class: 'filters', onsubmit: open }, h('label', {}, t('win_counter'), counter), h('label', {}, t('win_reference'), reference), h('button', { type: 'submit' }, t('win_open'))), status, recent, report)
 }
