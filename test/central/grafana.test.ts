@@ -34,7 +34,7 @@ describe('province Grafana dashboard', () => {
     await c.query("INSERT INTO chamdiem.officers (centre_id, id, office_id, name, active) VALUES ('x', 'an', 'o', 'Nguyễn Văn An', true)")
     await c.query("INSERT INTO chamdiem.counters (centre_id, id, office_id, name) VALUES ('x', 'q1', 'o', 'Quầy 1')")
     await c.query(`INSERT INTO chamdiem.presses (centre_id, box_id, boot, seq, rating, repeat, burst, received_at, age_ms, time_ms, office_id, counter_id, officer_id, gateway_id)
-      SELECT 'x', 'b1', 'boot', s, CASE WHEN s % 4 = 0 THEN 'negative' ELSE 'positive' END, false, false, 1781000000000 + s, 0, 1781000000000 + s * 60000, 'o', 'q1', 'an', s
+      SELECT 'x', 'b1', 'boot', s, CASE s % 8 WHEN 0 THEN 'negative' WHEN 4 THEN 'very-negative' WHEN 2 THEN 'fair' WHEN 6 THEN 'neutral' ELSE 'positive' END, false, false, 1781000000000 + s, 0, 1781000000000 + s * 60000, 'o', 'q1', 'an', s
       FROM generate_series(1, 40) s`)
     await c.end()
     const reader = new pg.Client({ connectionString: await db.addReader('grafana_reader') })
@@ -44,8 +44,12 @@ describe('province Grafana dashboard', () => {
       expect(centres.rows).toEqual([{ __text: 'Phường X', __value: 'x' }])
       const results = new Map<string, unknown[]>()
       for (const p of dashboard.panels) results.set(p.title, (await reader.query(expand(p.targets[0].rawSql, ['x']))).rows)
-      expect(results.get('Satisfaction per centre (% rất hài lòng + hài lòng, daily)')).toEqual([{ time: expect.any(Date), metric: 'Phường X', value: '75.0' }])
-      expect(results.get('Officers (one person per province staff code)')).toMatchObject([{ Officer: 'Nguyễn Văn An', Centre: 'Phường X', Total: '40', 'Satisfaction %': '75.0' }])
+      // A centre on five levels: 20 rất hài lòng, 5 hài lòng, 5 bình thường, 5 không hài lòng,
+      // 5 rất không hài lòng. Satisfied = the first two (25 of 40); a frown = the last two.
+      expect(results.get('Satisfaction per centre (% rất hài lòng + hài lòng, daily)')).toEqual([{ time: expect.any(Date), metric: 'Phường X', value: '62.5' }])
+      expect(results.get('Officers (one person per province staff code)')).toMatchObject([
+        { Officer: 'Nguyễn Văn An', Centre: 'Phường X', 'Rất hài lòng': '20', 'Hài lòng': '5', 'Bình thường': '5', 'Không hài lòng': '5', 'Rất không hài lòng': '5', Total: '40', 'Satisfaction %': '62.5' },
+      ])
       expect(results.get('Frowns per counter')).toEqual([{ Counter: 'Phường X — Quầy 1', 'Không hài lòng': '10' }])
     } finally {
       await reader.end()

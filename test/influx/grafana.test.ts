@@ -1,12 +1,16 @@
 /**
  * The Grafana dashboards of docs/grafana: every InfluxQL query of the 1.x dashboard runs
  * against a real InfluxDB 1.6.7 holding forwarded presses (with Grafana's macros filled in as
- * Grafana does for "All" and a 30-day range) and answers what the presses table says.
+ * Grafana does for "All" and a 30-day range) and answers what the presses table says. The
+ * presses are at all five levels, so the panels are checked for every scale: satisfied means
+ * positive or neutral (Rất hài lòng, Hài lòng) on the three, four and five levels alike, and a
+ * frown is negative or very-negative.
  */
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { startInfluxDb1, type InfluxDb1Server } from '../helpers/servers/influxdb.ts'
 import type { Db } from '../../gateway/store/database.ts'
+import { LEVEL_IDS } from '../../protocol/index.ts'
 import { PressFactory } from './fixtures/presses.ts'
 import { influxConfig, startForwarder, tempDb } from './fixtures/setup.ts'
 
@@ -56,7 +60,7 @@ async function run(query: string) {
 describe('Grafana dashboard (InfluxQL, InfluxDB 1.x)', () => {
   it('answers every panel with the counts of the presses table', async () => {
     ;({ db } = tempDb())
-    const presses = new PressFactory(db, { seed: 71, startMs: Date.now() - 5 * 24 * 3600 * 1000 })
+    const presses = new PressFactory(db, { seed: 71, startMs: Date.now() - 5 * 24 * 3600 * 1000, levels: LEVEL_IDS })
     for (let day = 0; day < 4; day++) {
       presses.insert(400)
       presses.advance(24 * 3600 * 1000)
@@ -79,13 +83,15 @@ describe('Grafana dashboard (InfluxQL, InfluxDB 1.x)', () => {
     const total = await run(panel('Presses').targets[0].query!)
     expect(Number(total[0].count)).toBe(counted.length)
 
+    const frown = (rating: string) => rating === 'negative' || rating === 'very-negative'
+    expect(new Set(counted.map((p) => p.rating))).toEqual(new Set(LEVEL_IDS))
     const frowns = await run(panel('Frowns').targets[0].query!)
-    expect(Number(frowns[0].count)).toBe(counted.filter((p) => p.rating === 'negative').length)
+    expect(Number(frowns[0].count)).toBe(counted.filter((p) => frown(p.rating)).length)
 
     const [a, b] = panel('Satisfaction rate').targets
     expect(panel('Satisfaction rate').targets[2].expression).toBe('$A / $B * 100')
     const rate = (Number((await run(a.query!))[0].count) / Number((await run(b.query!))[0].count)) * 100
-    expect(rate).toBeCloseTo((counted.filter((p) => p.rating !== 'negative').length / counted.length) * 100, 9)
+    expect(rate).toBeCloseTo((counted.filter((p) => p.rating === 'positive' || p.rating === 'neutral').length / counted.length) * 100, 9)
 
     const perDay = await run(panel('Presses per officer per day').targets[0].query!)
     const perOfficer = new Map<string, number>()
@@ -98,7 +104,7 @@ describe('Grafana dashboard (InfluxQL, InfluxDB 1.x)', () => {
     expect(Object.fromEntries(perOfficer)).toEqual(Object.fromEntries(countBy((p) => p.officer)))
 
     const frownTotals = await run(panel('Frowns per counter (range total)').targets[0].query!)
-    const frownsByCounter = countBy((p) => (p.rating === 'negative' ? p.counter : 'x'))
+    const frownsByCounter = countBy((p) => (frown(p.rating) ? p.counter : 'x'))
     frownsByCounter.delete('x')
     expect(Object.fromEntries(frownTotals.map((r) => [/counter=(.*)/.exec(r.tags)![1].replace(/\\(.)/g, '$1'), Number(r.frowns)]))).toEqual(
       Object.fromEntries(frownsByCounter),
