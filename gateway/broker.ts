@@ -164,7 +164,7 @@ export class Broker {
     const handle = (stream: Duplex, remote: string | undefined, req?: IncomingMessage) => this.handle(stream, remote, req)
     const frame = config.maxPacketBytes + 5 // fixed header (at most 5 bytes) + the largest remaining length
     const tls = config.tls
-    const wanted: Array<[Kind, number | null | undefined, () => Listener]> = [
+    const wanted: Array<[Kind, number | null | undefined, () => Listener | Promise<Listener>]> = [
       ['mqtt', config.plain ? config.port : null, () => Listener.mqtt('MQTT (mqtt.port)', handle)],
       ['ws', config.plain ? config.wsPort : null, () => Listener.ws('MQTT over WebSocket (mqtt.wsPort)', handle, frame)],
       ['mqtts', tls?.port, () => Listener.mqtt('MQTT over TLS (mqtt.tls.port)', handle, tls)],
@@ -172,7 +172,7 @@ export class Broker {
     ]
     for (const [kind, port, create] of wanted) {
       if (port === null || port === undefined) continue
-      const listener = create()
+      const listener = await create()
       this.listeners.set(kind, listener)
       await listener.listen(port, config.host)
       log.info({ host: config.host, port: listener.port }, `${listener.what.replace(/ \(.*/, '')} listening`)

@@ -10,7 +10,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer } from 'node:tls'
-import { WebSocketServer, createWebSocketStream } from 'ws'
+import type { WebSocketServer } from 'ws'
 
 export interface TlsFiles {
   cert: string
@@ -39,9 +39,11 @@ export class Listener {
 
   /**
    * MQTT over WebSocket (secure when `tls` is given). `maxPayload` bounds one frame: ws
-   * closes the connection (1009) from the frame header, before buffering the frame.
+   * closes the connection (1009) from the frame header, before buffering the frame. ws is
+   * loaded only here: a gateway without a WebSocket listener never holds it.
    */
-  static ws(what: string, handle: Handle, maxPayload: number, tls?: TlsFiles): Listener {
+  static async ws(what: string, handle: Handle, maxPayload: number, tls?: TlsFiles): Promise<Listener> {
+    const { WebSocketServer, createWebSocketStream } = await import('ws')
     const refuse = (_req: IncomingMessage, res: import('node:http').ServerResponse) => {
       res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n')
     }

@@ -1,6 +1,12 @@
 // The child side of bench/lib/child.ts, in plain JavaScript: the compiled targets
 // (bench/targets/*.js) run on plain Node, as the installed package does, without tsx.
 // Types: serve-parent.d.ts.
+import { getHeapSpaceStatistics } from 'node:v8'
+
+/** Requests every child answers: `youngGeneration`, the bytes V8 holds for its new space. */
+const BUILT_IN = {
+  youngGeneration: () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0,
+}
 
 /**
  * Reports `ready` with `info`, answers requests with `handlers`, and on `stop` runs `onStop`
@@ -16,7 +22,7 @@ export function serveParent(info, handlers, onStop) {
         process.exit(0)
       }
     }
-    const h = handlers[m.type]
+    const h = handlers[m.type] ?? BUILT_IN[m.type]
     if (!h) return send({ id: m.id, error: `unknown request ${m.type}` })
     try {
       send({ id: m.id, result: await h(m) })
