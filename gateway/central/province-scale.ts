@@ -83,6 +83,7 @@ export function outsideLevels(rows: readonly RatingCounts[], scale: RatingScale)
 export async function loadProvinceScale(arg: string | undefined): Promise<RatingScale> {
   if (arg === undefined) return SCALE_PRESETS[3]
   if (/^[345]$/.test(arg)) return SCALE_PRESETS[Number(arg) as 3 | 4 | 5]
+  if (/^\d+$/.test(arg)) throw new Error(`a preset is 3, 4 or 5 levels (got ${arg})`)
   const [{ readFileSync }, { parse }] = await Promise.all([import('node:fs'), import('yaml')])
   const text = readFileSync(arg, 'utf8')
   const parsed = parse(text) as { ratingScale?: unknown } | null
