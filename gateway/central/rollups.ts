@@ -142,7 +142,8 @@ ${rebuildFunction('CREATE', RATINGS)}  REVOKE ALL ON FUNCTION chamdiem.rebuild_r
  * Existing columns stay (a gateway or a report of an older version reads them on); `fair`
  * and `very_negative` are added, the trigger and the rebuild count all five, and the new
  * columns are filled from the presses already stored. The backfill SETs every count of a row
- * to a recount of the presses (never adds), so running it again changes nothing; it runs in the migration's
+ * to a recount of the presses (never adds), so running it (or the whole migration, which
+ * adds its columns IF NOT EXISTS) again changes nothing; it runs in the migration's
  * transaction with the presses locked against writes, so no press lands between the recount
  * and the new trigger.
  */
@@ -162,8 +163,8 @@ function backfill(): string {
 
 export const ROLLUPS_ALL_LEVELS_SQL = `
   LOCK TABLE chamdiem.presses IN SHARE MODE;
-  ALTER TABLE chamdiem.daily_centres ADD COLUMN fair integer NOT NULL DEFAULT 0, ADD COLUMN very_negative integer NOT NULL DEFAULT 0;
-  ALTER TABLE chamdiem.daily_officers ADD COLUMN fair integer NOT NULL DEFAULT 0, ADD COLUMN very_negative integer NOT NULL DEFAULT 0;
+  ALTER TABLE chamdiem.daily_centres ADD COLUMN IF NOT EXISTS fair integer NOT NULL DEFAULT 0, ADD COLUMN IF NOT EXISTS very_negative integer NOT NULL DEFAULT 0;
+  ALTER TABLE chamdiem.daily_officers ADD COLUMN IF NOT EXISTS fair integer NOT NULL DEFAULT 0, ADD COLUMN IF NOT EXISTS very_negative integer NOT NULL DEFAULT 0;
 ${rollupFunction('CREATE OR REPLACE', LEVEL_IDS)}
 ${rebuildFunction('CREATE OR REPLACE', LEVEL_IDS)}
   DO $backfill$

@@ -90,6 +90,13 @@ describe('the migration to roll-ups of all five levels', () => {
     const versions = await server.query<{ version: number; oldest_writer: number }>('SELECT version, oldest_writer FROM chamdiem.schema_migrations ORDER BY version')
     expect(versions.every((v) => Number.isInteger(v.oldest_writer) && v.oldest_writer <= v.version)).toBe(true)
 
+    // The migration's SQL run again (as an operator might, by hand) changes no count.
+    const rolled = 'SELECT * FROM chamdiem.daily_officers ORDER BY centre_id, officer_id, day'
+    const once = await server.query(rolled)
+    await server.query(`BEGIN; ${ROLLUPS_ALL_LEVELS_SQL}; COMMIT`)
+    expect(await server.query(rolled)).toEqual(once)
+    expect(await rollupMismatches(server)).toEqual([])
+
     // Presses arriving after the migration are counted at all five levels by the trigger.
     await server.query(
       `INSERT INTO chamdiem.presses (centre_id, box_id, boot, seq, rating, repeat, burst, received_at, age_ms, time_ms, office_id, counter_id, officer_id, gateway_id)
