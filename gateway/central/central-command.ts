@@ -3,7 +3,7 @@
  *   migrate --url <owner url>          create or upgrade the central schema
  *   add-centre --url --id --name --role  register a centre and the login role its gateway uses
  *   hash-password                      a password hash for the users file of `serve` (stdin)
- *   serve --url <reader url> --users <file>  the province's dashboard and API (province-server.ts)
+ *   serve --url <reader url> --users <file> [--rating-scale 3|4|5|<file>]  the province's dashboard and API (province-server.ts)
  */
 import { Command } from 'commander'
 import pg from 'pg'
@@ -90,18 +90,29 @@ export async function run(argv: string[]): Promise<void> {
     .option('--port <port>', 'port', '8090')
     .option('--timezone <tz>', "the province's time zone (periods, today)", 'Asia/Ho_Chi_Minh')
     .option('--public', 'also serve /api/public/ranking without login: centres of a finished month or quarter, small samples left out')
-    .action(async (opts: { url?: string; users: string; host: string; port: string; timezone: string; public?: boolean }) => {
+    .option(
+      '--rating-scale <scale>',
+      "the province's rating scale: 3, 4 or 5 (the presets of a gateway's ratingScale), or a YAML file with a gateway's ratingScale section (default 3)",
+    )
+    .action(async (opts: { url?: string; users: string; host: string; port: string; timezone: string; public?: boolean; ratingScale?: string }) => {
       if (!opts.url) throw new UserError('--url is required (or env CHAMDIEM_PROVINCE_URL)')
       const [{ readFileSync }, { parse }, { buildProvinceApp }] = await Promise.all([import('node:fs'), import('yaml'), import('./province-server.ts')])
       const file = parse(readFileSync(opts.users, 'utf8')) as { users?: unknown }
       if (!Array.isArray(file?.users)) throw new UserError(`${opts.users}: expected a "users" list`)
+      const { loadProvinceScale } = await import('./province-scale.ts')
+      let scale
+      try {
+        scale = await loadProvinceScale(opts.ratingScale)
+      } catch (err) {
+        throw new UserError(`--rating-scale: ${(err as Error).message}`)
+      }
       const { parseCentralUrl } = await import('./connect.ts')
       const t = parseCentralUrl(opts.url)
       // The server reads from the first host; a reader can use any replica.
       const pool = new pg.Pool({ host: t.hosts[0].host, port: t.hosts[0].port, user: t.user, password: t.password, database: t.database, max: 5 })
       let app
       try {
-        app = await buildProvinceApp({ pool, users: file.users, timeZone: opts.timezone, publicPage: opts.public === true })
+        app = await buildProvinceApp({ pool, users: file.users, timeZone: opts.timezone, publicPage: opts.public === true, scale })
       } catch (err) {
         await pool.end()
         throw new UserError(`${opts.users}: ${(err as Error).message}`)

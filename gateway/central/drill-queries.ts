@@ -5,31 +5,22 @@
  * scope (null or a head's centre) is part of every WHERE clause, and repeats are left out.
  */
 import type pg from 'pg'
-import { figures, rankByLowerBound, type Figures } from '../stats.ts'
+import { LEVEL_IDS, type RatingScale } from '../../protocol/index.ts'
+import { rankByLowerBound, type RatingCounts } from '../stats.ts'
 import type { RankedRow, Scope } from './province-queries.ts'
-
-const COUNTS = `count(*) FILTER (WHERE p.rating = 'positive') AS positive,
-  count(*) FILTER (WHERE p.rating = 'neutral') AS neutral,
-  count(*) FILTER (WHERE p.rating = 'negative') AS negative`
+import { PRESS_COUNTS as COUNTS, countsOf, provinceFigures, type ProvinceFigures } from './province-scale.ts'
 
 interface CountRow {
   key: string | null
   name: string | null
   centre_id: string | null
   centre_name: string | null
-  positive: string
-  neutral: string
-  negative: string
 }
 
-/** Rows with their figures, ranked by the Wilson lower bound (too few ratings: no rank). */
-function ranked(rows: CountRow[], noKey: string): RankedRow[] {
+/** Rows with their figures on the province's scale, ranked by the Wilson lower bound (too few ratings: no rank). */
+function ranked(rows: CountRow[], noKey: string, scale: RatingScale): RankedRow[] {
   const built = rows.map((r) => ({
-    ...figures({
-      positive: Number(r.positive),
-      neutral: Number(r.neutral),
-      negative: Number(r.negative),
-    }),
+    ...provinceFigures(countsOf(r as unknown as Record<string, unknown>), scale),
     key: r.key ?? noKey,
     name: r.name ?? r.key ?? noKey,
     centreId: r.centre_id,
@@ -42,11 +33,11 @@ function ranked(rows: CountRow[], noKey: string): RankedRow[] {
   return out
 }
 
-/** The sum of rows' counts as one unit's figures. */
-export function sumFigures(rows: Figures[]): Figures {
-  const c = { positive: 0, neutral: 0, negative: 0 }
-  for (const r of rows) for (const k of ['positive', 'neutral', 'negative'] as const) c[k] += r[k] ?? 0
-  return figures(c)
+/** The sum of rows' counts (every level, outside the scale too) as one unit's figures. */
+export function sumFigures(rows: RatingCounts[], scale: RatingScale): ProvinceFigures {
+  const c: RatingCounts = {}
+  for (const r of rows) for (const k of LEVEL_IDS) c[k] = (c[k] ?? 0) + (r[k] ?? 0)
+  return provinceFigures(c, scale)
 }
 
 /** A counter of a centre by id: its name, or null when the centre has no such counter. */
@@ -76,6 +67,7 @@ export async function countersOf(
   centre: string,
   fromMs: number,
   toMs: number,
+  scale: RatingScale,
 ): Promise<RankedRow[]> {
   const { rows } = await client.query<CountRow>(
     `SELECT p.counter_id AS key, min(q.name) AS name, p.centre_id, min(c.name) AS centre_name, ${COUNTS}
@@ -86,7 +78,7 @@ export async function countersOf(
       GROUP BY p.centre_id, p.counter_id`,
     [centre, fromMs, toMs],
   )
-  return ranked(rows, 'unassigned')
+  return ranked(rows, 'unassigned', scale)
 }
 
 /**
@@ -99,6 +91,7 @@ export async function officersAt(
   counter: string,
   fromMs: number,
   toMs: number,
+  scale: RatingScale,
 ): Promise<RankedRow[]> {
   const { rows } = await client.query<CountRow>(
     `SELECT CASE WHEN p.officer_id IS NULL THEN NULL ELSE coalesce(o.staff_code, p.centre_id || '/' || p.officer_id) END AS key,
@@ -110,7 +103,7 @@ export async function officersAt(
       GROUP BY 1, p.centre_id`,
     [centre, counter, fromMs, toMs],
   )
-  return ranked(rows, 'unattributed')
+  return ranked(rows, 'unattributed', scale)
 }
 
 export interface Person {
@@ -161,6 +154,7 @@ export async function personByCounter(
   who: Person,
   fromMs: number,
   toMs: number,
+  scale: RatingScale,
 ): Promise<RankedRow[]> {
   const { rows } = await client.query<CountRow>(
     `SELECT p.centre_id || '/' || coalesce(p.counter_id, '') AS key, coalesce(min(q.name), p.counter_id) AS name,
@@ -173,5 +167,5 @@ export async function personByCounter(
       GROUP BY p.centre_id, p.counter_id`,
     [who.records.map((r) => r.centreId), who.records.map((r) => r.officerId), fromMs, toMs],
   )
-  return ranked(rows, 'unassigned')
+  return ranked(rows, 'unassigned', scale)
 }

@@ -4,7 +4,8 @@
  *
  * The loop, each step in order:
  * 1. connect: the hosts of central.url in order (connect.ts; read-write skips replicas), then
- *    check the schema version and that this role is registered for central.centre;
+ *    check that the schema accepts this gateway's version (its own, or a newer one that still
+ *    takes older writers: migrate.ts) and that this role is registered for central.centre;
  * 2. registry: when it changed (bus `registryChanged`), at start and every registryEveryMs,
  *    the whole registry and its history in one transaction (rows.ts);
  * 3. outbox: presses (and rejected messages) after the cursors, in one transaction per
@@ -36,7 +37,7 @@ import { connectCentral, parseCentralUrl, safeCentralUrl } from './connect.ts'
 import { CentralError, classifyCentralError, isPermanent } from './errors.ts'
 import { CentralRows } from './rows.ts'
 import { CENTRAL_SCHEMA_VERSION } from './schema.ts'
-import { currentCentralVersion } from './migrate.ts'
+import { writeRefusal } from './migrate.ts'
 
 export type CentralConfig = Static<typeof CentralSchema>
 export type CentralState = 'connecting' | 'ok' | 'retrying' | 'stopped'
@@ -70,6 +71,8 @@ export interface CentralForwarderOptions {
   bus?: GatewayBus
   /** node-postgres, loaded by the caller (lazily: an idle gateway without central never loads it). */
   pg: typeof pg
+  /** The central schema version this gateway writes (default: this code's; tests play an older gateway). */
+  schemaVersion?: number
 }
 
 /** Cursor names in forwarder_cursors (the rejected table's cursor counts rejected ids). */
@@ -218,7 +221,9 @@ export class CentralForwarder {
   }
 
   private async run(): Promise<undefined> {
+    const fresh = !this.client
     const client = await this.connect()
+    if (!fresh) await this.checkSchema(client)
     if (this.registryDirty() || Date.now() - this.registrySentAt >= this.opts.config.registryEveryMs) await this.sendRegistry(client)
     while (this.loop.started && (await this.sendBatch(client)) > 0) this.loop.served()
     this.loop.recovered({ connectedTo: this.connectedTo }, 'central PostgreSQL accepts writes; forwarding')
@@ -236,11 +241,7 @@ export class CentralForwarder {
       isPermanent,
     )
     try {
-      const version = await currentCentralVersion(client)
-      if (version === null || version === 0) throw new CentralError('the central schema is missing: run `chamdiem central migrate --url <owner url>`', 'fatal')
-      if (version !== CENTRAL_SCHEMA_VERSION) {
-        throw new CentralError(`the central schema is at version ${version}, this gateway needs ${CENTRAL_SCHEMA_VERSION}: run \`chamdiem central migrate\` or upgrade the gateway`, 'fatal')
-      }
+      await this.checkSchema(client)
       const { rows } = await client.query<{ centre: string | null; role: string }>('SELECT chamdiem.gateway_centre() AS centre, session_user AS role')
       const { centre, role } = rows[0]
       if (centre !== config.centre) {
@@ -259,6 +260,17 @@ export class CentralForwarder {
     this.connectedTo = `${params.host}:${params.port}`
     this.client = client
     return client
+  }
+
+  /**
+   * Refuses (fatal) a schema this gateway may not write: older than its own version, or newer
+   * and no longer accepting it (migrate.ts writeRefusal). Checked on connecting and before
+   * each round of batches, so a breaking migration run while the gateway is connected stops
+   * it before its next write.
+   */
+  private async checkSchema(client: pg.Client): Promise<void> {
+    const refusal = await writeRefusal(client, this.opts.schemaVersion ?? CENTRAL_SCHEMA_VERSION)
+    if (refusal) throw new CentralError(refusal, 'fatal')
   }
 
   private async disconnect(): Promise<void> {

@@ -9,8 +9,11 @@
  * left out of every count, as in the gateway's reports.
  */
 import type pg from 'pg'
-import { figures, rankByLowerBound, type Figures } from '../stats.ts'
+import { DEFAULT_SCALE, LEVEL_IDS, type Rating, type RatingScale } from '../../protocol/index.ts'
+import { rankByLowerBound } from '../stats.ts'
 import { localMidnight, localTime, startOfLocalDay } from '../local-time.ts'
+import { ROLLUP_COLUMNS } from './rollups.ts'
+import { PRESS_COUNTS, countsOf, provinceFigures, type ProvinceFigures } from './province-scale.ts'
 
 export type Scope = string | null
 export type PeriodKind = 'month' | 'quarter' | 'half' | 'nine-months' | 'year'
@@ -42,7 +45,7 @@ export function period(kind: PeriodKind, year: number, n: number, timeZone: stri
   return { kind, label, fromMs: localMidnight(date(year, first), timeZone), toMs: localMidnight(date(year, first + length), timeZone) }
 }
 
-export interface RankedRow extends Figures {
+export interface RankedRow extends ProvinceFigures {
   rank: number | null
   key: string
   name: string
@@ -50,9 +53,9 @@ export interface RankedRow extends Figures {
   centreName: string | null
 }
 
-const COUNTS = `count(*) FILTER (WHERE p.rating = 'positive') AS positive,
-  count(*) FILTER (WHERE p.rating = 'neutral') AS neutral,
-  count(*) FILTER (WHERE p.rating = 'negative') AS negative`
+/** The roll-up columns, one per level id; `sum(x) AS x, ...` of them. */
+const COLUMNS = LEVEL_IDS.map((r) => ROLLUP_COLUMNS[r])
+const SUMS = (alias: string) => COLUMNS.map((c) => `sum(${alias}${c}) AS ${c}`).join(', ')
 
 /**
  * How a period [fromMs, toMs) is read: its whole roll-up days [firstDay, endDay) from the
@@ -85,11 +88,11 @@ export async function splitPeriod(client: pg.Pool | pg.Client, fromMs: number, t
 function periodCounts(by: 'centre' | 'officer'): string {
   const keys = by === 'officer' ? 'centre_id, officer_id' : 'centre_id'
   const pressKeys = by === 'officer' ? 'p.centre_id, p.officer_id' : 'p.centre_id'
-  return `SELECT ${keys}, sum(positive) AS positive, sum(neutral) AS neutral, sum(negative) AS negative FROM (
-    SELECT ${keys}, positive, neutral, negative FROM chamdiem.${by === 'centre' ? 'daily_centres' : 'daily_officers'}
-     WHERE day >= $5::date AND day < $6::date AND positive + neutral + negative > 0 AND ($7::text IS NULL OR centre_id = $7)
+  return `SELECT ${keys}, ${SUMS('')} FROM (
+    SELECT ${keys}, ${COLUMNS.join(', ')} FROM chamdiem.${by === 'centre' ? 'daily_centres' : 'daily_officers'}
+     WHERE day >= $5::date AND day < $6::date AND ${COLUMNS.join(' + ')} > 0 AND ($7::text IS NULL OR centre_id = $7)
     UNION ALL
-    SELECT ${pressKeys}, ${COUNTS}
+    SELECT ${pressKeys}, ${PRESS_COUNTS}
       FROM chamdiem.presses p
      WHERE NOT p.repeat ${by === 'officer' ? 'AND p.officer_id IS NOT NULL ' : ''}AND ($7::text IS NULL OR p.centre_id = $7)
        AND ((p.time_ms >= $1 AND p.time_ms < $2) OR (p.time_ms >= $3 AND p.time_ms < $4))
@@ -100,7 +103,8 @@ function periodCounts(by: 'centre' | 'officer'): string {
 /**
  * Ranking of centres or officers over [fromMs, toMs), by the Wilson lower bound. From the
  * daily roll-ups for the whole days (`rollups: false` reads presses only: the reference the
- * roll-ups are tested and benchmarked against).
+ * roll-ups are tested and benchmarked against). Figures on `scale`, the province's
+ * (province-scale.ts: presses at levels outside it are counted, under their ids).
  */
 export async function ranking(
   client: pg.Pool | pg.Client,
@@ -108,30 +112,30 @@ export async function ranking(
   by: 'centre' | 'officer',
   fromMs: number,
   toMs: number,
-  opts: { rollups?: boolean } = {},
+  opts: { rollups?: boolean; scale?: RatingScale } = {},
 ): Promise<RankedRow[]> {
   const split: PeriodSplit = opts.rollups === false ? { firstDay: '1970-01-01', endDay: '1970-01-01', startMs: toMs, endMs: toMs } : await splitPeriod(client, fromMs, toMs)
   const sqlText =
     by === 'centre'
       ? `SELECT c.id AS key, c.name, c.id AS centre_id, c.name AS centre_name,
-                sum(k.positive) AS positive, sum(k.neutral) AS neutral, sum(k.negative) AS negative
+                ${SUMS('k.')}
            FROM (${periodCounts('centre')}) k JOIN chamdiem.centres c ON c.id = k.centre_id
           GROUP BY c.id, c.name ORDER BY 1`
       : `SELECT coalesce(o.staff_code, k.centre_id || '/' || k.officer_id) AS key,
                 min(o.name) AS name,
                 CASE WHEN count(DISTINCT k.centre_id) = 1 THEN min(k.centre_id) END AS centre_id,
                 string_agg(DISTINCT c.name, ', ') AS centre_name,
-                sum(k.positive) AS positive, sum(k.neutral) AS neutral, sum(k.negative) AS negative
+                ${SUMS('k.')}
            FROM (${periodCounts('officer')}) k
            JOIN chamdiem.centres c ON c.id = k.centre_id
            LEFT JOIN chamdiem.officers o ON o.centre_id = k.centre_id AND o.id = k.officer_id
           GROUP BY 1 ORDER BY 1`
-  const { rows } = await client.query<{ key: string; name: string | null; centre_id: string | null; centre_name: string | null; positive: string; neutral: string; negative: string }>(
+  const { rows } = await client.query<{ key: string; name: string | null; centre_id: string | null; centre_name: string | null }>(
     sqlText,
     [fromMs, split.startMs, split.endMs, toMs, split.firstDay, split.endDay, scope],
   )
   const built = rows.map((r) => ({
-    ...figures({ positive: Number(r.positive), neutral: Number(r.neutral), negative: Number(r.negative) }),
+    ...provinceFigures(countsOf(r), opts.scale ?? DEFAULT_SCALE),
     key: r.key,
     name: r.name ?? r.key,
     centreId: r.centre_id,
@@ -144,20 +148,18 @@ export async function ranking(
   return ranked
 }
 
-export interface LiveRow {
+/** Today's counts of one centre and officer: one per level id, all five (the page sums them on its scale). */
+export interface LiveRow extends Record<Rating, number> {
   centreId: string
   centreName: string
   officerId: string | null
   officerName: string | null
-  positive: number
-  neutral: number
-  negative: number
 }
 
 /** Counts since `sinceMs` (the start of today) per centre and officer. */
 export async function live(client: pg.Pool, scope: Scope, sinceMs: number): Promise<LiveRow[]> {
-  const { rows } = await client.query<{ centre_id: string; centre_name: string; officer_id: string | null; officer_name: string | null; positive: string; neutral: string; negative: string }>(
-    `SELECT p.centre_id, c.name AS centre_name, p.officer_id, o.name AS officer_name, ${COUNTS}
+  const { rows } = await client.query<{ centre_id: string; centre_name: string; officer_id: string | null; officer_name: string | null }>(
+    `SELECT p.centre_id, c.name AS centre_name, p.officer_id, o.name AS officer_name, ${PRESS_COUNTS}
        FROM chamdiem.presses p
        JOIN chamdiem.centres c ON c.id = p.centre_id
        LEFT JOIN chamdiem.officers o ON o.centre_id = p.centre_id AND o.id = p.officer_id
@@ -170,20 +172,6 @@ export async function live(client: pg.Pool, scope: Scope, sinceMs: number): Prom
     centreName: r.centre_name,
     officerId: r.officer_id,
     officerName: r.officer_name,
-    positive: Number(r.positive),
-    neutral: Number(r.neutral),
-    negative: Number(r.negative),
+    ...countsOf(r),
   }))
-}
-
-const CSV_COLUMNS = ['rank', 'key', 'name', 'centreName', 'positive', 'neutral', 'negative', 'total', 'satisfaction', 'index', 'wilsonLow', 'wilsonHigh'] as const
-
-export function rankingToCsv(rows: RankedRow[]): string {
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)
-    // A leading = + - @ would be a formula in a spreadsheet (CSV injection).
-    const safe = /^[=+\-@]/.test(s) ? `'${s}` : s
-    return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
-  }
-  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n') + '\n'
 }

@@ -21,6 +21,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import type pg from 'pg'
+import { DEFAULT_SCALE, type RatingScale } from '../../protocol/index.ts'
 import { HttpError, registerSessions } from './http/sessions.ts'
 import { dataRoutes } from './http/data-routes.ts'
 import { publicRoutes } from './http/public-routes.ts'
@@ -46,6 +47,8 @@ export interface ProvinceAppOptions {
   now?: () => number
   /** Serve /api/public/ranking without login (default off). */
   publicPage?: boolean
+  /** The province's rating scale (province-scale.ts; default three levels). */
+  scale?: RatingScale
 }
 
 /** Checks every user entry at start: a head without a centre, an unknown role, a plain password. */
@@ -101,8 +104,9 @@ export async function buildProvinceApp(opts: ProvinceAppOptions): Promise<Fastif
     await opts.pool.query('SELECT 1')
     return { ok: true }
   })
-  dataRoutes(app, { pool: opts.pool, timeZone: opts.timeZone, now })
-  if (opts.publicPage) publicRoutes(app, { pool: opts.pool, timeZone: opts.timeZone, now })
+  const scale = opts.scale ?? DEFAULT_SCALE
+  dataRoutes(app, { pool: opts.pool, timeZone: opts.timeZone, now, scale })
+  if (opts.publicPage) publicRoutes(app, { pool: opts.pool, timeZone: opts.timeZone, now, scale })
   registerProvinceStatic(app, { publicPage: opts.publicPage })
   return app
 }

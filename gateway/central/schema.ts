@@ -1,7 +1,10 @@
 /**
  * The province's central store in PostgreSQL: versioned migrations of schema `chamdiem`.
- * `chamdiem central migrate --url` applies them (as the database owner); gateways refuse to
- * forward into a schema whose version is not the one they were built for (forwarder.ts).
+ * `chamdiem central migrate --url` applies them (as the database owner). A gateway forwards into
+ * the schema of its own version, or a newer one that still accepts its writes: each migration
+ * says whether writers of the version before may go on (`olderWritersOk`), and migrate stores
+ * the oldest version still accepted with each version (schema_migrations.oldest_writer), so a
+ * province can migrate first and upgrade its centres one by one (migrate.ts, forwarder.ts).
  *
  * Identity across the province: a centre id is unique province-wide; counter, officer, box
  * and office ids only within their centre (two centres both have a `q1`), so every table is
@@ -18,10 +21,19 @@
  *
  * Never edit a migration that has shipped: append one, and raise CENTRAL_SCHEMA_VERSION.
  */
+import { ROLLUPS_ALL_LEVELS_SQL, ROLLUPS_SQL } from './rollups.ts'
+
 export interface CentralMigration {
   version: number
   name: string
   sql: string
+  /**
+   * Gateways built for the version before this one may keep writing after it (additive
+   * changes: a new column with a default, a wider check, a trigger). False when an older
+   * gateway's writes would be wrong or fail (a column it fills is renamed or dropped, a
+   * meaning changes): `migrate` then records that only this version's gateways may write.
+   */
+  olderWritersOk: boolean
 }
 
 /** Tables a gateway writes, each keyed by centre_id. */
@@ -42,122 +54,6 @@ function policies(table: string, gatewayWrites: 'insert' | 'upsert'): string {
     GRANT SELECT, INSERT ON ${t} TO chamdiem_gateway;
   `
 }
-
-/**
- * Daily roll-ups (migration 2): non-repeat presses counted per centre and day, and per
- * (centre, officer) and day, so the province's quarter or year ranking reads some 10^5
- * roll-up rows instead of 10^7 presses (bench/suites/central.ts).
- *
- * They are kept in step by statement-level triggers on presses, in the transaction of the
- * statement that changed the presses: only rows actually inserted are counted (a batch sent
- * again after a kill -9 between COMMIT and cursor inserts nothing under ON CONFLICT DO
- * NOTHING, so its transition table is empty), and a rolled-back batch rolls its counts back.
- * The trigger function is SECURITY DEFINER (the owner's): a gateway's role has no privilege
- * on the roll-up tables beyond reading its own centre's rows (row-level security), so it
- * writes roll-ups only through its own presses, which RLS already confines to its centre: it
- * can neither write another centre's roll-ups nor forge its own.
- *
- * The day is the local date in rollup_settings.time_zone (the province's, default Vietnam's).
- * Changing it: UPDATE chamdiem.rollup_settings SET time_zone = ...; SELECT
- * chamdiem.rebuild_rollups(); (as the owner). Queries check that a period's ends fall on
- * roll-up days and read presses for any part that does not (province-queries.ts).
- */
-/** The roll-up rows of `rows` (a transition table, or presses), added (sign '') or taken away ('-'). */
-function rollupApply(rows: string, sign: '' | '-'): string {
-  const counts = ['positive', 'neutral', 'negative'].map((r) => `${sign}count(*) FILTER (WHERE rating = '${r}')`).join(', ')
-  const add = ['positive', 'neutral', 'negative'].map((r) => `${r} = d.${r} + excluded.${r}`).join(', ')
-  return `
-    INSERT INTO chamdiem.daily_centres AS d (centre_id, day, positive, neutral, negative)
-      SELECT centre_id, chamdiem.press_day(time_ms, zone), ${counts} FROM ${rows} WHERE NOT repeat GROUP BY 1, 2
-      ON CONFLICT (centre_id, day) DO UPDATE SET ${add};
-    INSERT INTO chamdiem.daily_officers AS d (centre_id, officer_id, day, positive, neutral, negative)
-      SELECT centre_id, officer_id, chamdiem.press_day(time_ms, zone), ${counts} FROM ${rows} WHERE NOT repeat AND officer_id IS NOT NULL GROUP BY 1, 2, 3
-      ON CONFLICT (centre_id, officer_id, day) DO UPDATE SET ${add};`
-}
-
-const ROLLUPS_SQL = `
-  CREATE TABLE chamdiem.rollup_settings (
-    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    time_zone text NOT NULL DEFAULT 'Asia/Ho_Chi_Minh' CHECK (now() AT TIME ZONE time_zone IS NOT NULL)
-  );
-  INSERT INTO chamdiem.rollup_settings DEFAULT VALUES;
-  GRANT SELECT ON chamdiem.rollup_settings TO chamdiem_gateway, chamdiem_reader;
-
-  -- Whole seconds (integer division): a day starts on a whole second, so no rounding can
-  -- move a press across midnight.
-  CREATE FUNCTION chamdiem.press_day(time_ms bigint, zone text) RETURNS date
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $f$ SELECT (to_timestamp(time_ms / 1000) AT TIME ZONE zone)::date $f$;
-
-  CREATE TABLE chamdiem.daily_centres (
-    centre_id text NOT NULL REFERENCES chamdiem.centres(id),
-    day date NOT NULL,
-    positive integer NOT NULL,
-    neutral integer NOT NULL,
-    negative integer NOT NULL,
-    PRIMARY KEY (centre_id, day)
-  );
-  CREATE INDEX daily_centres_day ON chamdiem.daily_centres (day);
-  CREATE TABLE chamdiem.daily_officers (
-    centre_id text NOT NULL REFERENCES chamdiem.centres(id),
-    officer_id text NOT NULL,
-    day date NOT NULL,
-    positive integer NOT NULL,
-    neutral integer NOT NULL,
-    negative integer NOT NULL,
-    PRIMARY KEY (centre_id, officer_id, day)
-  );
-  CREATE INDEX daily_officers_day ON chamdiem.daily_officers (day);
-  ${['daily_centres', 'daily_officers']
-    .map(
-      (t) => `
-  ALTER TABLE chamdiem.${t} ENABLE ROW LEVEL SECURITY;
-  CREATE POLICY reader_all ON chamdiem.${t} FOR SELECT TO chamdiem_reader USING (true);
-  CREATE POLICY gateway_select ON chamdiem.${t} FOR SELECT TO chamdiem_gateway USING (centre_id = (SELECT chamdiem.gateway_centre()));
-  GRANT SELECT ON chamdiem.${t} TO chamdiem_gateway, chamdiem_reader;`,
-    )
-    .join('\n')}
-
-  CREATE FUNCTION chamdiem.rollup_presses() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, chamdiem
-    AS $f$
-    DECLARE zone text := (SELECT time_zone FROM chamdiem.rollup_settings);
-    BEGIN
-      IF TG_OP = 'TRUNCATE' THEN
-        DELETE FROM chamdiem.daily_centres;
-        DELETE FROM chamdiem.daily_officers;
-        RETURN NULL;
-      END IF;
-      IF TG_OP IN ('DELETE', 'UPDATE') THEN ${rollupApply('old_rows', '-')}
-      END IF;
-      IF TG_OP IN ('INSERT', 'UPDATE') THEN ${rollupApply('new_rows', '')}
-      END IF;
-      RETURN NULL;
-    END $f$;
-  REVOKE ALL ON FUNCTION chamdiem.rollup_presses() FROM PUBLIC;
-  CREATE TRIGGER rollup_insert AFTER INSERT ON chamdiem.presses REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION chamdiem.rollup_presses();
-  CREATE TRIGGER rollup_delete AFTER DELETE ON chamdiem.presses REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION chamdiem.rollup_presses();
-  CREATE TRIGGER rollup_update AFTER UPDATE ON chamdiem.presses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION chamdiem.rollup_presses();
-  CREATE TRIGGER rollup_truncate AFTER TRUNCATE ON chamdiem.presses
-    FOR EACH STATEMENT EXECUTE FUNCTION chamdiem.rollup_presses();
-
-  -- Recounts every roll-up from the presses (after a change of time zone); the owner's only.
-  CREATE FUNCTION chamdiem.rebuild_rollups() RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, chamdiem
-    AS $f$
-    DECLARE zone text := (SELECT time_zone FROM chamdiem.rollup_settings);
-    BEGIN
-      LOCK TABLE chamdiem.presses IN SHARE MODE;
-      DELETE FROM chamdiem.daily_centres;
-      DELETE FROM chamdiem.daily_officers;
-      ${rollupApply('chamdiem.presses', '')}
-    END $f$;
-  REVOKE ALL ON FUNCTION chamdiem.rebuild_rollups() FROM PUBLIC;
-  SELECT chamdiem.rebuild_rollups();
-`
 
 export const CENTRAL_MIGRATIONS: CentralMigration[] = [
   {
@@ -302,11 +198,13 @@ export const CENTRAL_MIGRATIONS: CentralMigration[] = [
       GRANT UPDATE (counter_id, officer_id, start_ms, end_ms, source) ON chamdiem.duty_sessions TO chamdiem_gateway;
       GRANT UPDATE (counter_id, officer_id, weekday, start_min, end_min, removed_at) ON chamdiem.shifts TO chamdiem_gateway;
     `,
+    olderWritersOk: false,
   },
   {
     version: 2,
     name: 'daily roll-ups of presses per centre and per officer, kept in step by triggers',
     sql: ROLLUPS_SQL,
+    olderWritersOk: true,
   },
   {
     version: 3,
@@ -318,6 +216,13 @@ export const CENTRAL_MIGRATIONS: CentralMigration[] = [
       ALTER TABLE chamdiem.presses ADD CONSTRAINT presses_rating_check
         CHECK (rating IN ('positive', 'neutral', 'fair', 'negative', 'very-negative'));
     `,
+    olderWritersOk: true,
+  },
+  {
+    version: 4,
+    name: 'daily roll-ups count all five levels (fair, very_negative), filled from the presses stored',
+    sql: ROLLUPS_ALL_LEVELS_SQL,
+    olderWritersOk: true,
   },
 ]
 
@@ -332,4 +237,7 @@ export const BOOTSTRAP_SQL = `
     name text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
   );
+  -- The oldest gateway version that may still write at this version (migrate.ts). Read by a
+  -- gateway that does not know the migrations after its own.
+  ALTER TABLE chamdiem.schema_migrations ADD COLUMN IF NOT EXISTS oldest_writer integer;
 `

@@ -36,13 +36,23 @@ export async function startCentralDb(): Promise<CentralDb> {
   }
 }
 
+/** Each level id and its roll-up column (all five, since central migration 4). */
+const LEVELS = [
+  ['positive', 'positive'],
+  ['neutral', 'neutral'],
+  ['fair', 'fair'],
+  ['negative', 'negative'],
+  ['very-negative', 'very_negative'],
+] as const
+
 /**
  * Roll-up rows that differ from a recount of the presses (schema.ts's daily roll-ups): empty
  * when the roll-ups are in step. Rows counting nothing (after a delete) are not a difference.
  */
 export async function rollupMismatches(pg: PostgresServer): Promise<unknown[]> {
-  const counts = `count(*) FILTER (WHERE rating = 'positive')::int AS positive, count(*) FILTER (WHERE rating = 'neutral')::int AS neutral,
-    count(*) FILTER (WHERE rating = 'negative')::int AS negative`
+  const counts = LEVELS.map(([id, col]) => `count(*) FILTER (WHERE rating = '${id}')::int AS ${col}`).join(', ')
+  const cols = LEVELS.map(([, col]) => col).join(', ')
+  const any = LEVELS.map(([, col]) => col).join(' + ')
   const day = 'chamdiem.press_day(time_ms, (SELECT time_zone FROM chamdiem.rollup_settings))'
   const diff = (fresh: string, kept: string) => `
     WITH fresh AS (${fresh}), kept AS (${kept})
@@ -51,13 +61,13 @@ export async function rollupMismatches(pg: PostgresServer): Promise<unknown[]> {
   const centres = await pg.query(
     diff(
       `SELECT centre_id, ${day}::text AS day, ${counts} FROM chamdiem.presses WHERE NOT repeat GROUP BY 1, 2`,
-      'SELECT centre_id, day::text, positive, neutral, negative FROM chamdiem.daily_centres WHERE positive + neutral + negative > 0',
+      `SELECT centre_id, day::text, ${cols} FROM chamdiem.daily_centres WHERE ${any} > 0`,
     ),
   )
   const officers = await pg.query(
     diff(
       `SELECT centre_id, officer_id, ${day}::text AS day, ${counts} FROM chamdiem.presses WHERE NOT repeat AND officer_id IS NOT NULL GROUP BY 1, 2, 3`,
-      'SELECT centre_id, officer_id, day::text, positive, neutral, negative FROM chamdiem.daily_officers WHERE positive + neutral + negative > 0',
+      `SELECT centre_id, officer_id, day::text, ${cols} FROM chamdiem.daily_officers WHERE ${any} > 0`,
     ),
   )
   return [...centres.map((r) => ({ table: 'daily_centres', ...r })), ...officers.map((r) => ({ table: 'daily_officers', ...r }))]

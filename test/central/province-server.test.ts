@@ -92,8 +92,13 @@ describe('province server', () => {
     expect(person.rows[0]).toMatchObject({ key: 'CB-1', name: 'Nguyễn Văn An', positive: 70, neutral: 40, negative: 10, total: 120 })
     const csv = await app.inject({ url: '/api/ranking?by=centre&period=month&year=2026&n=5&format=csv', headers: auth('admin') })
     expect(csv.headers['content-type']).toContain('text/csv')
-    expect(csv.body.split('\n')[0]).toBe('rank,key,name,centreName,positive,neutral,negative,total,satisfaction,index,wilsonLow,wilsonHigh')
-    expect(csv.body).toContain('1,x,Phường X,Phường X,40,0,0,40,1,100')
+    // For people: Vietnamese headers as the gateway's exports, the scale's labels, rates in per cent.
+    expect(csv.body.split('\r\n')[0]).toBe('\uFEFFHạng,Mã,Tên,Trung tâm,Rất hài lòng,Hài lòng,Không hài lòng,Tổng số,Tỷ lệ hài lòng,Chỉ số (0-100),Cận dưới 95%,Cận trên 95%,Ghi chú')
+    expect(csv.body).toContain('1,x,Phường X,Phường X,40,0,0,40,"100,0 %","100,0"')
+    // For scripts: ids and fractions, as this export always had them.
+    const ids = await app.inject({ url: '/api/ranking?by=centre&period=month&year=2026&n=5&format=csv&header=ids', headers: auth('admin') })
+    expect(ids.body.split('\n')[0]).toBe('rank,key,name,centreName,positive,neutral,negative,total,satisfaction,index,wilsonLow,wilsonHigh')
+    expect(ids.body).toContain('1,x,Phường X,Phường X,40,0,0,40,1,100')
   })
 
   it('publishes centres (never officers) for a finished quarter, without a login, leaving out small samples', async () => {

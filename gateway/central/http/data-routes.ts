@@ -6,6 +6,8 @@
  *       one level of province -> centre -> counter -> officer: its own figures and the
  *       level below (a centre also lists its officers)
  * <period> is periods.ts's: period=2026-Q2 (or period=quarter&year=2026&n=2) or from=&to=.
+ * Each answer carries `scale` (the province's levels) and `outsideScale` (levels the rows count
+ * that the scale lacks: province-scale.ts); CSV has Vietnamese headers, or ids with header=ids.
  *
  * A head sees only their centre: asking for another is "not found" (404), as if it did not
  * exist, and the scope is part of each query (province-queries.ts), never a filter after it.
@@ -14,7 +16,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type pg from 'pg'
 import { startOfLocalDay } from '../../local-time.ts'
-import { live, ranking, rankingToCsv, type RankedRow, type Scope } from '../province-queries.ts'
+import type { RatingScale } from '../../../protocol/index.ts'
+import { live, ranking, type RankedRow, type Scope } from '../province-queries.ts'
+import { rankingToCsv } from '../province-csv.ts'
+import { outsideLevels } from '../province-scale.ts'
 import {
   centreName,
   counterName,
@@ -32,6 +37,8 @@ export interface DataDeps {
   pool: pg.Pool
   timeZone: string
   now: () => number
+  /** The province's rating scale: the levels shown and the figures' scale (province-scale.ts). */
+  scale: RatingScale
 }
 
 /** The centres a user may see: a head only their own (asking for another is "not found"). */
@@ -44,14 +51,23 @@ export function scopeOf(user: ProvinceUser, centre: string | undefined): Scope {
   return centre || null
 }
 
-function csv(reply: FastifyReply, name: string, p: AskedPeriod, rows: RankedRow[]): string {
+/**
+ * What every answer says of the scale: the province's levels (the columns to show), and the
+ * levels outside it that the rows count (each with its label), or none.
+ */
+function scaleOf(scale: RatingScale, rows: RankedRow[][]) {
+  return { scale, outsideScale: outsideLevels(rows.flat(), scale) }
+}
+
+function csv(reply: FastifyReply, name: string, p: AskedPeriod, rows: RankedRow[], scale: RatingScale, header: string | undefined): string {
+  if (header !== undefined && header !== 'ids' && header !== 'labels') throw new HttpError(400, 'header must be labels or ids')
   void reply
     .header('content-type', 'text/csv; charset=utf-8')
     .header(
       'content-disposition',
       `attachment; filename="${name}-${p.label.replace(/[^\w.-]/g, '_')}.csv"`,
     )
-  return rankingToCsv(rows)
+  return rankingToCsv(rows, scale, outsideLevels(rows, scale), header === 'ids' ? 'ids' : 'labels')
 }
 
 type DrillLevel = 'province' | 'centre' | 'counter' | 'officer'
@@ -62,15 +78,17 @@ interface Crumb {
 }
 
 export function dataRoutes(app: FastifyInstance, deps: DataDeps): void {
-  const { pool } = deps
+  const { pool, scale } = deps
   const user = (req: { provinceUser: ProvinceUser | null }) => req.provinceUser!
 
   app.get<{ Querystring: { centre?: string } }>('/api/live', async (req) => {
     const since = startOfLocalDay(deps.now(), deps.timeZone)
-    return { since, rows: await live(pool, scopeOf(user(req), req.query.centre), since) }
+    const rows = await live(pool, scopeOf(user(req), req.query.centre), since)
+    // Live rows carry all five counts; the page shows the scale's and any outside level counted.
+    return { since, scale, outsideScale: outsideLevels(rows, scale), rows }
   })
 
-  app.get<{ Querystring: PeriodQuery & { by?: string; centre?: string; format?: string } }>(
+  app.get<{ Querystring: PeriodQuery & { by?: string; centre?: string; format?: string; header?: string } }>(
     '/api/ranking',
     async (req, reply) => {
       const q = req.query
@@ -78,9 +96,9 @@ export function dataRoutes(app: FastifyInstance, deps: DataDeps): void {
       if (by !== 'centre' && by !== 'officer')
         throw new HttpError(400, 'by must be centre or officer')
       const p = askedPeriod(q, deps.timeZone)
-      const rows = await ranking(pool, scopeOf(user(req), q.centre), by, p.fromMs, p.toMs)
-      if (q.format === 'csv') return csv(reply, `ranking-${by}`, p, rows)
-      return { period: p, by, rows }
+      const rows = await ranking(pool, scopeOf(user(req), q.centre), by, p.fromMs, p.toMs, { scale })
+      if (q.format === 'csv') return csv(reply, `ranking-${by}`, p, rows, scale, q.header)
+      return { period: p, by, ...scaleOf(scale, [rows]), rows }
     },
   )
 
@@ -90,6 +108,7 @@ export function dataRoutes(app: FastifyInstance, deps: DataDeps): void {
       counter?: string
       officer?: string
       format?: string
+      header?: string
     }
   }>('/api/drill', async (req, reply) => {
     const q = req.query
@@ -119,22 +138,22 @@ export function dataRoutes(app: FastifyInstance, deps: DataDeps): void {
       path.push({ level: 'officer', id: who.key, name: who.name })
       level = 'officer'
       by = 'counter'
-      rows = await personByCounter(pool, who, p.fromMs, p.toMs)
+      rows = await personByCounter(pool, who, p.fromMs, p.toMs, scale)
     } else if (q.centre && q.counter) {
       level = 'counter'
       by = 'officer'
-      rows = await officersAt(pool, q.centre, q.counter, p.fromMs, p.toMs)
+      rows = await officersAt(pool, q.centre, q.counter, p.fromMs, p.toMs, scale)
     } else if (q.centre) {
       level = 'centre'
       by = 'counter'
-      rows = await countersOf(pool, q.centre, p.fromMs, p.toMs)
-      officers = await ranking(pool, q.centre, 'officer', p.fromMs, p.toMs)
+      rows = await countersOf(pool, q.centre, p.fromMs, p.toMs, scale)
+      officers = await ranking(pool, q.centre, 'officer', p.fromMs, p.toMs, { scale })
     } else {
-      rows = await ranking(pool, scope, 'centre', p.fromMs, p.toMs)
+      rows = await ranking(pool, scope, 'centre', p.fromMs, p.toMs, { scale })
     }
     // A unit's figures are the sum of the level below (each press counts in exactly one row).
-    own = sumFigures(rows)
-    if (q.format === 'csv') return csv(reply, `${level}-${by}`, p, rows)
-    return { period: p, level, path, figures: own, below: { by, rows }, officers }
+    own = sumFigures(rows, scale)
+    if (q.format === 'csv') return csv(reply, `${level}-${by}`, p, rows, scale, q.header)
+    return { period: p, level, path, ...scaleOf(scale, [rows, officers ?? []]), figures: own, below: { by, rows }, officers }
   })
 }

@@ -8,13 +8,14 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type pg from 'pg'
+import type { RatingScale } from '../../../protocol/index.ts'
 import { ranking } from '../province-queries.ts'
 import { askedPeriod, type PeriodQuery } from './periods.ts'
 import { HttpError } from './sessions.ts'
 
 export function publicRoutes(
   app: FastifyInstance,
-  deps: { pool: pg.Pool; timeZone: string; now: () => number },
+  deps: { pool: pg.Pool; timeZone: string; now: () => number; scale: RatingScale },
 ): void {
   app.get<{ Querystring: PeriodQuery }>(
     '/api/public/ranking',
@@ -27,7 +28,7 @@ export function publicRoutes(
       if (p.kind !== 'month' && p.kind !== 'quarter')
         throw new HttpError(400, 'period must be month or quarter')
       if (p.toMs > deps.now()) throw new HttpError(400, `${p.label} is not finished yet`, 'PERIOD_NOT_FINISHED')
-      const rows = (await ranking(deps.pool, null, 'centre', p.fromMs, p.toMs)).filter(
+      const rows = (await ranking(deps.pool, null, 'centre', p.fromMs, p.toMs, { scale: deps.scale })).filter(
         (r) => !r.tooFew,
       )
       return {

@@ -1,6 +1,6 @@
 /**
  * The province's pages: its own files (central/http/public) and, at the same /static/ paths
- * the gateway's dashboard uses, the gateway's look and helpers (style.css, dom.js, i18n.js,
+ * the gateway's dashboard uses, the gateway's look and helpers (style.css, dom.js, i18n.js, scale.js,
  * the login page) and lit-html, so the province sees the dashboard its centres know. Served
  * from memory, compressed, with the dashboard's security headers (gateway/http/static.ts).
  * Only the login page and what it loads answer without a login, and the public page (/public)
@@ -19,6 +19,7 @@ const SHARED = [
   'style.css',
   'dom.js',
   'i18n.js',
+  'scale.js',
   'login.html',
   'login.js',
   'login-reason.js',

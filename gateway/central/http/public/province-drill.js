@@ -5,7 +5,7 @@
 import { t, errorText } from './i18n.js'
 import { h, api } from './dom.js'
 import { periodState, periodParams, periodFields, periodTitle } from './province-period.js'
-import { rankedTable, figuresBlock } from './province-table.js'
+import { rankedTable, figuresBlock, levelsOf, outsideNote } from './province-table.js'
 
 const LEVEL_LABEL = { centre: 'centre', counter: 'counter', officer: 'officer' }
 
@@ -87,6 +87,7 @@ export function mount(el, { session }) {
             ? null
             : href({ centre: where.centre, counter: where.counter, officer: r.key }),
       }[d.below.by]
+      const levels = levelsOf(d)
       const belowLabel =
         d.level === 'officer' ? t('officerCounters') : t('levelBelow_' + d.below.by)
       // h() flattens and drops the parts a level does not have (replaceChildren would print them).
@@ -104,7 +105,7 @@ export function mount(el, { session }) {
             ? h('p', { class: 'hint' }, `${t('staffCode')}: ${here.id}`)
             : null,
           h('p', { class: 'headline' }, periodTitle(state)),
-          figuresBlock(d.figures),
+          figuresBlock(d.figures, levels),
           h('h3', {}, belowLabel),
           rankedTable(d.below.rows, {
             id: 'drill-table',
@@ -112,7 +113,9 @@ export function mount(el, { session }) {
             column: t(d.below.by),
             href: rowHref,
             centre: d.level === 'officer',
+            levels,
           }),
+          outsideNote(levels),
           h(
             'p',
             { class: 'actions' },
@@ -135,6 +138,7 @@ export function mount(el, { session }) {
                   label: t('centreOfficers'),
                   column: t('officer'),
                   href: (r) => href({ centre: where.centre, officer: r.key }),
+                  levels,
                 }),
               ]
             : null,

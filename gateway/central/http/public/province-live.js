@@ -6,16 +6,26 @@ import { html, render as paint, nothing } from '/static/vendor/lit-html/lit-html
 import { repeat } from '/static/vendor/lit-html/directives/repeat.js'
 import { t, fmt, errorText } from './i18n.js'
 import { api } from './dom.js'
-import { FACES } from './province-table.js'
+import { FACES, levelLabel } from './scale.js'
+import { levelsOf } from './province-table.js'
 
 export const REFRESH_MS = 5000
-const RATINGS = ['positive', 'neutral', 'negative']
 
-function sum(rows) {
-  const c = { positive: 0, neutral: 0, negative: 0 }
-  for (const r of rows) for (const k of RATINGS) c[k] += r[k]
-  const total = c.positive + c.neutral + c.negative
-  return { ...c, total, satisfaction: total ? (c.positive + c.neutral) / total : null }
+/**
+ * Rows' counts summed per level, and the satisfaction rate on the province's scale as the
+ * server computes it (province-scale.ts): every press in the total, a level outside the
+ * scale (`outside`) never counted as satisfied.
+ */
+function sum(rows, levels) {
+  const c = Object.fromEntries(levels.map((l) => [l.id, 0]))
+  for (const r of rows) for (const l of levels) c[l.id] += r[l.id] ?? 0
+  let total = 0
+  let satisfied = 0
+  for (const l of levels) {
+    total += c[l.id]
+    if (l.satisfied && !l.outside) satisfied += c[l.id]
+  }
+  return { ...c, total, satisfaction: total ? satisfied / total : null }
 }
 
 export function mount(el, { session }) {
@@ -45,15 +55,18 @@ export function mount(el, { session }) {
     timer = setTimeout(load, REFRESH_MS)
   }
 
-  const cells = (f) =>
-    html`${RATINGS.map((k) => html`<td class="n ${k}" data-field=${k}>${fmt.int(f[k])}</td>`)}
+  const cells = (f, levels) =>
+    html`${levels.map((l) => html`<td class="n ${l.id}" data-field=${l.id}>${fmt.int(f[l.id] ?? 0)}</td>`)}
       <td class="n" data-field="total">${fmt.int(f.total)}</td>
       <td class="n" data-field="satisfaction">${fmt.pct(f.satisfaction)}</td>`
-  const head = (first) =>
+  const head = (first, levels) =>
     html`<thead>
       <tr>
         <th scope="col">${first}</th>
-        ${RATINGS.map((k) => html`<th scope="col" class="n ${k}" title=${t(k)}>${FACES[k]}<span class="label"> ${t(k)}</span></th>`)}
+        ${levels.map((l) => {
+          const label = levelLabel(l) + (l.outside ? ' *' : '')
+          return html`<th scope="col" class="n ${l.id}" title=${label}>${FACES[l.id]}<span class="label"> ${label}</span></th>`
+        })}
         <th scope="col" class="n">${t('total')}</th>
         <th scope="col" class="n">${t('satisfaction')}</th>
       </tr>
@@ -62,6 +75,7 @@ export function mount(el, { session }) {
 
   function render() {
     const rows = data?.rows ?? []
+    const levels = levelsOf(data)
     const byCentre = new Map()
     for (const r of rows) {
       if (!byCentre.has(r.centreId))
@@ -73,7 +87,7 @@ export function mount(el, { session }) {
     )
     const chosen = byCentre.get(centre)
     const officers = (chosen?.rows ?? [])
-      .map((r) => ({ ...r, ...sum([r]) }))
+      .map((r) => ({ ...r, ...sum([r], levels) }))
       .sort((a, b) => b.total - a.total)
     paint(
       html`<h2>${t('liveTitle')}</h2>
@@ -82,12 +96,12 @@ export function mount(el, { session }) {
         </p>
         <div class="table-wrap" tabindex="0" role="region" aria-label=${t('liveTitle')}>
           <table class="live" id="live-centres">
-            ${head(t('centre'))}
+            ${head(t('centre'), levels)}
             <tbody>
               ${
                 centres.length === 0
                   ? html`<tr>
-                      <td colspan="6" class="muted">${t('noData')}</td>
+                      <td colspan=${levels.length + 3} class="muted">${t('noData')}</td>
                     </tr>`
                   : nothing
               }
@@ -97,7 +111,7 @@ export function mount(el, { session }) {
                 (c) =>
                   html`<tr data-key=${c.id}>
                     <th scope="row"><a href=${drillToday({ centre: c.id })}>${c.name}</a></th>
-                    ${cells(sum(c.rows))}
+                    ${cells(sum(c.rows, levels), levels)}
                   </tr>`,
               )}
             </tbody>
@@ -107,7 +121,7 @@ export function mount(el, { session }) {
                 : html`<tfoot>
                     <tr data-key="*total*">
                       <th scope="row">${t('provinceName')}</th>
-                      ${cells(sum(rows))}
+                      ${cells(sum(rows, levels), levels)}
                     </tr>
                   </tfoot>`
             }
@@ -143,7 +157,7 @@ export function mount(el, { session }) {
                   aria-label=${t('liveOfficers', { centre: chosen.name })}
                 >
                   <table class="live" id="live-officers">
-                    ${head(t('officer'))}
+                    ${head(t('officer'), levels)}
                     <tbody>
                       ${repeat(
                         officers,
@@ -153,7 +167,7 @@ export function mount(el, { session }) {
                             <th scope="row">
                               ${o.officerId ? (o.officerName ?? o.officerId) : t('unattributed')}
                             </th>
-                            ${cells(o)}
+                            ${cells(o, levels)}
                           </tr>`,
                       )}
                     </tbody>

@@ -4,7 +4,7 @@
 import { t, errorText } from './i18n.js'
 import { h, api } from './dom.js'
 import { periodState, periodParams, periodFields, periodTitle } from './province-period.js'
-import { rankedTable } from './province-table.js'
+import { levelsOf, outsideNote, rankedTable } from './province-table.js'
 
 export function mount(el, { session }) {
   const params = new URLSearchParams(location.search)
@@ -22,6 +22,7 @@ export function mount(el, { session }) {
       const r = await api('GET', '/api/ranking?' + query())
       if (stopped) return
       const label = t(by === 'centre' ? 'rankCentres' : 'rankOfficers')
+      const levels = levelsOf(r)
       results.replaceChildren(
         h('p', { class: 'headline', id: 'ranking-period' }, `${periodTitle(state)} · ${label}`),
         rankedTable(r.rows, {
@@ -29,6 +30,7 @@ export function mount(el, { session }) {
           label,
           column: t(by),
           centre: by === 'officer',
+          levels,
           href: (row) =>
             by === 'centre'
               ? drill({ centre: row.key })
@@ -36,6 +38,7 @@ export function mount(el, { session }) {
                   row.centreId ? { centre: row.centreId, officer: row.key } : { officer: row.key },
                 ),
         }),
+        outsideNote(levels),
         h(
           'p',
           { class: 'actions' },

@@ -3,9 +3,43 @@
 // without a rank, as on the gateway's reports.
 import { t, fmt } from './i18n.js'
 import { h } from './dom.js'
+import { DEFAULT_LEVELS, FACES, levelLabel } from './scale.js'
 
-const COUNTS = ['positive', 'neutral', 'negative', 'total']
-export const FACES = { positive: '😊', neutral: '😐', negative: '☹️' }
+export { FACES }
+
+/**
+ * The count columns of an answer: the province's levels (its `scale`, best first), then any
+ * level the rows count that the scale lacks (`outsideScale`, from a centre rating on another
+ * scale), marked as such; the server's figures already count them (province-scale.ts).
+ */
+export function levelsOf(answer) {
+  return [
+    ...(answer?.scale ?? DEFAULT_LEVELS),
+    ...(answer?.outsideScale ?? []).map((l) => ({ ...l, outside: true })),
+  ]
+}
+
+/** A level's heading: its face and label (the face alone on a phone), * when outside the scale. */
+export function levelHeading(l) {
+  const label = levelLabel(l) + (l.outside ? ' *' : '')
+  return h(
+    'th',
+    { class: 'n ' + l.id, title: l.outside ? `${label} — ${t('outsideScaleShort')}` : label },
+    FACES[l.id] ?? '',
+    h('span', { class: 'label' }, ' ' + label),
+  )
+}
+
+/** What the * of a level outside the province's scale means, under a table that has one. */
+export function outsideNote(levels) {
+  const outside = levels.filter((l) => l.outside)
+  if (!outside.length) return null
+  return h(
+    'p',
+    { class: 'hint outside-scale' },
+    '* ' + t('outsideScale', { levels: outside.map(levelLabel).join(', ') }),
+  )
+}
 
 /** The display name of a row: the special keys of presses without a counter or an officer. */
 export function rowName(r) {
@@ -16,9 +50,12 @@ export function rowName(r) {
 
 /**
  * rows: the API's ranked rows; opts: { id, label (the table's name for assistive technology),
- * column (the name column's heading), href(row) → a link or null, centre: show the centre column }.
+ * column (the name column's heading), href(row) → a link or null, centre: show the centre
+ * column, levels: levelsOf(answer) }.
  */
 export function rankedTable(rows, opts) {
+  const levels = opts.levels ?? DEFAULT_LEVELS
+  const counts = [...levels.map((l) => l.id), 'total']
   const row = (r) => {
     const href = opts.href(r)
     return h(
@@ -37,7 +74,7 @@ export function rankedTable(rows, opts) {
       opts.centre
         ? h('td', { class: 'wide', dataset: { field: 'centre' } }, r.centreName ?? '')
         : null,
-      COUNTS.map((k) => h('td', { class: 'n ' + k, dataset: { field: k } }, fmt.int(r[k]))),
+      counts.map((k) => h('td', { class: 'n ' + k, dataset: { field: k } }, fmt.int(r[k] ?? 0))),
       h('td', { class: 'n', dataset: { field: 'satisfaction' } }, fmt.pct(r.satisfaction)),
       h('td', { class: 'n', dataset: { field: 'index' } }, fmt.num1(r.index)),
       h(
@@ -69,16 +106,8 @@ export function rankedTable(rows, opts) {
           h('th', {}, opts.column),
           opts.centre ? h('th', { class: 'wide' }, t('centre')) : null,
           // On a phone the ratings' names give way to their faces (read out all the same).
-          COUNTS.map((k) =>
-            FACES[k]
-              ? h(
-                  'th',
-                  { class: 'n ' + k, title: t(k) },
-                  FACES[k],
-                  h('span', { class: 'label' }, ' ' + t(k)),
-                )
-              : h('th', { class: 'n ' + k }, t(k)),
-          ),
+          levels.map(levelHeading),
+          h('th', { class: 'n total' }, t('total')),
           h('th', { class: 'n' }, t('satisfaction')),
           h('th', { class: 'n', dataset: { field: 'index' } }, t('index')),
           h('th', { class: 'n wide' }, t('interval')),
@@ -89,25 +118,26 @@ export function rankedTable(rows, opts) {
         {},
         rows.length
           ? rows.map(row)
-          : h('tr', {}, h('td', { colspan: 10, class: 'muted' }, t('noData'))),
+          : h('tr', {}, h('td', { colspan: levels.length + 7, class: 'muted' }, t('noData'))),
       ),
     ),
   )
 }
 
-/** One unit's own figures, as a line and four numbers. */
-export function figuresBlock(f) {
+/** One unit's own figures: a count per level (levelsOf(answer)), the total and the rates. */
+export function figuresBlock(f, levels = DEFAULT_LEVELS) {
+  const figure = (k, label) =>
+    h(
+      'p',
+      { class: 'figure ' + k, dataset: { field: k } },
+      h('span', { class: 'label' }, label),
+      h('strong', {}, fmt.int(f[k] ?? 0)),
+    )
   return h(
     'div',
     { class: 'unit-figures', id: 'unit-figures' },
-    COUNTS.map((k) =>
-      h(
-        'p',
-        { class: 'figure ' + k, dataset: { field: k } },
-        h('span', { class: 'label' }, t(k)),
-        h('strong', {}, fmt.int(f[k])),
-      ),
-    ),
+    levels.map((l) => figure(l.id, levelLabel(l) + (l.outside ? ' *' : ''))),
+    figure('total', t('total')),
     h(
       'p',
       { class: 'figure', dataset: { field: 'satisfaction' } },

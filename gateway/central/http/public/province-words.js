@@ -46,6 +46,9 @@ addWords({
     publicRank: 'Hạng',
     publicRatings: 'Lượt đánh giá',
     publicEmpty: 'Chưa có trung tâm nào đủ số lượt đánh giá tối thiểu trong kỳ này.',
+    outsideScale:
+      'Mức ngoài thang điểm của tỉnh ({levels}), từ trung tâm dùng thang điểm khác: tính vào tổng số và là chưa hài lòng khi tính tỷ lệ hài lòng; không tính vào chỉ số.',
+    outsideScaleShort: 'ngoài thang điểm của tỉnh',
     publicNote: 'Chỉ công bố các kỳ đã kết thúc. Trung tâm có ít lượt đánh giá hơn mức tối thiểu không được xếp hạng. Xếp hạng theo cận dưới khoảng tin cậy 95% của tỷ lệ hài lòng.',
   },
   en: {
@@ -92,6 +95,9 @@ addWords({
     publicRank: 'Rank',
     publicRatings: 'Ratings',
     publicEmpty: 'No centre has the minimum number of ratings in this period yet.',
+    outsideScale:
+      "Levels outside the province's scale ({levels}), from centres rating on another scale: counted in the total and as not satisfied in the satisfaction rate; not in the index.",
+    outsideScaleShort: "outside the province's scale",
     publicNote: 'Only finished periods are published. A centre with fewer ratings than the minimum is not ranked. Ranked by the lower bound of the 95% interval of the satisfaction rate.',
   },
 })
