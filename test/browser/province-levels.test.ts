@@ -4,6 +4,7 @@
  * exact count on the live, ranking and drill-down pages; a three-level province shows its
  * three, and the levels a five-level centre sent that it lacks as marked columns with a note.
  */
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
 import type { FastifyInstance } from 'fastify'
@@ -13,7 +14,7 @@ import { localMidnight } from '../../gateway/local-time.ts'
 import { hashPassword } from '../../gateway/http/accounts.ts'
 import { buildProvinceApp } from '../../gateway/central/province-server.ts'
 import { startCentralDb, type CentralDb } from '../central/central-db.ts'
-import { launchBrowser, newPage } from './browser.ts'
+import { ARTIFACTS, launchBrowser, newPage } from './browser.ts'
 import { PASSWORD, login } from './province-fixture.ts'
 
 const TZ = 'Asia/Ho_Chi_Minh'
@@ -82,6 +83,7 @@ describe('the province pages on its scale', () => {
     // 7 of 11 satisfied; index (4·100 + 3·75 + 2·50 + 1·25) / 11 = 68,2.
     expect(ranking.cells).toMatchObject({ ...counts, satisfaction: '63,6%', index: '68,2' })
     expect(await page.locator('.outside-scale').count()).toBe(0)
+    await page.screenshot({ path: join(ARTIFACTS, 'province-ranking-5-levels.png'), fullPage: true })
 
     await page.click('#ranking-table tr[data-key="five"] a')
     await page.waitForSelector('#drill-table tr[data-key="q1"]')
@@ -101,5 +103,6 @@ describe('the province pages on its scale', () => {
     // Every press in the total and the rate; the index over the 8 presses the scale scores.
     expect(ranking.cells).toMatchObject({ positive: '4', neutral: '3', negative: '1', fair: '2', 'very-negative': '1', total: '11', satisfaction: '63,6%', index: '68,8' })
     expect(await page.locator('.outside-scale').innerText()).toContain('Mức ngoài thang điểm của tỉnh (Bình thường, Rất không hài lòng)')
+    await page.screenshot({ path: join(ARTIFACTS, 'province-ranking-outside-scale.png'), fullPage: true })
   })
 })
