@@ -83,6 +83,7 @@ describe('the province pages on its scale', () => {
     // 7 of 11 satisfied; index (4·100 + 3·75 + 2·50 + 1·25) / 11 = 68,2.
     expect(ranking.cells).toMatchObject({ ...counts, satisfaction: '63,6%', index: '68,2' })
     expect(await page.locator('.outside-scale').count()).toBe(0)
+    expect(await page.locator('#view').innerText()).not.toMatch(/\bnull\b|undefined/)
     await page.screenshot({ path: join(ARTIFACTS, 'province-ranking-5-levels.png'), fullPage: true })
 
     await page.click('#ranking-table tr[data-key="five"] a')

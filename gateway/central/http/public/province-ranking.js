@@ -38,7 +38,8 @@ export function mount(el, { session }) {
                   row.centreId ? { centre: row.centreId, officer: row.key } : { officer: row.key },
                 ),
         }),
-        outsideNote(levels),
+        // Only when a level lies outside the scale (replaceChildren would print a null).
+        ...[outsideNote(levels)].filter(Boolean),
         h(
           'p',
           { class: 'actions' },
