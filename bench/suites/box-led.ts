@@ -1,7 +1,7 @@
 /**
  * Press → LED at the box: a citizen presses a button and must see its LED light at once. An
- * emulated Uno (simulator/board/emulated-uno.ts: avr8js running the real StandardFirmata, on
- * its own thread as a real board is its own hardware: threaded-uno.ts) is driven by the real device layer (firmware/box.ts: johnny-five over Firmata on the
+ * emulated Uno (simulator/board/emulated-uno.ts: avr8js running the real StandardFirmata)
+ * is driven by the real device layer (firmware/box.ts: johnny-five over Firmata on the
  * board's UART, debounce, the durable queue file written before the feedback) as a box
  * plugged into the gateway's host is: the gateway runs in this process and the box sends
  * through its ingest (firmware/in-process-link.ts), so the gateway's work shares the event
@@ -25,7 +25,7 @@ import { DEFAULT_WIRING } from '../../firmware/wiring.ts'
 import { resolveConfig } from '../../gateway/config.ts'
 import { Gateway } from '../../gateway/gateway.ts'
 import { silentLogger } from '../../gateway/log.ts'
-import { ThreadedUno } from '../../simulator/board/threaded-uno.ts'
+import { EmulatedUno } from '../../simulator/board/emulated-uno.ts'
 import { readStandardFirmataHex } from '../../simulator/board/firmware-hex.ts'
 import { load1 } from '../lib/machine.ts'
 import { boxIds } from '../lib/office.ts'
@@ -47,11 +47,9 @@ const ANALOG_MESSAGE = 0xe0
 
 const ms = (v: number) => `${v.toFixed(1)} ms`
 
-async function until(what: string, done: () => boolean, timeoutMs: number, failed: () => Error | null = () => null): Promise<void> {
+async function until(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs
   while (!done()) {
-    const err = failed()
-    if (err) throw new Error(`box-led: the emulated board failed: ${err.message}`)
     if (performance.now() > deadline) throw new Error(`box-led: ${what} did not happen within ${timeoutMs} ms`)
     await sleep(5)
   }
@@ -72,9 +70,7 @@ export const boxLed: Suite = {
     )
     const gw = new Gateway({ config, log: silentLogger() })
     await gw.start()
-    const uno = new ThreadedUno(await readStandardFirmataHex())
-    let failure: Error | null = null
-    uno.on('error', (err) => (failure = err))
+    const uno = new EmulatedUno(await readStandardFirmataHex())
     for (const pin of DEFAULT_WIRING.buttons) uno.drive(pin, true)
     uno.start()
     const { buttons, leds } = DEFAULT_WIRING
@@ -108,12 +104,12 @@ export const boxLed: Suite = {
     box.on('acked', () => acked++)
     try {
       await box.start()
-      await until('board ready', () => box.boardReady, 60_000, () => failure)
+      await until('board ready', () => box.boardReady, 60_000)
       await until('config from the gateway', () => box.settings.feedbackMs === FEEDBACK_MS, 10_000)
       let pressedAt = 0
       let litAt = 0
-      uno.on('pin', (pin, high, _atMs, wallMs) => {
-        if (high && pin === probe.led && litAt === 0) litAt = wallMs
+      uno.on('pin', (pin, high) => {
+        if (high && pin === probe.led && litAt === 0) litAt = performance.now()
       })
       loopDelay.enable()
       for (let i = 0; i < presses; i++) {
@@ -121,11 +117,11 @@ export const boxLed: Suite = {
         await until('LEDs off', () => leds.every((p) => !uno.isHigh(p)), 5_000)
         Object.assign(probe, { armed: true, button: buttons[k], led: leds[k], reportAt: 0, commandAt: 0 })
         litAt = 0
+        stages.lag.push(uno.lagMs)
         pressedAt = performance.now()
         uno.drive(buttons[k], false)
         await until(`LED ${k} on`, () => litAt !== 0, 5_000)
         probe.armed = false
-        stages.lag.push(uno.driveLagMs)
         latencies.push(litAt - pressedAt)
         stages.inbound.push(probe.reportAt - pressedAt)
         stages.device.push(probe.commandAt - probe.reportAt)
@@ -139,7 +135,7 @@ export const boxLed: Suite = {
       await until('every press acknowledged by the gateway', () => acked >= presses, 30_000)
     } finally {
       await box.stop()
-      await uno.stop()
+      uno.stop()
       await gw.stop()
       removeDataDir(dataDir)
       rmSync(queueDir, { recursive: true, force: true })

@@ -50,11 +50,8 @@ const FAST_BOOT_LIMIT_CYCLES = 5 * FREQ_HZ
 const ATTENTIVE_CYCLES = 3 * CYCLES_PER_MS
 
 export interface UnoEvents {
-  /**
-   * An output pin changed level (Arduino pin number, level, emulated time in ms, and the wall
-   * time, performance.now(), when the emulator ran that moment).
-   */
-  pin: [pin: number, high: boolean, atMs: number, wallMs: number]
+  /** An output pin changed level (Arduino pin number, level, emulated time in ms). */
+  pin: [pin: number, high: boolean, atMs: number]
 }
 
 interface Machine {
@@ -106,8 +103,6 @@ export class EmulatedUno extends EventEmitter<UnoEvents> {
   private bootedAtMs = 0
   /** Wall time from power-on to the first byte the firmware sent, in ms. */
   bootMs: number | null = null
-  /** lagMs when drive() last changed a pin: how late, in wall time, the firmware could see it. */
-  driveLagMs = 0
 
   constructor(private readonly hex: string) {
     super()
@@ -180,7 +175,6 @@ export class EmulatedUno extends EventEmitter<UnoEvents> {
     if (!m) return
     const { port, bit } = locate(pin)
     m.ports[port].setPin(bit, high)
-    this.driveLagMs = this.lagMs
     this.attend()
   }
 
@@ -294,7 +288,7 @@ export class EmulatedUno extends EventEmitter<UnoEvents> {
       if (this.lastOutput.get(pin) !== high) {
         const was = this.lastOutput.get(pin)
         this.lastOutput.set(pin, high)
-        if (was !== undefined || high) this.emit('pin', pin, high, this.nowMs, performance.now())
+        if (was !== undefined || high) this.emit('pin', pin, high, this.nowMs)
       }
     }
   }
