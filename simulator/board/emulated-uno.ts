@@ -7,8 +7,7 @@
  * Traps (DESIGN.md, "Simulator"): the ADC and timers 0-2 must exist or StandardFirmata hangs
  * in its setup; avr8js does not model pull-ups, so idle button inputs are driven high here;
  * the CPU runs in ~2 ms slices and sleeps when it has caught up with the wall clock (about a
- * third of a core per board), except for a few ms after a pin is driven or the host sends
- * (ATTENTIVE_CYCLES); it boots flat out until it transmits its first byte, so the
+ * third of a core per board); it boots flat out until it transmits its first byte, so the
  * Firmata handshake does not wait for a simulated second of start-up.
  */
 import { EventEmitter } from 'node:events'
@@ -41,13 +40,6 @@ const SLICE_CYCLES = 2 * CYCLES_PER_MS
 const MAX_LAG_CYCLES = 50 * CYCLES_PER_MS
 /** Fast boot gives up waiting for a first byte after this much emulated time. */
 const FAST_BOOT_LIMIT_CYCLES = 5 * FREQ_HZ
-/**
- * After a pin is driven or the host sends bytes, the CPU keeps pace with the wall clock this
- * closely (yielding with setImmediate instead of sleeping 1 ms or more between slices) for this
- * long: the firmware's answer (a port report, an LED switched) is then seen when it happens
- * in emulated time, not up to a sleep later. It never runs ahead of the wall clock.
- */
-const ATTENTIVE_CYCLES = 3 * CYCLES_PER_MS
 
 export interface UnoEvents {
   /** An output pin changed level (Arduino pin number, level, emulated time in ms). */
@@ -90,8 +82,6 @@ export class EmulatedUno extends EventEmitter<UnoEvents> {
   private timer: NodeJS.Timeout | null = null
   private immediate: NodeJS.Immediate | null = null
   private synced = false
-  /** Cycle count until which the loop does not sleep (ATTENTIVE_CYCLES). */
-  private attentiveUntil = 0
   private baseMs = 0
   private baseCycles = 0
   private rxQueue: number[] = []
@@ -144,7 +134,6 @@ export class EmulatedUno extends EventEmitter<UnoEvents> {
         if (this.serial === stream) {
           for (const b of chunk) this.rxQueue.push(b)
           this.pumpRx()
-          this.attend()
         }
         cb()
       },
@@ -175,7 +164,6 @@ export class EmulatedUno extends EventEmitter<UnoEvents> {
     if (!m) return
     const { port, bit } = locate(pin)
     m.ports[port].setPin(bit, high)
-    this.attend()
   }
 
   /** True when the pin is an output driven high (an LED on that pin is lit). */
@@ -309,18 +297,6 @@ export class EmulatedUno extends EventEmitter<UnoEvents> {
     if (s && !s.destroyed) s.push(bytes)
   }
 
-  /** Something happened the firmware will answer: stop sleeping between slices for a while. */
-  private attend(): void {
-    const m = this.machine
-    if (!m || !this.running) return
-    this.attentiveUntil = m.cpu.cycles + ATTENTIVE_CYCLES
-    if (this.timer) {
-      clearTimeout(this.timer)
-      this.timer = null
-      this.schedule(true)
-    }
-  }
-
   private schedule(now: boolean): void {
     if (!this.running) return
     if (now) this.immediate = setImmediate(this.loop)
@@ -357,8 +333,6 @@ export class EmulatedUno extends EventEmitter<UnoEvents> {
     this.flushTx()
     if (!this.synced) return this.schedule(true)
     const behind = this.baseCycles + (performance.now() - this.baseMs) * CYCLES_PER_MS - cpu.cycles
-    // Bytes still arriving from the host keep it attentive until the last is taken in.
-    if (this.rxQueue.length > 0 || m.usart.rxBusy) this.attentiveUntil = Math.max(this.attentiveUntil, cpu.cycles + ATTENTIVE_CYCLES)
-    this.schedule(behind > SLICE_CYCLES / 2 || cpu.cycles < this.attentiveUntil)
+    this.schedule(behind > SLICE_CYCLES / 2)
   }
 }
