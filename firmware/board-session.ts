@@ -3,12 +3,17 @@
  * a johnny-five Board, three buttons, three LEDs and the piezo. It reports debounced presses
  * and, once, the loss of the board. johnny-five never reconnects after an unplug, so a lost
  * session is thrown away and board-connection.ts builds a new one.
+ *
+ * The buttons are read from Firmata's digital port reports directly, not through johnny-five's
+ * Button: its fixed 7 ms trailing debounce delayed every press (and its LED) by 7 ms plus the
+ * timer's lateness on a busy host. The leading-edge Debouncer (debounce.ts) rejects the
+ * contact bounce without waiting.
  */
 import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import type { BoardConnector } from './connector.ts'
 import { Debouncer } from './debounce.ts'
-import { Firmata, five, type FirmataIo, type J5Board, type J5Button, type J5Led } from './johnny-five.ts'
+import { Firmata, five, type FirmataIo, type J5Board, type J5Led } from './johnny-five.ts'
 import { BREATHE_STEP_MS, breathLevel, WINDOW_BLINK_MS, windowDisplayMode } from './window-display.ts'
 import type { Wiring } from './wiring.ts'
 
@@ -57,7 +62,8 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   private stream: Duplex | null = null
   private io: FirmataIo | null = null
   private board: J5Board | null = null
-  private buttons: J5Button[] = []
+  /** The input pins whose port reports we listen to, and what each listener is. */
+  private inputs: Array<{ pin: number; listener: (value: number) => void }> = []
   private leds: J5Led[] = []
   private feedbackTimer: NodeJS.Timeout | null = null
   private beepTimer: NodeJS.Timeout | null = null
@@ -165,41 +171,39 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   }
 
   private buildParts(board: J5Board, io: FirmataIo): void {
-    const { wiring, debounceMs } = this.opts
-    // All three inputs with pull-ups before any reporting starts (see SETTLE_MS).
-    for (const pin of wiring.buttons) {
+    const { wiring } = this.opts
+    // Every input with its pull-up before any reporting starts (see SETTLE_MS).
+    for (const pin of wiring.invite === null ? wiring.buttons : [...wiring.buttons, wiring.invite]) {
       io.pinMode(pin, io.MODES.INPUT)
       io.digitalWrite(pin, io.HIGH)
     }
     const settleUntil = performance.now() + SETTLE_MS
     this.leds = wiring.leds.map((pin) => new five.Led({ pin, board }))
-    this.buttons = wiring.buttons.map((pin, index) => {
-      // Buttons close to ground; the chip's pull-up holds the pin high when open.
-      const button = new five.Button({ pin, board, isPullup: true, holdtime: 60_000 })
-      const debouncer = new Debouncer(debounceMs)
-      button.on('down', () => {
-        const now = performance.now()
-        if (now < settleUntil) debouncer.hold(now)
-        else if (debouncer.down(now)) this.emit('press', index, now)
-      })
-      button.on('up', () => debouncer.up(performance.now()))
-      return button
-    })
-    if (wiring.invite !== null) {
-      const officer = new five.Button({ pin: wiring.invite, board, isPullup: true, holdtime: 60_000 })
-      const debouncer = new Debouncer(debounceMs)
-      officer.on('down', () => {
-        const now = performance.now()
-        if (now < settleUntil) debouncer.hold(now)
-        else if (debouncer.down(now)) this.emit('invite')
-      })
-      officer.on('up', () => debouncer.up(performance.now()))
-      this.buttons.push(officer)
-    }
+    wiring.buttons.forEach((pin, index) => this.watchButton(io, pin, settleUntil, (at) => this.emit('press', index, at)))
+    if (wiring.invite !== null) this.watchButton(io, wiring.invite, settleUntil, () => this.emit('invite'))
     if (wiring.piezo !== null) {
       io.pinMode(wiring.piezo, wiring.piezoDrive === 'pwm' ? io.MODES.PWM : io.MODES.OUTPUT)
       this.piezo(false)
     }
+  }
+
+  /**
+   * Reports of one button's pin: Firmata sends the whole port whenever any pin of it changes,
+   * so only a change of this pin is an edge. Buttons close to ground (pull-up): 0 is down.
+   */
+  private watchButton(io: FirmataIo, pin: number, settleUntil: number, pressed: (at: number) => void): void {
+    const debouncer = new Debouncer(this.opts.debounceMs)
+    let last = io.HIGH
+    const listener = (value: number): void => {
+      if (value === last) return
+      last = value
+      const now = performance.now()
+      if (value !== io.LOW) debouncer.up(now)
+      else if (now < settleUntil) debouncer.hold(now)
+      else if (debouncer.down(now)) pressed(now)
+    }
+    io.digitalRead(pin, listener)
+    this.inputs.push({ pin, listener })
   }
 
   /**
@@ -211,18 +215,16 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
     if (this.closed || !this.board) return
     if (this.feedbackTimer) clearTimeout(this.feedbackTimer)
     this.stopWindow()
-    this.leds.forEach((led, i) => {
-      led.stop()
-      if (i !== index) led.off()
-    })
+    for (const led of this.leds) led.stop()
+    // The pressed button's LED first: each Firmata message takes ~0.5 ms of the 57600 baud
+    // line, and the others being switched off first would delay the one the citizen watches.
     const led = this.leds[index]
-    if (kind === 'counted') {
-      led.on()
-      this.beep(beepMs)
-    } else {
-      led.on()
-      led.blink(BLINK_MS)
-    }
+    led.on()
+    this.leds.forEach((other, i) => {
+      if (i !== index) other.off()
+    })
+    if (kind === 'counted') this.beep(beepMs)
+    else led.blink(BLINK_MS)
     this.feedbackTimer = setTimeout(() => {
       this.feedbackTimer = null
       led.stop()
@@ -308,12 +310,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
         else io.digitalWrite(piezo, io.LOW)
       }
     }
-    // johnny-five's Button runs a "hold" interval while a button is down and only clears it
-    // on release: report a release so a board lost with a button held leaks no timer.
-    for (const button of this.buttons) {
-      button.removeAllListeners()
-      io?.emit(`digital-read-${button.pin}`, button.upValue)
-    }
+    for (const { pin, listener } of this.inputs) io?.off(`digital-read-${pin}`, listener)
     if (io?.reportVersionTimeoutId) clearTimeout(io.reportVersionTimeoutId)
     // johnny-five keeps every Board ever made in a module-level cache: drop ours, and its
     // handshake timer, which only "ready" clears.
@@ -323,7 +320,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       const at = cache.indexOf(board)
       if (at >= 0) cache.splice(at, 1)
     }
-    this.buttons = []
+    this.inputs = []
     this.leds = []
     if (stream) await this.opts.connector.close(stream).catch(() => {})
   }

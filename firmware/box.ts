@@ -37,7 +37,7 @@ export interface BoxOptions {
   cooldownMs?: number
   feedbackMs?: number
   beepMs?: number
-  /** Contact bounce window, on top of johnny-five's fixed 7 ms. */
+  /** Contact bounce window (debounce.ts): the first closing counts at once. */
   debounceMs?: number
   handshakeTimeoutMs?: number
   reportVersionTimeoutMs?: number

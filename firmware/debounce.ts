@@ -1,6 +1,6 @@
 /**
- * Contact-bounce filter for one button, on top of johnny-five's fixed 7 ms trailing debounce
- * (too short for the cheap arcade buttons a box uses, which bounce for 10-40 ms).
+ * Contact-bounce filter for one button, fed the pin's edges from Firmata's port reports
+ * (board-session.ts; the cheap arcade buttons a box uses bounce for 10-40 ms).
  * Leading edge: the first "down" counts at once (no added latency), then the button must be
  * seen up for `windowMs` before another down counts, and a down within `windowMs` of the
  * last accepted one is bounce. Pure logic on timestamps, so it is tested without hardware.

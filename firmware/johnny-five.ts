@@ -23,6 +23,8 @@ export interface FirmataIo extends EventEmitter {
   reportVersion(callback: () => void): void
   pinMode(pin: number, mode: number): void
   digitalWrite(pin: number, value: number): void
+  /** Turns on the reports of the pin's port; `listener` gets the pin's level at each report. */
+  digitalRead(pin: number, listener: (value: number) => void): void
   analogWrite(pin: number, value: number): void
 }
 
@@ -40,16 +42,9 @@ export interface J5Led {
   brightness(value: number): J5Led
 }
 
-export interface J5Button extends EventEmitter {
-  downValue: number
-  upValue: number
-  pin: number
-}
-
 interface JohnnyFive {
   Board: (new (opts: Record<string, unknown>) => J5Board) & { cache: J5Board[] }
   Led: new (opts: { pin: number; board: J5Board }) => J5Led
-  Button: new (opts: { pin: number; board: J5Board; isPullup: boolean; holdtime?: number }) => J5Button
 }
 
 interface FirmataModule {

@@ -201,6 +201,16 @@ export class EmulatedUno extends EventEmitter<UnoEvents> {
   }
 
   /**
+   * How far the emulated clock is behind the wall clock now, in ms: more than a slice or two
+   * means the host does not give the emulator the CPU it needs (what a benchmark must say).
+   */
+  get lagMs(): number {
+    const m = this.machine
+    if (!m || !this.synced) return 0
+    return Math.max(0, (this.baseCycles + (performance.now() - this.baseMs) * CYCLES_PER_MS - m.cpu.cycles) / CYCLES_PER_MS)
+  }
+
+  /**
    * Resolves once the emulated CPU has run `ms` more milliseconds. Tests hold a button for
    * emulated time, not wall time: on a busy host the emulator may not run at all for a while,
    * and a press shorter than that stall would never be seen by the firmware.
