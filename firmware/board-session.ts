@@ -6,13 +6,14 @@
  *
  * The buttons are read from Firmata's digital port reports directly, not through johnny-five's
  * Button: its fixed 7 ms trailing debounce delayed every press (and its LED) by 7 ms plus the
- * timer's lateness on a busy host. The leading-edge Debouncer (debounce.ts) rejects the
- * contact bounce without waiting.
+ * timer's lateness on a busy host. A closing must last GLITCH_MS (GlitchFilter: electrical
+ * spikes are not presses), and the leading-edge Debouncer (debounce.ts) rejects the contact
+ * bounce without waiting further.
  */
 import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import type { BoardConnector } from './connector.ts'
-import { Debouncer } from './debounce.ts'
+import { Debouncer, GlitchFilter } from './debounce.ts'
 import { Firmata, five, type FirmataIo, type J5Board, type J5Led } from './johnny-five.ts'
 import { BREATHE_STEP_MS, breathLevel, WINDOW_BLINK_MS, windowDisplayMode } from './window-display.ts'
 import type { Wiring } from './wiring.ts'
@@ -56,6 +57,11 @@ const BLINK_MS = 100
  * A button seen down while settling counts only after it has been released.
  */
 const SETTLE_MS = 250
+/**
+ * How long a contact must stay closed to be a press at all (GlitchFilter): far longer than an
+ * electrical spike, far shorter than the shortest human press (some 30 ms and more).
+ */
+export const GLITCH_MS = 3
 const PIEZO_DUTY = 128
 
 export class BoardSession extends EventEmitter<BoardSessionEvents> {
@@ -64,6 +70,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
   private board: J5Board | null = null
   /** The input pins whose port reports we listen to, and what each listener is. */
   private inputs: Array<{ pin: number; listener: (value: number) => void }> = []
+  private filters: GlitchFilter[] = []
   private leds: J5Led[] = []
   private feedbackTimer: NodeJS.Timeout | null = null
   private beepTimer: NodeJS.Timeout | null = null
@@ -193,16 +200,29 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
    */
   private watchButton(io: FirmataIo, pin: number, settleUntil: number, pressed: (at: number) => void): void {
     const debouncer = new Debouncer(this.opts.debounceMs)
+    const filter = new GlitchFilter(
+      GLITCH_MS,
+      (fn, ms) => {
+        const timer = setTimeout(fn, ms)
+        return () => clearTimeout(timer)
+      },
+      {
+        down: (at) => {
+          if (at < settleUntil) debouncer.hold(at)
+          else if (debouncer.down(at)) pressed(at)
+        },
+        up: (at) => debouncer.up(at),
+      },
+    )
     let last = io.HIGH
     const listener = (value: number): void => {
       if (value === last) return
       last = value
-      const now = performance.now()
-      if (value !== io.LOW) debouncer.up(now)
-      else if (now < settleUntil) debouncer.hold(now)
-      else if (debouncer.down(now)) pressed(now)
+      if (value === io.LOW) filter.down(performance.now())
+      else filter.up(performance.now())
     }
     io.digitalRead(pin, listener)
+    this.filters.push(filter)
     this.inputs.push({ pin, listener })
   }
 
@@ -311,6 +331,7 @@ export class BoardSession extends EventEmitter<BoardSessionEvents> {
       }
     }
     for (const { pin, listener } of this.inputs) io?.off(`digital-read-${pin}`, listener)
+    for (const filter of this.filters) filter.stop()
     if (io?.reportVersionTimeoutId) clearTimeout(io.reportVersionTimeoutId)
     // johnny-five keeps every Board ever made in a module-level cache: drop ours, and its
     // handshake timer, which only "ready" clears.
