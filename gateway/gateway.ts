@@ -29,7 +29,7 @@ import { claimDataDir } from './store/data-dir.ts'
 import { DiskSpace } from './store/disk-space.ts'
 import { checkIntegrity, DamagedDatabaseError, integrityAtStart, type IntegrityResult } from './store/integrity.ts'
 import { ClockGuard, type SyncState } from './clock-guard.ts'
-import { WriterThread } from './store/writer-thread.ts'
+import { WalSync } from './store/wal-sync.ts'
 import { Windows } from './windows.ts'
 import { WindowApps } from './window-apps.ts'
 import { IntegrationTokens } from './integration-tokens.ts'
@@ -112,6 +112,7 @@ export class Gateway {
   alerts: Alerts | null = null
   private readonly running: Part[] = []
   private externalChanges?: NodeJS.Timeout
+  private walSync?: WalSync
   private releaseDataDir?: () => void
   /** Set once the store can no longer be trusted; a start still under way then refuses. */
   private fatalError?: Error
@@ -200,14 +201,7 @@ export class Gateway {
       monotonic: this.options.monotonic,
     })
     await this.startPart(this.clockGuard)
-    // Presses are committed and fsynced by a thread with its own connection (ingest starts it),
-    // with the main connection's checkpoint setting (0 while the checkpointer's worker runs).
-    const writer = new WriterThread({
-      file: this.dbFile,
-      autocheckpoint: this.db.pragma('wal_autocheckpoint', { simple: true }) as number,
-      onFatal: (err) => this.fatal(err),
-      onWarn: (message, error) => log.warn({ area: 'ingest', err: error }, message),
-    })
+    this.walSync = new WalSync(`${this.dbFile}-wal`, (err) => this.fatal(err))
     this.tokens = new IntegrationTokens(this.db, this.registry, this.now)
     // Rating windows: judged by ingest, announced on the boxes' window topics once the broker runs.
     this.windows = new Windows({ db: this.db, registry: this.registry, attributor: this.attributor, bus: this.bus, publish: (topic, payload, opts) => this.broker.publish(topic, payload, opts), config: config.windows, log: log.child({ area: 'windows' }), now: this.now })
@@ -220,7 +214,7 @@ export class Gateway {
       now: this.now,
       // A test clock drives the cooldown too; the system clock does not (it can jump).
       monotonic: this.now === systemClock ? undefined : this.now,
-      writer,
+      walSync: this.walSync,
       clock: { bad: () => this.clockGuard.bad(), countWhileBad: config.clock.countWhileBad },
       windows: this.windows,
       levels: ratingScale(config).map((l) => l.id),
@@ -317,6 +311,7 @@ export class Gateway {
       const state = this.parts.find((p) => p.name === part.name)
       if (state) state.state = 'stopped'
     }
+    this.walSync?.close()
     if (this.db?.open) this.db.close()
     this.releaseDataDir?.()
   }

@@ -7,14 +7,13 @@
  *                                                                      (per press, at once)
  *   persist -> acknowledge -> publish                                  (per group commit)
  *
- * Persist (group-writer.ts) puts every message that arrived while the previous group was
- * being committed into one SQLite transaction, committed and fsynced by the writer thread
- * (store/writer-thread.ts) while the main thread gathers the next group: one group in
- * flight. Only then are its messages acknowledged, so a PUBACK always means the press is on
- * disk. A malformed message cannot be counted: it is kept with its reason in `rejected` and
- * acknowledged too (a resend would fail the same way). If a commit fails, nothing of its
- * group nor of the group gathered behind it (judged against it) is acknowledged: the boxes
- * resend, and deduplication keeps what did reach the disk single.
+ * Persist (group-writer.ts) puts every message that arrived in the same turn of the event
+ * loop into one SQLite transaction; the write-ahead log is then fsynced off the main thread
+ * (store/wal-sync.ts), and only then are the messages acknowledged, so a PUBACK always means
+ * the press is on disk. A malformed message cannot be counted: it is kept with its reason in
+ * `rejected` and acknowledged too (a resend would fail the same way). If the commit or the
+ * fsync fails, nothing of the group is acknowledged: the boxes resend, and deduplication
+ * keeps what did reach the disk single.
  */
 import type { Statement } from 'better-sqlite3'
 import { decode, RATINGS, type PressPayload, type Rating, type TopicKind } from '../protocol/index.ts'
@@ -24,7 +23,7 @@ import type { GatewayBus, RejectedMessage, StoredPress } from './events.ts'
 import type { Logger } from './log.ts'
 import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
-import type { WriterThread } from './store/writer-thread.ts'
+import type { WalSync } from './store/wal-sync.ts'
 import { GroupWriter, type Done, type Item } from './group-writer.ts'
 import { PressRate } from './press-rate.ts'
 import { judgeWindow } from './window-judge.ts'
@@ -84,8 +83,11 @@ export interface IngestDeps {
    * A test clock given to the Gateway drives it too, so stepping it steps the cooldown.
    */
   monotonic?: () => number
-  /** Commits the groups, fsynced, off the main thread (store/writer-thread.ts); started and stopped by ingest. */
-  writer: WriterThread
+  /**
+   * Makes commits durable off the main thread (store/wal-sync.ts). Without it every commit
+   * fsyncs in-line (`synchronous = FULL`): correct, and slower.
+   */
+  walSync?: WalSync
   /**
    * The clock guard's verdict: presses received while `bad()` are stored flagged, and kept
    * out of counts unless `countWhileBad` (config `clock.countWhileBad`).
@@ -100,11 +102,8 @@ export interface IngestDeps {
 export class Ingest {
   readonly stats: IngestStats = { accepted: 0, duplicates: 0, rejected: 0, repeats: 0, bursts: 0, commits: 0, lastCommitSize: 0, commitFailures: 0, stepFailures: 0, clockBad: 0 }
   private pending: Item[] = []
-  /** (box, boot, seq) of the presses pending and in flight: a resend of one is a duplicate. */
-  private readonly unstoredKeys = new Set<string>()
+  private readonly pendingKeys = new Set<string>()
   private flushScheduled = false
-  /** The group being committed by the writer thread, if any (one at a time). */
-  private inFlight: Promise<void> | null = null
   /** Cooldown and human rate per box, on the monotonic clock. */
   private rate!: PressRate
   /** Monotonic time a burst of each box was last logged (one warning per episode). */
@@ -142,7 +141,7 @@ export class Ingest {
       // key does it at persist time (INSERT OR IGNORE), which costs less than a lookup first.
       const { boot, seq } = ctx.press!
       const key = `${ctx.boxId}\u0000${boot}\u0000${seq}`
-      if (this.unstoredKeys.has(key)) return 'duplicate'
+      if (this.pendingKeys.has(key)) return 'duplicate'
       // Taken only once the press is queued for the commit (acceptPress): a step that fails
       // after this one must not leave a key that would acknowledge a resend never stored.
       ctx.key = key
@@ -177,21 +176,20 @@ export class Ingest {
 
   constructor(private readonly deps: IngestDeps) {}
 
-  async start(): Promise<void> {
+  start(): void {
     this.lastCountedSql = sql(this.deps.db, 'SELECT MAX(time_ms) AS t FROM presses WHERE box_id = ? AND repeat = 0')
     this.rate = new PressRate(this.deps.config, (boxId) => this.lastCountedMono(boxId))
-    await this.deps.writer.start()
-    this.writer = new GroupWriter(this.deps.writer)
+    this.writer = new GroupWriter({ db: this.deps.db, durableLater: !!this.deps.walSync, log: this.deps.log })
+    this.writer.start()
     this.stopped = false
   }
 
   /** Commits what is pending and waits until it is on disk; later messages are refused (the boxes resend). */
   async stop(): Promise<void> {
-    this.stopped = true
     this.flush()
-    // Each group that ends starts the next pending one: wait until none is left.
-    while (this.inFlight) await this.inFlight
-    await this.deps.writer.stop()
+    this.stopped = true
+    this.writer.stop()
+    await this.deps.walSync?.drain()
   }
 
   /** Promise form for in-process callers (USB boxes): resolves once the message is committed. */
@@ -240,7 +238,7 @@ export class Ingest {
         return this.enqueue({ type: 'reject', boxId, topic, raw, reason: `${step.name}: ${result.reject}`, receivedAt, done })
       }
     }
-    this.unstoredKeys.add(ctx.key!)
+    this.pendingKeys.add(ctx.key!)
     const clockBad = this.deps.clock?.bad() === true
     this.enqueue({
       type: 'press',
@@ -299,39 +297,28 @@ export class Ingest {
     if (this.deps.attributor.checkExternalChanges()) this.deps.bus.emit('registryChanged', { kind: 'external' })
   }
 
-  /**
-   * persist -> acknowledge -> publish, for up to maxBatch pending messages, unless a group is
-   * in flight: then they wait for it (and more gather), and go as soon as it ends.
-   */
+  /** persist -> acknowledge -> publish, for everything pending. */
   flush(): void {
     this.flushScheduled = false
-    if (this.inFlight || this.pending.length === 0) return
-    const items = this.pending.splice(0, this.deps.config.maxBatch)
-    this.inFlight = this.commit(items).finally(() => {
-      this.inFlight = null
-      this.flush()
-    })
-  }
-
-  private async commit(items: Item[]): Promise<void> {
+    const items = this.pending
+    if (items.length === 0) return
+    this.pending = []
     let stored: StoredPress[]
     let rejected: RejectedMessage[]
     try {
-      ;({ stored, rejected } = await this.writer.write(items))
+      ;({ stored, rejected } = this.writer.write(items))
     } catch (err) {
-      // Nothing acknowledged: every box in the group resends, and so does every box of the
-      // group gathered behind it, which was deduplicated, judged and windowed against this one.
-      // Forget the keys and cooldown state that assumed these presses were stored.
-      const failed = [...items, ...this.pending.splice(0)]
+      // Nothing acknowledged: every box in the group resends. Forget the keys and cooldown
+      // state that assumed these presses were stored.
       this.stats.commitFailures++
-      this.unstoredKeys.clear()
+      this.pendingKeys.clear()
       this.rate.forget()
-      this.deps.windows?.forgetRated(failed.flatMap((i) => (i.type === 'press' && i.windowId && !i.repeat ? [i.windowId] : [])))
-      this.deps.log.error({ err, messages: failed.length }, 'commit failed; messages not acknowledged')
-      for (const item of failed) item.done(err as Error)
+      this.deps.windows?.forgetRated(items.flatMap((i) => (i.type === 'press' && i.windowId && !i.repeat ? [i.windowId] : [])))
+      this.deps.log.error({ err, messages: items.length }, 'commit failed; messages not acknowledged')
+      for (const item of items) item.done(err as Error)
       return
     }
-    for (const item of items) if (item.type === 'press') this.unstoredKeys.delete(`${item.boxId}\u0000${item.press.boot}\u0000${item.press.seq}`)
+    this.pendingKeys.clear()
     this.stats.commits++
     this.stats.lastCommitSize = items.length
     this.stats.accepted += stored.length
@@ -340,12 +327,22 @@ export class Ingest {
     this.stats.clockBad += stored.filter((p) => p.clockBad).length
     this.stats.rejected += rejected.length
     this.stats.duplicates += items.filter((i) => i.type === 'press').length - stored.length
-    this.acknowledge(items, stored, rejected)
+    const walSync = this.deps.walSync
+    if (!walSync) return this.acknowledge(items, stored, rejected, null)
+    // Committed to the OS; acknowledged once the WAL is on disk (one fsync for many groups).
+    walSync.sync().then(
+      () => this.acknowledge(items, stored, rejected, null),
+      (err: Error) => {
+        this.stats.commitFailures++
+        this.deps.log.error({ err, messages: items.length }, 'WAL fsync failed; messages not acknowledged')
+        this.acknowledge(items, stored, rejected, err)
+      },
+    )
   }
 
   /** acknowledge -> publish. */
-  private acknowledge(items: Item[], stored: StoredPress[], rejected: RejectedMessage[]): void {
-    for (const item of items) item.done(null)
+  private acknowledge(items: Item[], stored: StoredPress[], rejected: RejectedMessage[], err: Error | null): void {
+    for (const item of items) item.done(err)
     for (const p of stored) this.deps.bus.emit('press', p)
     for (const r of rejected) this.deps.bus.emit('rejected', r)
     for (const item of items) {

@@ -3,7 +3,7 @@
  * (regressions found with the power-loss filesystem): a backup reported done, in a backup
  * folder the backup itself created; the marker that a database was created here; a commit
  * into a WAL that SQLite just created (after a clean stop deleted the last one), made durable
- * the way ingest does it: by the writer thread's commit (`synchronous = FULL`); the clock guard's
+ * the way ingest does it: `synchronous = NORMAL`, then WalSync's fsync; the clock guard's
  * mark of the last run.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync } from 'node:fs'
@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { backupDatabase, checkDatabaseFile } from '../../gateway/store/backup.ts'
 import { openDatabase } from '../../gateway/store/database.ts'
-import { WriterThread } from '../../gateway/store/writer-thread.ts'
+import { WalSync } from '../../gateway/store/wal-sync.ts'
 import { ClockGuard } from '../../gateway/clock-guard.ts'
 import { silentLogger } from '../../gateway/log.ts'
 import { mountVolatileFs, volatileFsUnavailable } from './volatile-fs.ts'
@@ -40,7 +40,7 @@ describe.skipIf(unavailable !== null)(`store files across a power cut${unavailab
     expect(existsSync(join(dataDir, 'database-created'))).toBe(true)
   })
 
-  it('a commit of the writer thread into a new WAL survives a power cut', async () => {
+  it('a commit into a new WAL, fsynced by WalSync, survives a power cut', async () => {
     const fs = await mountVolatileFs()
     const dataDir = join(fs.dir, 'data')
     mkdirSync(dataDir)
@@ -48,20 +48,20 @@ describe.skipIf(unavailable !== null)(`store files across a power cut${unavailab
     const file = join(dataDir, 'chamdiem.db')
     openDatabase(file).close() // a clean stop: the WAL is folded in and deleted
     const db = openDatabase(file)
-    const thread = new WriterThread({ file, autocheckpoint: 0, onFatal: () => undefined, onWarn: () => undefined })
-    await thread.start()
-    const { ids } = await thread.write({ presses: ['b1', 'boot', 1, 'positive', 0, 0, 0, 1000, 0, 1000, null, null, null, null, 0], rejects: [], statuses: [] })
-    expect(ids).toHaveLength(1)
-    // The power goes before the connections close (a clean close would fold the WAL in).
+    const walSync = new WalSync(`${file}-wal`)
+    db.pragma('synchronous = NORMAL')
+    db.prepare("INSERT INTO offices (id, name) VALUES ('o1', 'after the new WAL')").run()
+    await walSync.sync()
+    // The power goes before the connection closes (a clean close would fold the WAL in).
     await fs.powerLoss({
       afterCut: () => {
-        void thread.stop()
+        walSync.close()
         db.close()
       },
     })
     const after = openDatabase(file)
     try {
-      expect(after.prepare("SELECT id FROM presses WHERE box_id = 'b1' AND seq = 1").pluck().get()).toBe(ids[0])
+      expect(after.prepare("SELECT name FROM offices WHERE id = 'o1'").pluck().get()).toBe('after the new WAL')
     } finally {
       after.close()
     }
