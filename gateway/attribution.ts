@@ -5,10 +5,12 @@
  *
  * Every press needs this, so answers are cached per box and minute: shifts are whole minutes,
  * and sessions and assignments change only through the registry, which calls `invalidate()`
- * (the gateway also invalidates when another process, such as the CLI, commits to the store).
+ * (the gateway also invalidates when another process, such as the CLI, changes the registry:
+ * store/registry-version.ts).
  */
 import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
+import { RegistryVersion } from './store/registry-version.ts'
 import { localTime } from './local-time.ts'
 
 export interface Attribution {
@@ -21,17 +23,13 @@ const MINUTE = 60_000
 
 export class Attributor {
   private readonly cache = new Map<string, { minute: number; value: Attribution }>()
-  private lastDataVersion: number
+  private readonly registryVersion: RegistryVersion
 
   constructor(
     private readonly db: Db,
     private readonly timezone: string,
   ) {
-    this.lastDataVersion = this.dataVersion()
-  }
-
-  private dataVersion(): number {
-    return sql(this.db, 'PRAGMA data_version', { pluck: true }).get() as number
+    this.registryVersion = new RegistryVersion(db)
   }
 
   /** Forget cached answers (the registry changed). */
@@ -40,13 +38,12 @@ export class Attributor {
   }
 
   /**
-   * Invalidates if another connection (the CLI, another tool) committed since the last check;
-   * returns true when it did. Cheap: one pragma. The ingest calls it once per group commit.
+   * Invalidates if another connection (the CLI, another tool) changed the registry since the
+   * last check; returns true when it did. Cheap: one indexed read. The ingest calls it once
+   * per group commit.
    */
   checkExternalChanges(): boolean {
-    const v = this.dataVersion()
-    if (v === this.lastDataVersion) return false
-    this.lastDataVersion = v
+    if (!this.registryVersion.changedElsewhere()) return false
     this.cache.clear()
     return true
   }

@@ -11,5 +11,6 @@ import type { Db } from '../store/database.ts'
 export function inSnapshot<T>(db: Db, read: () => T): T {
   // Inside a transaction already (a report built of reports): the outer one is the snapshot.
   if (db.inTransaction) return read()
-  return db.transaction(read)()
+  // Deferred: a read transaction, which never takes the write lock (store/database.ts).
+  return db.transaction(read).deferred()
 }

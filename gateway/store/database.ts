@@ -32,9 +32,24 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
+  immediateTransactions(db)
   migrate(db, onDisk ? backupsDir(dirname(file)) : undefined)
   if (onDisk && basename(file) === 'chamdiem.db') markDatabaseCreated(dirname(file))
   return db
+}
+
+/**
+ * This connection's transactions take the write lock at BEGIN (BEGIN IMMEDIATE), waiting for
+ * it under the busy timeout. A deferred one that reads, then writes fails at once, without
+ * waiting, with SQLITE_BUSY_SNAPSHOT when another connection committed in between: a CLI
+ * registry change while the gateway commits presses many times a second, or the gateway's
+ * own change while the CLI commits. A transaction that only reads asks for `.deferred()`
+ * (reports/snapshot.ts), so it never holds up a writer.
+ */
+function immediateTransactions(db: Db): void {
+  const transaction = db.transaction.bind(db)
+  // Each variant of a better-sqlite3 transaction function carries the others (.deferred ...).
+  db.transaction = ((fn: (...args: never[]) => unknown) => transaction(fn).immediate) as Db['transaction']
 }
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version

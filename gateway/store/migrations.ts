@@ -382,4 +382,41 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX presses_window ON presses (window_id) WHERE window_id IS NOT NULL;
     `,
   },
+  {
+    version: 13,
+    name: 'a registry version that only registry changes bump',
+    sql: `
+      -- The gateway notices registry changes made by another process (the CLI) by this
+      -- number: PRAGMA data_version also moves with every commit of the gateway's own press
+      -- writer (a thread with its own connection). The boxes' contact columns (last_seen_at,
+      -- last_state, last_status, last_press_at) change with every few presses and are no
+      -- registry change: only the other columns of boxes bump it.
+      CREATE TABLE registry_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        n INTEGER NOT NULL
+      );
+      INSERT INTO registry_version (id, n) VALUES (1, 0);
+      CREATE TRIGGER registry_version_offices_insert AFTER INSERT ON offices BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_offices_update AFTER UPDATE ON offices BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_offices_delete AFTER DELETE ON offices BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_counters_insert AFTER INSERT ON counters BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_counters_update AFTER UPDATE ON counters BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_counters_delete AFTER DELETE ON counters BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_officers_insert AFTER INSERT ON officers BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_officers_update AFTER UPDATE ON officers BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_officers_delete AFTER DELETE ON officers BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_box_assignments_insert AFTER INSERT ON box_assignments BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_box_assignments_update AFTER UPDATE ON box_assignments BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_box_assignments_delete AFTER DELETE ON box_assignments BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_duty_sessions_insert AFTER INSERT ON duty_sessions BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_duty_sessions_update AFTER UPDATE ON duty_sessions BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_duty_sessions_delete AFTER DELETE ON duty_sessions BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_shifts_insert AFTER INSERT ON shifts BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_shifts_update AFTER UPDATE ON shifts BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_shifts_delete AFTER DELETE ON shifts BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_boxes_insert AFTER INSERT ON boxes BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_boxes_delete AFTER DELETE ON boxes BEGIN UPDATE registry_version SET n = n + 1; END;
+      CREATE TRIGGER registry_version_boxes_update AFTER UPDATE OF id, secret_hash, created_at, retired_at ON boxes BEGIN UPDATE registry_version SET n = n + 1; END;
+    `,
+  },
 ]

@@ -1,6 +1,7 @@
 /**
  * The CLI writes to the store from another process while the gateway runs: the next press is
  * attributed to the officer the CLI signed in, even mid-minute, and the box's config follows.
+ * The gateway's own press commits (a writer thread with its own connection) are no such change.
  */
 import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -54,5 +55,30 @@ describe('changes made by the CLI while the gateway runs', () => {
       { seq: 2, officer_id: 'cuong' },
       { seq: 3, officer_id: 'an' },
     ])
+  })
+
+  it('is seen while the writer thread commits presses, and the commits themselves are no registry change', async () => {
+    const t = await startTestGateway({ registry: OFFICE })
+    const external: string[] = []
+    t.gw.bus.on('registryChanged', 'test', (c) => {
+      if (c.kind === 'external') external.push(c.kind)
+    })
+    const box = await t.connectBox('box-1', SECRET('box-1'))
+    const presses = (from: number, n: number) => Promise.all(Array.from({ length: n }, (_, i) => box.publishAsync(pressTopic('box-1'), press(from + i, 'positive'), { qos: 1 })))
+    await presses(1, 200)
+    await new Promise((r) => setTimeout(r, 1500)) // the gateway's once-a-second look included
+    expect(t.gw.ingest.stats.commits, 'several group commits').toBeGreaterThan(1)
+    expect(external, 'registry changes from elsewhere while only presses were stored').toEqual([])
+
+    const file = join(t.dataDir, 'cli.yaml')
+    writeFileSync(file, stringify({ dataDir: t.dataDir }))
+    // The CLI signs binh in while presses stream in.
+    const streaming = presses(201, 200)
+    await promisify(execFile)(process.execPath, [BIN, 'duty', 'in', 'binh', 'q1', '--config', file])
+    await streaming
+    await box.publishAsync(pressTopic('box-1'), press(401, 'positive'), { qos: 1 })
+    expect(t.gw.db.prepare('SELECT officer_id FROM presses WHERE seq = 401').pluck().get()).toBe('binh')
+    expect(t.gw.db.prepare('SELECT count(*) FROM presses').pluck().get()).toBe(401)
+    expect(external.length, 'the CLI’s sign-in seen from elsewhere').toBeGreaterThanOrEqual(1)
   })
 })
