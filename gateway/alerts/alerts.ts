@@ -42,6 +42,12 @@ export interface AlertsDeps {
 
 const EVALUATE_EVERY_MS = 15_000
 const AFTER_EVENT_MS = 300
+/**
+ * An evaluation reads the last minutes' presses: a few rows in an office, millions in a flood
+ * or a load test. After an event the next one waits this many times as long as the last took,
+ * so alerts never take more than about 1/(1 + LOAD_FACTOR) of the gateway's time from ingest.
+ */
+const LOAD_FACTOR = 20
 
 export class Alerts {
   readonly name = 'alerts'
@@ -49,6 +55,8 @@ export class Alerts {
   private timer: NodeJS.Timeout | undefined
   private soon: NodeJS.Timeout | undefined
   private last = '[]'
+  /** How long the last evaluation took (ms). */
+  private lastTookMs = 0
   private current: Alert[] = []
   private readonly unsubscribe: Array<() => void> = []
   private readonly listeners = new Set<(alerts: Alert[]) => void>()
@@ -96,7 +104,7 @@ export class Alerts {
     return () => this.transitions.delete(fn)
   }
 
-  /** The alerts as of the last evaluation (within AFTER_EVENT_MS of an event). */
+  /** The alerts as of the last evaluation (AFTER_EVENT_MS after an event; later while evaluations are slow). */
   list(officeId: string | null = null): Alert[] {
     return officeId ? this.current.filter((a) => a.officeId === officeId) : this.current
   }
@@ -139,6 +147,7 @@ export class Alerts {
 
   /** Re-evaluates now, records what was raised and resolved, tells the listeners. */
   refresh(): Alert[] {
+    const started = performance.now()
     try {
       const now = this.now()
       const conditions = this.evaluate(now)
@@ -158,6 +167,7 @@ export class Alerts {
     } catch (err) {
       this.deps.log.error({ err }, 'alert evaluation failed')
     }
+    this.lastTookMs = performance.now() - started
     return this.current
   }
 
@@ -187,10 +197,13 @@ export class Alerts {
 
   private evaluateSoon(): void {
     if (this.soon) return
-    this.soon = setTimeout(() => {
-      this.soon = undefined
-      this.refresh()
-    }, AFTER_EVENT_MS)
+    this.soon = setTimeout(
+      () => {
+        this.soon = undefined
+        this.refresh()
+      },
+      Math.max(AFTER_EVENT_MS, LOAD_FACTOR * this.lastTookMs),
+    )
   }
 
   private now(): number {

@@ -76,29 +76,39 @@ export interface ConditionDeps {
 
 export function frowns(deps: ConditionDeps, now: number, r: AlertRules): Condition[] {
   const since = now - r.frownWindowMin * 60_000
-  // A frown on any scale: "Không hài lòng", and "Rất không hài lòng" on four or five levels.
+  // One pass over the window's presses, per counter and officer (a subquery per counter read
+  // the window again for each: a flood made every evaluation quadratic). A frown on any
+  // scale: "Không hài lòng", and "Rất không hài lòng" on four or five levels.
   const rows = sql(
     deps.db,
-    `SELECT office_id, counter_id, SUM(rating IN ('negative', 'very-negative')) AS negative, count(*) AS total,
-            (SELECT officer_id FROM presses x
-              WHERE x.counter_id = p.counter_id AND x.time_ms > ? AND x.time_ms <= ? AND x.repeat = 0 AND x.rating IN ('negative', 'very-negative')
-              GROUP BY officer_id ORDER BY count(*) DESC, max(x.time_ms) DESC LIMIT 1) AS officer_id
-       FROM presses p
+    `SELECT office_id, counter_id, officer_id, SUM(rating IN ('negative', 'very-negative')) AS negative, count(*) AS total,
+            MAX(CASE WHEN rating IN ('negative', 'very-negative') THEN time_ms END) AS last_frown
+       FROM presses
       WHERE time_ms > ? AND time_ms <= ? AND repeat = 0 AND counter_id IS NOT NULL
-      GROUP BY office_id, counter_id`,
-  ).all(since, now, since, now) as Array<{ office_id: string; counter_id: string; negative: number; total: number; officer_id: string | null }>
+      GROUP BY office_id, counter_id, officer_id`,
+  ).all(since, now) as Array<{ office_id: string; counter_id: string; officer_id: string | null; negative: number; total: number; last_frown: number | null }>
+  const counters = new Map<string, { officeId: string; counterId: string; negative: number; total: number; blamed: (typeof rows)[number] | null }>()
+  for (const row of rows) {
+    const key = `${row.office_id}\u0000${row.counter_id}`
+    const c = counters.get(key) ?? { officeId: row.office_id, counterId: row.counter_id, negative: 0, total: 0, blamed: null }
+    counters.set(key, c)
+    c.negative += row.negative
+    c.total += row.total
+    // The officer the frowns were attributed to: most of them (the shift changed), then the latest.
+    const b = c.blamed
+    if (row.negative > 0 && (!b || row.negative > b.negative || (row.negative === b.negative && row.last_frown! > b.last_frown!))) c.blamed = row
+  }
   // The minimum sample first: a share of a handful of ratings is noise, whatever its value.
-  return rows
-    .filter((row) => row.total >= r.frownMinCount && row.negative / row.total > r.frownShare)
-    .map((row) => ({
+  return [...counters.values()]
+    .filter((c) => c.total >= r.frownMinCount && c.negative / c.total > r.frownShare)
+    .map((c) => ({
       kind: 'frowns' as const,
-      officeId: row.office_id,
-      counterId: row.counter_id,
-      // The officer the frowns were attributed to (most of them, when the shift changed).
-      officerId: row.officer_id,
-      negative: row.negative,
-      total: row.total,
-      share: row.negative / row.total,
+      officeId: c.officeId,
+      counterId: c.counterId,
+      officerId: c.blamed?.officer_id ?? null,
+      negative: c.negative,
+      total: c.total,
+      share: c.negative / c.total,
       windowMin: r.frownWindowMin,
     }))
 }

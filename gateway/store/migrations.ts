@@ -387,8 +387,8 @@ export const MIGRATIONS: Migration[] = [
     name: 'a registry version that only registry changes bump',
     sql: `
       -- The gateway notices registry changes made by another process (the CLI) by this
-      -- number: PRAGMA data_version also moves with every commit of the gateway's own press
-      -- writer (a thread with its own connection). The boxes' contact columns (last_seen_at,
+      -- number: PRAGMA data_version also moves with every commit of any other connection,
+      -- the gateway's own included (a writer thread, as tried for issue 14). The boxes' contact columns (last_seen_at,
       -- last_state, last_status, last_press_at) change with every few presses and are no
       -- registry change: only the other columns of boxes bump it.
       CREATE TABLE registry_version (
@@ -417,6 +417,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE TRIGGER registry_version_boxes_insert AFTER INSERT ON boxes BEGIN UPDATE registry_version SET n = n + 1; END;
       CREATE TRIGGER registry_version_boxes_delete AFTER DELETE ON boxes BEGIN UPDATE registry_version SET n = n + 1; END;
       CREATE TRIGGER registry_version_boxes_update AFTER UPDATE OF id, secret_hash, created_at, retired_at ON boxes BEGIN UPDATE registry_version SET n = n + 1; END;
+    `,
+  },
+  {
+    version: 14,
+    name: 'bursts found without reading every press',
+    sql: `
+      -- The burst alert reads the bursts of the last minutes; they are rare, the presses of
+      -- those minutes are not (a flood reads as many rows as it sent).
+      CREATE INDEX presses_burst ON presses(time_ms) WHERE burst = 1;
     `,
   },
 ]
