@@ -44,8 +44,9 @@ const EVALUATE_EVERY_MS = 15_000
 const AFTER_EVENT_MS = 300
 /**
  * An evaluation reads the last minutes' presses: a few rows in an office, millions in a flood
- * or a load test. After an event the next one waits this many times as long as the last took,
- * so alerts never take more than about 1/(1 + LOAD_FACTOR) of the gateway's time from ingest.
+ * or a load test. The next one (after an event, or the periodic one) waits at least this many
+ * times as long as the last took, so the alerts take at most about 2/(1 + LOAD_FACTOR) of the
+ * gateway's time from ingest.
  */
 const LOAD_FACTOR = 20
 
@@ -79,12 +80,23 @@ export class Alerts {
       bus.on('registryChanged', 'alerts', () => this.evaluateSoon()),
     )
     this.refresh()
-    this.timer = setInterval(() => this.refresh(), EVALUATE_EVERY_MS)
+    this.every()
+  }
+
+  /** The periodic evaluation, spaced like the ones after events when evaluations are slow. */
+  private every(): void {
+    this.timer = setTimeout(
+      () => {
+        this.refresh()
+        this.every()
+      },
+      Math.max(EVALUATE_EVERY_MS, LOAD_FACTOR * this.lastTookMs),
+    )
     this.timer.unref()
   }
 
   stop(): void {
-    clearInterval(this.timer)
+    clearTimeout(this.timer)
     clearTimeout(this.soon)
     this.timer = this.soon = undefined
     for (const u of this.unsubscribe.splice(0)) u()
