@@ -21,6 +21,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { resolveConfig } from '../../gateway/config.ts'
 import { Gateway } from '../../gateway/gateway.ts'
 import { addStandardParts } from '../../gateway/parts.ts'
+import { Accounts } from '../../gateway/http/accounts.ts'
 import { largeOffice, SECRET } from '../../test/helpers/office.ts'
 import { pressTopic } from '../../protocol/index.ts'
 
@@ -67,7 +68,9 @@ export async function startRenderBench(counters: number): Promise<RenderBench> {
   addStandardParts(gw, {})
   await gw.start()
   const base = `http://127.0.0.1:${gw.http!.port}`
-  const admin = gw.notices.firstAdmin!
+  // An admin of its own: the first admin's one-time password leads to the password page.
+  const admin = { username: 'bench', password: 'bench-password-0123456789' }
+  await new Accounts(gw.db).create({ ...admin, role: 'admin', officeId: null })
   const { LD_PRELOAD: _p, FAKETIME: _f, ...env } = process.env
   const browser: Browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

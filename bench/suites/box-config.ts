@@ -47,7 +47,7 @@ export const boxConfig: Suite = {
     const gw = new Gateway({ config, log: silentLogger() })
     await gw.start()
     const boxId = boxIds(boxes)[0] // stands at q1
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { username: boxId, password: secretOf(boxId), reconnectPeriod: 0 })
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { clientId: boxId, username: boxId, password: secretOf(boxId), reconnectPeriod: 0 })
     const ms: number[] = []
     const statements: number[] = []
     const runs: Array<Record<string, unknown>> = []

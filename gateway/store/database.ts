@@ -21,7 +21,11 @@ export function openDatabase(file: string): Db {
   if (onDisk) {
     const dir = dirname(file)
     mkdirDurable(dir)
-    chmodSync(dir, statSync(dir).mode & 0o770)
+    const mode = statSync(dir).mode
+    // Presses and secrets are no one else's: the directory loses its rights for others. A
+    // shared directory such as /tmp (sticky bit) must never lose them, nor hold the store.
+    if (mode & 0o1000) throw new Error(`${dir} is a shared directory (sticky bit, like /tmp): give dataDir a directory of its own, e.g. /var/lib/chamdiem`)
+    chmodSync(dir, mode & 0o770)
     if (basename(file) === 'chamdiem.db') expectDatabase(dir)
   }
   const db = new Database(file)

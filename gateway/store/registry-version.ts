@@ -3,8 +3,9 @@
  * bumped by triggers on the registry tables (migration "a registry version that only registry
  * changes bump"); this connection's own registry changes bump it too, so it also counts them,
  * in a TEMP table through TEMP triggers (they exist in this connection only). What moved in
- * the first but not in the second came from elsewhere. Unlike `PRAGMA data_version`, the
- * commits of the gateway's own press writer (a thread with its own connection) move neither.
+ * the first but not in the second came from elsewhere. Unlike `PRAGMA data_version`, which
+ * every commit of another connection moves, presses and other tables move neither, whichever
+ * connection writes them (a writer thread of the gateway's own, as tried for issue 14).
  */
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './database.ts'
