@@ -216,7 +216,7 @@ describe('the migration that opens presses to five levels', () => {
     db.prepare("INSERT INTO presses (box_id, boot, seq, rating, received_at, age_ms, time_ms) VALUES ('box-1', 'b', 5, 'fair', 1, 0, 1)").run()
     expect(db.prepare("SELECT id FROM presses WHERE rating = 'fair'").pluck().get()).toBe(5)
     expect(() => db.prepare("INSERT INTO presses (box_id, boot, seq, rating, received_at, age_ms, time_ms) VALUES ('box-1', 'b', 6, 'great', 1, 0, 1)").run()).toThrow(/CHECK constraint failed/)
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'presses' AND type = 'index' AND sql IS NOT NULL ORDER BY name").pluck().all()).toEqual(['presses_time', 'presses_window'])
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'presses' AND type = 'index' AND sql IS NOT NULL ORDER BY name").pluck().all()).toEqual(['presses_burst', 'presses_time', 'presses_window'])
     db.close()
   })
 })
