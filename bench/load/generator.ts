@@ -33,6 +33,13 @@ export interface LoadJob {
   keepalive?: number
   /** Return each press's send time so the parent can match it to a dashboard event. */
   recordSends?: boolean
+  /**
+   * A box's queue draining after an outage: each box's presses are dated this many ms apart in
+   * the past (`ageMs`), the last one just now, as a box sends what it queued. Absent: every
+   * press is sent as pressed just now, hundreds a second per box, which a gateway judges beyond
+   * a human rate (a flood).
+   */
+  queuedSpacingMs?: number
   /** Return the seqs each box had acknowledged: the ledger a durability check compares with a store. */
   recordAcks?: boolean
 }
@@ -142,13 +149,15 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   let lastAck = 0
   let finish: () => void = () => {}
   const done = new Promise<void>((r) => (finish = r))
-  const payloads = RATINGS.map((r) => `","rating":"${r}","ageMs":0}`)
+  const spacing = job.queuedSpacingMs ?? 0
+  const payloads = RATINGS.map((r) => `","rating":"${r}","ageMs":`)
 
   const send = (c: Conn) => {
     const seq = c.nextSeq++
     const id = c.nextId
     c.nextId = id === 65535 ? 1 : id + 1
-    const payload = Buffer.from(`{"seq":${seq},"boot":"${job.boot}${payloads[seq % 3]}`)
+    const ageMs = spacing * Math.max(0, job.perBox - seq)
+    const payload = Buffer.from(`{"seq":${seq},"boot":"${job.boot}${payloads[seq % 3]}${ageMs}}`)
     c.inFlight++
     sent++
     c.sentAt.set(id, now())

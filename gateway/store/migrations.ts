@@ -428,4 +428,13 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX presses_burst ON presses(time_ms) WHERE burst = 1;
     `,
   },
+  {
+    version: 15,
+    name: 'duty sessions found by their end',
+    sql: `
+      -- Attribution caches an answer for an hour when no session at the counter starts or ends
+      -- inside it: the ends are looked up per counter too.
+      CREATE INDEX duty_sessions_counter_end ON duty_sessions(counter_id, end_ms) WHERE end_ms IS NOT NULL;
+    `,
+  },
 ]
