@@ -5,7 +5,7 @@
  *
  *   npm run bench                            # everything (~15 min on 2 cores)
  *   npm run bench -- --only ingest --quick   # one suite, small runs: a smoke test in seconds
- *   npm run bench -- --only ingest --profile # also profile the gateway child (--cpu-prof)
+ *   npm run bench -- --only ingest --profile # also profile the gateway (Linux perf; drain: --cpu-prof)
  *   npm run bench -- --only soak             # the one-hour soak (opt-in: not in a full run)
  *
  * Options: --only a,b (suites: ingest, dashboard, dashboard-render, idle, drain, simulator, box-config,

@@ -60,3 +60,70 @@ export async function profiled<T>(file: string, fn: () => Promise<T>): Promise<T
     session.disconnect()
   }
 }
+
+/**
+ * A profile of another process by Linux `perf` (package linux-perf): samples every thread of
+ * `pid` on the CPU clock while `fn` runs, with call graphs. Node must run with
+ * `--perf-basic-prof` so JavaScript frames have names. Why not V8's profiler: on a machine
+ * whose cores are all busy (the gateway and the load generator on 2 cores), its sampling
+ * thread runs mostly while the main thread waits, so a saturated event loop reads as 90 %
+ * "(idle)"; perf samples from the kernel and sees where the CPU time goes.
+ * Returns null (and runs `fn` alone) when perf is not installed or may not attach.
+ */
+export async function perfProfiled<T>(pid: number, file: string, fn: () => Promise<T>): Promise<{ result: T; file: string | null }> {
+  const { spawn, spawnSync } = await import('node:child_process')
+  if (spawnSync('perf', ['--version']).status !== 0) return { result: await fn(), file: null }
+  const perf = spawn('perf', ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(pid), '-o', file], { stdio: 'ignore' })
+  const exited = new Promise<number | null>((resolve) => perf.on('exit', resolve).on('error', () => resolve(null)))
+  // perf needs a moment to attach to every thread before the load starts.
+  await new Promise((r) => setTimeout(r, 500))
+  try {
+    return { result: await fn(), file }
+  } finally {
+    perf.kill('SIGINT')
+    await exited
+  }
+}
+
+export interface InclusiveSpot {
+  fn: string
+  /** Share of all samples of the process (every thread) with this function on the stack. */
+  inclusivePct: number
+  selfPct: number
+}
+
+/**
+ * The functions of a `perf record -g` file with their inclusive share: JavaScript frames
+ * (`JS:`), the garbage collector and system calls, the ones that say where a press's time goes.
+ */
+export async function perfHotSpots(file: string, top = 25): Promise<InclusiveSpot[]> {
+  const { spawnSync } = await import('node:child_process')
+  const r = spawnSync('perf', ['report', '-i', file, '--children', '--sort', 'sym', '--stdio', '-g', 'none'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  const spots: InclusiveSpot[] = []
+  for (const line of r.stdout.split('\n')) {
+    const m = /^\s+([\d.]+)%\s+([\d.]+)%\s+\[[.k]\]\s+(.*)$/.exec(line)
+    if (!m) continue
+    const sym = m[3].trim()
+    const js = /^JS:[*^~]?(\S*) (\S+)$/.exec(sym)
+    let fn: string
+    if (js) {
+      const where = js[2].startsWith('file://') ? relative(process.cwd(), new URL(js[2]).pathname) : js[2]
+      fn = `${js[1] || '(anonymous)'} ${where}`
+    } else if (/Heap::(Scavenge|MarkCompact|CollectGarbage)|ScavengerCollector::CollectGarbage/.test(sym)) fn = `GC: ${sym}`
+    else if (sym === 'do_syscall_64') fn = 'system calls (kernel)'
+    else continue
+    // One function compiled at several tiers (interpreted, optimised) has one line per tier:
+    // the stacks of a sample hold one of them, so their shares add up.
+    const same = spots.find((s) => s.fn === fn)
+    if (same) {
+      same.inclusivePct = Math.round((same.inclusivePct + Number(m[1])) * 100) / 100
+      same.selfPct = Math.round((same.selfPct + Number(m[2])) * 100) / 100
+    } else spots.push({ fn, inclusivePct: Number(m[1]), selfPct: Number(m[2]) })
+  }
+  // The event loop's own frames (processTicksAndRejections, processImmediate...) hold everything: they say nothing.
+  const generic = /^(processTicksAndRejections|processImmediate|processTimers|listOnTimeout|emitReadable_|(anonymous)) node:/
+  return spots
+    .filter((s) => !generic.test(s.fn))
+    .sort((a, b) => b.inclusivePct - a.inclusivePct)
+    .slice(0, top)
+}

@@ -12,14 +12,14 @@
  * Then the durability column: each system killed with SIGKILL mid-run, acknowledged presses
  * looked up in its store (lib/durability.ts).
  */
-import { mkdirSync, readdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { BenchChild } from '../lib/child.ts'
 import { credentials } from '../lib/office.ts'
 import { load1 } from '../lib/machine.ts'
 import { crashRun, describe, type DurabilityResult } from '../lib/durability.ts'
 import { cpuSeconds } from '../lib/proc.ts'
-import { hotSpots } from '../lib/profile.ts'
+import { perfHotSpots, perfProfiled } from '../lib/profile.ts'
 import { goal, round, row } from '../lib/rows.ts'
 import { TARGETS, type Target } from '../lib/targets.ts'
 import type { BenchOptions, Suite, SuiteResult } from '../lib/types.ts'
@@ -129,7 +129,10 @@ export const ingest: Suite = {
         durability.push(d)
         opts.log(`  durability ${describe(d, 40)}`)
       }
-      if (opts.profile && targets.some((t) => t.key === 'gateway')) notes.push(...(await profileGateway(opts, gen, job(`p${Date.now().toString(36)}`, perBox))))
+      if (opts.profile && targets.some((t) => t.key === 'gateway')) {
+        notes.push(...(await profileGateway(opts, gen, job(`p${Date.now().toString(36)}`, perBox), TARGETS.gateway.label)))
+        notes.push(...(await profileGateway(opts, gen, job(`q${Date.now().toString(36)}`, perBox, { ...TARGETS.gateway, queuedSpacingMs: QUEUED.spacingMs }), QUEUED.label)))
+      }
     } finally {
       await gen.stop()
     }
@@ -200,22 +203,29 @@ async function rateOfStoring(stored: (boot: string) => Promise<Map<string, Set<n
   return { rate: ms > 0 ? n / (ms / 1000) : 0, stored: n, ms }
 }
 
-/** One more gateway run under `--cpu-prof`; returns the top self-time functions as notes. */
-async function profileGateway(opts: BenchOptions, gen: BenchChild, job: LoadJob): Promise<string[]> {
+/**
+ * One more run of the compiled gateway (as installed), profiled by Linux perf over the measured
+ * load only (lib/profile.ts says why not V8's profiler); returns the top inclusive functions as
+ * notes. Without perf, says how to get it.
+ */
+async function profileGateway(opts: BenchOptions, gen: BenchChild, job: LoadJob, label: string): Promise<string[]> {
   const dir = join(opts.resultsDir, 'profiles')
   mkdirSync(dir, { recursive: true })
-  const before = new Set(readdirSync(dir))
-  const sys = await TARGETS.gateway.start({ boxes: CLIENTS, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
+  const file = join(dir, `gateway-ingest-${Date.now()}.perf.data`)
+  const sys = await TARGETS.gatewayCompiled.start({ boxes: CLIENTS, execArgv: ['--perf-basic-prof'] })
+  let profiled: string | null
   try {
-    await gen.request('run', { job: { ...job, port: sys.port } }, job.timeLimitMs + 60_000)
+    await gen.request('run', { job: { ...job, boot: `${job.boot}w`, perBox: Math.ceil(job.perBox / 10), port: sys.port } }, job.timeLimitMs + 60_000)
+    ;({ file: profiled } = await perfProfiled(sys.pid, file, () => gen.request('run', { job: { ...job, port: sys.port } }, job.timeLimitMs + 60_000)))
   } finally {
     await sys.stop()
+    // --perf-basic-prof leaves the symbol map of JIT code behind; perf report has read it by then.
   }
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f))
-  if (files.length === 0) return ['profile: the gateway child wrote no .cpuprofile']
-  const file = join(dir, files[0])
-  const spots = hotSpots(file, 20)
-  opts.log(`  gateway CPU profile: ${file}`)
-  for (const s of spots) opts.log(`    ${s.selfPct.toFixed(1).padStart(5)}%  ${s.fn}  ${s.where}`)
-  return [`gateway CPU profile ${file}; top self time: ` + spots.slice(0, 10).map((s) => `${s.fn} (${s.where}) ${s.selfPct}%`).join('; ')]
+  if (!profiled) return ['profile: Linux perf is not installed here (Debian: apt-get install linux-perf); no profile']
+  const spots = await perfHotSpots(profiled, 25)
+  rmSync(`/tmp/perf-${sys.pid}.map`, { force: true })
+  if (spots.length === 0) return [`profile: perf recorded nothing readable in ${profiled} (perf_event_paranoid?)`]
+  opts.log(`  ${label} profile (perf, every thread, inclusive share of samples): ${profiled}`)
+  for (const s of spots) opts.log(`    ${s.inclusivePct.toFixed(1).padStart(5)}%  (self ${s.selfPct.toFixed(1)}%)  ${s.fn}`)
+  return [`${label} profile (perf, inclusive share of the process's samples) ${profiled}: ` + spots.slice(0, 12).map((s) => `${s.fn} ${s.inclusivePct}%`).join('; ')]
 }
