@@ -9,7 +9,7 @@ import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { ValueError } from '@sinclair/typebox/errors'
 import { ConfigSchema, InfluxSchema, type GatewayConfig } from './config-schema.ts'
-import { SCALE_PRESETS, scaleProblems, type RatingScale } from '../protocol/index.ts'
+import { SCALE_PRESETS, resolveScale, type RatingScale } from '../protocol/index.ts'
 
 export type { GatewayConfig }
 
@@ -91,13 +91,9 @@ export function resolveConfig(input: unknown, source = '(object)', env: NodeJS.P
   if (unique.length > 0) throw new ConfigError(source, unique)
   const config = withDefaults as GatewayConfig
   // The scale in full, whichever way it was given: every part reads config.ratingScale.levels.
-  const scale = config.ratingScale
-  if (scale.levels === undefined) scale.levels = structuredClone(SCALE_PRESETS[scale.preset]) as unknown as GatewayConfig['ratingScale']['levels']
-  else {
-    const scaleErrors = scaleProblems(scale.levels as RatingScale, '/ratingScale/levels')
-    if (scaleErrors.length > 0) throw new ConfigError(source, scaleErrors)
-    for (const l of scale.levels!) l.labelEn ??= l.label
-  }
+  const scale = resolveScale(config.ratingScale as Parameters<typeof resolveScale>[0], '/ratingScale/levels')
+  if ('problems' in scale) throw new ConfigError(source, scale.problems)
+  config.ratingScale.levels = scale.levels as unknown as GatewayConfig['ratingScale']['levels']
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.timezone })
   } catch {

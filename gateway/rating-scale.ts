@@ -10,7 +10,7 @@ import type { Db } from './store/database.ts'
 import { sql } from './store/statements.ts'
 import { ConfigError } from './config.ts'
 import { DamagedDatabaseError } from './store/integrity.ts'
-import type { RatingScale } from '../protocol/index.ts'
+import { RATINGS, type RatingScale } from '../protocol/index.ts'
 
 const KEY = 'ratingScale'
 
@@ -21,7 +21,7 @@ export function checkScaleAgainstStore(db: Db, scale: RatingScale, log: Logger, 
   const ids = scale.map((l) => l.id)
   // Before scales existed (nothing stored), presses could only hold the default three ids: a
   // scale that has them needs no scan (and a large database is not read through at start).
-  const skipScan = stored === undefined && DEFAULT_IDS.every((id) => (ids as readonly string[]).includes(id))
+  const skipScan = stored === undefined && RATINGS.every((id) => (ids as readonly string[]).includes(id))
   const outside = skipScan ? [] : pressesOutside(db, ids)
   if (outside.length > 0) {
     throw new ConfigError('(ratingScale against the presses stored)', [
@@ -39,8 +39,6 @@ export function checkScaleAgainstStore(db: Db, scale: RatingScale, log: Logger, 
   }
   sql(db, 'INSERT INTO dashboard_settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(KEY, current, now)
 }
-
-const DEFAULT_IDS = ['positive', 'neutral', 'negative']
 
 function pressesOutside(db: Db, ids: readonly string[]): Array<{ rating: string; n: number }> {
   try {

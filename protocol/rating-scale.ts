@@ -66,6 +66,18 @@ export function isRating(value: unknown): value is Rating {
   return (LEVEL_IDS as readonly unknown[]).includes(value)
 }
 
+/**
+ * The levels of a `ratingScale` section that passed its schema (a gateway's config, the
+ * province's `--rating-scale`): the preset's, or its own once sound, each English label
+ * defaulting to the Vietnamese one. Problems are named under `at` (the section's levels).
+ */
+export function resolveScale(section: { preset: 3 | 4 | 5; levels?: ReadonlyArray<Partial<RatingLevel>> }, at: string): { levels: RatingScale } | { problems: string[] } {
+  if (!section.levels) return { levels: structuredClone(SCALE_PRESETS[section.preset]) as RatingScale }
+  const problems = scaleProblems(section.levels, at)
+  if (problems.length > 0) return { problems }
+  return { levels: section.levels.map((l) => ({ ...l, labelEn: l.labelEn ?? l.label })) as RatingScale }
+}
+
 /** Problems of a scale, each as `path: problem` under `at` (empty when it is sound). */
 export function scaleProblems(levels: ReadonlyArray<Partial<RatingLevel>>, at = ''): string[] {
   const problems: string[] = []

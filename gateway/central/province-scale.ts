@@ -17,7 +17,7 @@
  *   `outsideScale`, so a reader sees that and where the figures mix scales.
  */
 import { Value } from '@sinclair/typebox/value'
-import { LEVEL_IDS, SCALE_PRESETS, scaleProblems, type Rating, type RatingLevel, type RatingScale } from '../../protocol/index.ts'
+import { LEVEL_IDS, SCALE_PRESETS, resolveScale, type Rating, type RatingLevel, type RatingScale } from '../../protocol/index.ts'
 import { RatingScaleSchema } from '../config-schema.ts'
 import { MIN_RATINGS, figures, wilsonInterval, type Figures, type RatingCounts } from '../stats.ts'
 import { ROLLUP_COLUMNS } from './rollups.ts'
@@ -95,8 +95,7 @@ export function provinceScale(section: unknown, source = 'ratingScale'): RatingS
   const value = Value.Default(RatingScaleSchema, structuredClone(section ?? {})) as { preset: 3 | 4 | 5; levels?: Array<Partial<RatingLevel>> }
   const errors = [...Value.Errors(RatingScaleSchema, value)].map((e) => `${e.path || '/'}: ${e.message}`)
   if (errors.length > 0) throw new Error(`${source}: ${errors.join('; ')}`)
-  if (!value.levels) return SCALE_PRESETS[value.preset]
-  const problems = scaleProblems(value.levels, '/levels')
-  if (problems.length > 0) throw new Error(`${source}: ${problems.join('; ')}`)
-  return value.levels.map((l) => ({ ...l, labelEn: l.labelEn ?? l.label })) as RatingScale
+  const scale = resolveScale(value, '/levels')
+  if ('problems' in scale) throw new Error(`${source}: ${scale.problems.join('; ')}`)
+  return scale.levels
 }
