@@ -4,7 +4,7 @@
  * restart listens where the clients expect it.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { registerCleanup } from './cleanup.ts'
@@ -45,6 +45,9 @@ export async function childGateway(dataDir: string, config: Record<string, unkno
         // Timers and performance.now() keep real time under faketime: only the wall clock moves.
         env: { ...process.env, CHAMDIEM_LOG_JSON: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so a signal reaches the gateway under a wrapper too: faketime
+        // runs it as its child, and a signal to faketime alone left the gateway running.
+        detached: true,
       })
       child.stdout!.on('data', (d) => (out += d))
       child.stderr!.on('data', (d) => (out += d))
@@ -53,16 +56,50 @@ export async function childGateway(dataDir: string, config: Record<string, unkno
     },
     async kill(signal = 'SIGKILL') {
       const c = child
-      if (!c || c.exitCode !== null || c.signalCode !== null) return
-      const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()))
-      c.kill(signal)
+      if (!c?.pid) return
+      const running = c.exitCode === null && c.signalCode === null
+      const gone = running ? new Promise<void>((resolve) => c.once('exit', () => resolve())) : Promise.resolve()
+      signalGroup(c, signal)
       await gone
+      // A wrapper can exit before the gateway it runs has finished stopping.
+      await groupGone(c.pid)
     },
     signal(signal) {
+      // To the process started (a wrapper would die of SIGHUP, where the gateway reloads).
       child?.kill(signal)
     },
     output: () => out,
   }
   registerCleanup(() => g.kill('SIGKILL'))
   return g
+}
+
+/** The signal to the child's whole process group: the gateway and any wrapper around it. */
+function signalGroup(c: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-c.pid!, signal)
+  } catch {
+    c.kill(signal) // the group is gone already
+  }
+}
+
+/** Resolves once no live process is left in the group (zombies aside: nobody may reap them here). */
+async function groupGone(pgid: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const alive = readdirSync('/proc').some((pid) => {
+      if (!/^\d+$/.test(pid)) return false
+      try {
+        // Fields after the command name: state, ppid, pgrp.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+        const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        return Number(pgrp) === pgid && state !== 'Z'
+      } catch {
+        return false // gone while we looked
+      }
+    })
+    if (!alive) return
+    if (Date.now() > deadline) throw new Error(`processes of group ${pgid} still running ${timeoutMs} ms after the signal`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
 }
