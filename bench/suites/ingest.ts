@@ -219,10 +219,10 @@ async function profileGateway(opts: BenchOptions, gen: BenchChild, job: LoadJob,
     ;({ file: profiled } = await perfProfiled(sys.pid, file, () => gen.request('run', { job: { ...job, port: sys.port } }, job.timeLimitMs + 60_000)))
   } finally {
     await sys.stop()
-    // --perf-basic-prof leaves the symbol map of JIT code behind; perf report has read it by then.
   }
   if (!profiled) return ['profile: Linux perf is not installed here (Debian: apt-get install linux-perf); no profile']
   const spots = await perfHotSpots(profiled, 25)
+  // --perf-basic-prof leaves the symbol map of JIT code behind; perf report has read it now.
   rmSync(`/tmp/perf-${sys.pid}.map`, { force: true })
   if (spots.length === 0) return [`profile: perf recorded nothing readable in ${profiled} (perf_event_paranoid?)`]
   opts.log(`  ${label} profile (perf, every thread, inclusive share of samples): ${profiled}`)

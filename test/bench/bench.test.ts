@@ -42,11 +42,12 @@ describe('npm run bench -- --only ingest --quick', () => {
     const ingest = results.suites[0]
     expect(ingest.error).toBeUndefined()
     const names = ingest.rows.map((r) => r.name)
-    for (const system of ['generator ceiling (null broker)', '(a) bare Aedes 1.2.0', '(c) gateway']) {
+    for (const system of ['generator ceiling (null broker)', '(a) bare Aedes 1.2.0', '(c) gateway', '(c) gateway, queued presses']) {
       expect(names).toContain(`throughput ${system}`)
       expect(names).toContain(`PUBACK p99 ${system}`)
     }
     expect(names).toContain('throughput (c)/(a), same round')
+    expect(names).toContain('throughput (c) queued presses/(a), same round')
     for (const r of ingest.rows) {
       expect(r).toMatchObject({ suite: 'ingest', unit: expect.any(String), n: 1 })
       expect(r.samples).toHaveLength(1)
@@ -54,7 +55,13 @@ describe('npm run bench -- --only ingest --quick', () => {
     }
     // Every press the generator sent was acknowledged and, for the gateway, stored.
     expect(ingest.notes.filter((n) => /acknowledged|stored/.test(n) && !n.startsWith('durability'))).toEqual([])
-    expect(ingest.goals.map((g) => g.goal)).toEqual(['gateway throughput vs bare Aedes', 'gateway PUBACK p99 at 1,000 in flight', 'gateway: acknowledged presses lost to kill -9'])
+    expect(ingest.goals.map((g) => g.goal)).toEqual([
+      'gateway throughput vs bare Aedes',
+      'gateway PUBACK p99 at 1,000 in flight',
+      'gateway throughput vs bare Aedes, queued presses',
+      'gateway PUBACK p99 at 1,000 in flight, queued presses',
+      'gateway: acknowledged presses lost to kill -9',
+    ])
     for (const g of ingest.goals) expect([true, false]).toContain(g.pass)
     // The durability column: the gateway, killed mid-run, has every press its boxes saw acknowledged.
     expect(ingest.goals.find((g) => g.goal.startsWith('gateway: acknowledged'))).toMatchObject({ measured: 0, pass: true })
