@@ -50,7 +50,11 @@ interface CounterView {
 const nothingPending = (): Pending => ({ all: false, boxes: new Set(), counters: new Set(), officers: new Set() })
 
 export class ConfigPublisher {
-  private readonly published = new Map<string, string>()
+  /**
+   * Each box's config as last published: the very Buffer the broker retains (one copy per
+   * box, not a string beside it: 10,000 boxes' configs are megabytes).
+   */
+  private readonly published = new Map<string, Buffer>()
   /** The officer each box's published config names: whom a rename or a sign-in elsewhere concerns. */
   private readonly shownOfficer = new Map<string, string>()
   /** In-process boxes (USB) that get their config as a callback instead of over MQTT. */
@@ -202,9 +206,8 @@ export class ConfigPublisher {
       if (officerId) this.shownOfficer.set(boxId, officerId)
       else this.shownOfficer.delete(boxId)
       const payload = encode('config', config)
-      const text = payload.toString()
-      if (this.published.get(boxId) === text) continue
-      this.published.set(boxId, text)
+      if (this.published.get(boxId)?.equals(payload)) continue
+      this.published.set(boxId, payload)
       for (const onConfig of this.watchers.get(boxId) ?? []) {
         try {
           onConfig(payload)

@@ -1,10 +1,12 @@
 /**
- * Aedes's in-memory persistence, with retained messages also indexed by exact topic.
+ * Aedes's in-memory persistence, with retained messages kept by exact topic.
  *
  * Every box subscribes to its own config topic, which has no wildcard; the stock memory
  * persistence answers each subscription by testing every retained message against it (one
  * retained status and one retained config per box), so connecting N boxes costs O(N²). Exact
- * topics are looked up directly here; wildcard subscriptions still take the stock path.
+ * topics are looked up directly here; a wildcard subscription tests every retained message,
+ * as the stock one does. The retained messages are kept here only, not also in the stock
+ * store: one copy of each box's config and status instead of two (issue 14's idle memory).
  */
 import { createRequire } from 'node:module'
 import { Readable } from 'node:stream'
@@ -15,6 +17,11 @@ const MemoryPersistence = require('aedes-persistence/asyncPersistence.js') as ne
 const { CallBackPersistence } = require('aedes-persistence/callBackPersistence.js') as {
   CallBackPersistence: new (factory: (opts: object) => AsyncMemory, opts?: object) => unknown
 }
+// The topic matcher aedes-persistence itself tests retained messages with (its own dependency).
+const { QlobberTrue } = createRequire(require.resolve('aedes-persistence/asyncPersistence.js'))('qlobber') as {
+  QlobberTrue: new (opts: object) => { add(pattern: string): void; test(topic: string): boolean }
+}
+const QLOBBER_OPTIONS = { wildcard_one: '+', wildcard_some: '#', separator: '/' }
 
 interface RetainedPacket {
   topic: string
@@ -33,25 +40,28 @@ class ExactRetainedMemory extends MemoryPersistence {
   private readonly exact = new Map<string, RetainedPacket>()
 
   override async storeRetained(pkt: RetainedPacket): Promise<void> {
-    await super.storeRetained(pkt)
     // MQTT-3.3.1-10: an empty retained payload removes the retained message.
     if (pkt.payload.length === 0) this.exact.delete(pkt.topic)
     else this.exact.set(pkt.topic, { ...pkt })
   }
 
   override createRetainedStream(pattern: string): Readable {
-    return isExact(pattern) ? Readable.from(this.lookup([pattern])) : super.createRetainedStream(pattern)
+    return this.createRetainedStreamCombi([pattern])
   }
 
   override createRetainedStreamCombi(patterns: string[]): Readable {
-    return patterns.every(isExact) ? Readable.from(this.lookup(patterns)) : super.createRetainedStreamCombi(patterns)
+    return Readable.from(patterns.flatMap((p) => (isExact(p) ? this.exactly(p) : this.matching(p))))
   }
 
-  private lookup(patterns: string[]): RetainedPacket[] {
-    return patterns.flatMap((p) => {
-      const packet = this.exact.get(p)
-      return packet ? [packet] : []
-    })
+  private exactly(topic: string): RetainedPacket[] {
+    const packet = this.exact.get(topic)
+    return packet ? [packet] : []
+  }
+
+  private matching(pattern: string): RetainedPacket[] {
+    const matcher = new QlobberTrue(QLOBBER_OPTIONS)
+    matcher.add(pattern)
+    return [...this.exact.values()].filter((p) => matcher.test(p.topic))
   }
 }
 

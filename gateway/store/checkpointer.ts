@@ -13,7 +13,15 @@
  * frame, and truncates the file to zero, so the next commit starts a fresh, small log. The
  * writer waits (busy timeout) for that one checkpoint: a pause of tens of milliseconds per
  * `walMaxBytes` written, in exchange for a bounded WAL.
+ *
+ * The worker runs only while the database is written. A worker thread is a second V8 heap
+ * (about 5 MiB resident, measured: issue 14's idle memory); a gateway with no box pressing,
+ * nights and weekends, needs none. The main thread looks at the WAL file every `intervalMs`
+ * (one stat): a change in its size or modification time starts the worker; once the WAL is
+ * wholly checkpointed and `idleStopMs` have passed without a change, the worker is stopped.
+ * Any writer counts, the CLI's too: they all append to the same WAL.
  */
+import { statSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../log.ts'
 import type { Db } from './database.ts'
@@ -52,46 +60,140 @@ export interface CheckpointStats {
   checkpointed: number
   /** TRUNCATE checkpoints run because the WAL passed its limit. */
   truncations: number
-  /** Size of the WAL file after the last checkpoint. */
+  /** Size of the WAL file, as of the last look (every `intervalMs`). */
   walBytes: number
+  /** Times the worker was started (it stops when the database is not written for a while). */
+  workerStarts: number
+  /** Whether the worker runs now. */
+  workerRunning: boolean
+}
+
+interface WorkerReport {
+  ok: boolean
+  log?: number
+  checkpointed?: number
+  truncated?: boolean
+  walBytes?: number
+  error?: string
+}
+
+export interface CheckpointerDeps {
+  db: Db
+  file: string
+  log: Logger
+  /** How often the worker checkpoints, and the main thread looks at the WAL (ms). */
+  intervalMs?: number
+  walMaxBytes?: number
+  /** The worker stops once the WAL is checkpointed and unchanged this long (ms). */
+  idleStopMs?: number
 }
 
 export class Checkpointer {
-  readonly stats: CheckpointStats = { runs: 0, failures: 0, walFrames: 0, checkpointed: 0, truncations: 0, walBytes: 0 }
+  readonly stats: CheckpointStats = {
+    runs: 0,
+    failures: 0,
+    walFrames: 0,
+    checkpointed: 0,
+    truncations: 0,
+    walBytes: 0,
+    workerStarts: 0,
+    workerRunning: false,
+  }
   private worker?: Worker
+  private watch?: NodeJS.Timeout
+  /** The WAL file as last seen (size and mtime), and when it last changed (ms, monotonic). */
+  private seen = ''
+  private changedAt = 0
+  /** Set when the worker failed: the main connection checkpoints in-line from then on. */
+  private inline = false
+  private stopping = false
 
-  constructor(
-    private readonly deps: { db: Db; file: string; log: Logger; intervalMs?: number; walMaxBytes?: number },
-  ) {}
+  constructor(private readonly deps: CheckpointerDeps) {}
 
   start(): void {
+    this.stopping = false
+    this.deps.db.pragma('wal_autocheckpoint = 0')
+    this.look()
+    const timer = setInterval(() => this.look(), this.deps.intervalMs ?? 1000)
+    timer.unref()
+    this.watch = timer
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true
+    clearInterval(this.watch)
+    this.watch = undefined
+    await this.stopWorker()
+    // One last complete checkpoint, so a stopped gateway leaves a small WAL behind.
+    if (this.deps.db.open) {
+      this.deps.db.pragma('wal_autocheckpoint = 1000')
+      this.deps.db.pragma('wal_checkpoint(TRUNCATE)')
+    }
+  }
+
+  /** One look at the WAL file: a change starts the worker, a long enough calm stops it. */
+  private look(): void {
+    let st: { size: number; mtimeMs: number } | null = null
+    try {
+      st = statSync(`${this.deps.file}-wal`)
+    } catch {
+      // No WAL file (yet): nothing to checkpoint.
+    }
+    this.stats.walBytes = st?.size ?? 0
+    const seen = st ? `${st.size}/${st.mtimeMs}` : ''
+    const now = performance.now()
+    if (seen !== this.seen) {
+      this.seen = seen
+      this.changedAt = now
+      if (st && st.size > 0 && !this.worker && !this.inline && !this.stopping) this.startWorker()
+      return
+    }
+    const calm = now - this.changedAt >= (this.deps.idleStopMs ?? 15_000)
+    if (this.worker && calm && this.stats.checkpointed === this.stats.walFrames)
+      void this.stopWorker()
+  }
+
+  private startWorker(): void {
     const { db, file, log } = this.deps
     const driver = import.meta.resolve('better-sqlite3')
-    this.worker = new Worker(WORKER_SOURCE, {
+    const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file, driver: new URL(driver).pathname, intervalMs: this.deps.intervalMs ?? 1000, walMaxBytes: this.deps.walMaxBytes ?? 64 * 1048576 },
+      workerData: {
+        file,
+        driver: new URL(driver).pathname,
+        intervalMs: this.deps.intervalMs ?? 1000,
+        walMaxBytes: this.deps.walMaxBytes ?? 64 * 1048576,
+      },
     })
-    db.pragma('wal_autocheckpoint = 0')
-    this.worker.on('message', (m: { ok: boolean; log?: number; checkpointed?: number; truncated?: boolean; walBytes?: number; error?: string }) => {
+    this.worker = worker
+    this.stats.workerStarts++
+    this.stats.workerRunning = true
+    // Until the worker reports, the WAL counts as not checkpointed (the worker is not stopped unread).
+    this.stats.walFrames = -1
+    worker.on('message', (m: WorkerReport) => {
       this.stats.runs++
       if (m.ok) {
         this.stats.walFrames = m.log ?? 0
         this.stats.checkpointed = m.checkpointed ?? 0
-        this.stats.walBytes = m.walBytes ?? 0
         if (m.truncated) this.stats.truncations++
       } else {
         this.stats.failures++
         log.warn({ err: m.error }, 'WAL checkpoint failed; will retry')
       }
     })
-    this.worker.on('error', (err) => {
+    worker.on('error', (err) => {
       log.error({ err }, 'checkpoint worker failed; the gateway checkpoints in-line again')
+      this.inline = true
       db.pragma('wal_autocheckpoint = 1000')
     })
-    this.worker.unref()
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = undefined
+      this.stats.workerRunning = false
+    })
+    worker.unref()
   }
 
-  async stop(): Promise<void> {
+  private async stopWorker(): Promise<void> {
     const w = this.worker
     this.worker = undefined
     if (!w) return
@@ -101,10 +203,5 @@ export class Checkpointer {
     w.ref()
     w.postMessage('stop')
     await exited
-    // One last complete checkpoint, so a stopped gateway leaves a small WAL behind.
-    if (this.deps.db.open) {
-      this.deps.db.pragma('wal_autocheckpoint = 1000')
-      this.deps.db.pragma('wal_checkpoint(TRUNCATE)')
-    }
   }
 }

@@ -81,7 +81,7 @@ export class DiskSpace {
     ]
     if (this.deps.checkpoints) {
       out.push(
-        { name: 'chamdiem_wal_bytes', help: 'Size of the SQLite write-ahead log after the last checkpoint', type: 'gauge', value: this.deps.checkpoints.walBytes },
+        { name: 'chamdiem_wal_bytes', help: 'Size of the SQLite write-ahead log file', type: 'gauge', value: this.deps.checkpoints.walBytes },
         { name: 'chamdiem_wal_truncations_total', help: 'TRUNCATE checkpoints run because the WAL passed storage.walMaxMB', type: 'counter', value: this.deps.checkpoints.truncations },
       )
     }
