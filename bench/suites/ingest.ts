@@ -64,7 +64,8 @@ export const ingest: Suite = {
     const durability: DurabilityResult[] = []
     const ratio: number[] = []
     const ratioQueued: number[] = []
-    const job = (boot: string, n: number, t?: Run): LoadJob => ({ port: 0, boxes, window: WINDOW, perBox: n, boot, timeLimitMs, queuedSpacingMs: t?.queuedSpacingMs })
+    /** The load of one run; `queuedSpacingMs` dates each box's presses as a queue (QUEUED), else pressed just now. */
+    const job = (boot: string, n: number, queuedSpacingMs?: number): LoadJob => ({ port: 0, boxes, window: WINDOW, perBox: n, boot, timeLimitMs, queuedSpacingMs })
     try {
       for (let r = 1; r <= opts.runs; r++) {
         const rateThisRound = new Map<string, number>()
@@ -74,7 +75,7 @@ export const ingest: Suite = {
           try {
             // The peer warms up on a few presses and writes them before it is measured.
             const warmBoot = `w${r}x${Date.now().toString(36)}`
-            const warm = await gen.request<LoadResult>('run', { job: { ...job(warmBoot, sys.acksBeforeStore ? 2 : warmPerBox, t), port: sys.port } }, timeLimitMs + 60_000)
+            const warm = await gen.request<LoadResult>('run', { job: { ...job(warmBoot, sys.acksBeforeStore ? 2 : warmPerBox, t.queuedSpacingMs), port: sys.port } }, timeLimitMs + 60_000)
             if (sys.acksBeforeStore) await rateOfStoring(sys.stored!, warmBoot, warm.acked, Date.now(), peerDrainMs)
             const load = load1()
             const commits0 = await sys.commits?.()
@@ -82,7 +83,7 @@ export const ingest: Suite = {
             const genCpu0 = await cpuSeconds(gen.pid)
             const boot = `m${r}x${Date.now().toString(36)}`
             const t0 = Date.now()
-            const res = await gen.request<LoadResult>('run', { job: { ...job(boot, n, t), port: sys.port } }, timeLimitMs + 60_000)
+            const res = await gen.request<LoadResult>('run', { job: { ...job(boot, n, t.queuedSpacingMs), port: sys.port } }, timeLimitMs + 60_000)
             const storedRate = sys.acksBeforeStore ? await rateOfStoring(sys.stored!, boot, res.acked, t0, peerDrainMs) : undefined
             const cpu = (await cpuSeconds(sys.pid)) - cpu0
             const genCpu = (await cpuSeconds(gen.pid)) - genCpu0
@@ -131,7 +132,7 @@ export const ingest: Suite = {
       }
       if (opts.profile && targets.some((t) => t.key === 'gateway')) {
         notes.push(...(await profileGateway(opts, gen, job(`p${Date.now().toString(36)}`, perBox), TARGETS.gateway.label)))
-        notes.push(...(await profileGateway(opts, gen, job(`q${Date.now().toString(36)}`, perBox, { ...TARGETS.gateway, queuedSpacingMs: QUEUED.spacingMs }), QUEUED.label)))
+        notes.push(...(await profileGateway(opts, gen, job(`q${Date.now().toString(36)}`, perBox, QUEUED.spacingMs), QUEUED.label)))
       }
     } finally {
       await gen.stop()

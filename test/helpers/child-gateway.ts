@@ -4,11 +4,12 @@
  * restart listens where the clients expect it.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { registerCleanup } from './cleanup.ts'
 import { freePort, waitForPort } from './ports.ts'
+import { groupGone, signalGroup } from './process-group.ts'
 
 const ROOT = new URL('../..', import.meta.url).pathname
 
@@ -72,34 +73,4 @@ export async function childGateway(dataDir: string, config: Record<string, unkno
   }
   registerCleanup(() => g.kill('SIGKILL'))
   return g
-}
-
-/** The signal to the child's whole process group: the gateway and any wrapper around it. */
-function signalGroup(c: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-c.pid!, signal)
-  } catch {
-    c.kill(signal) // the group is gone already
-  }
-}
-
-/** Resolves once no live process is left in the group (zombies aside: nobody may reap them here). */
-async function groupGone(pgid: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const alive = readdirSync('/proc').some((pid) => {
-      if (!/^\d+$/.test(pid)) return false
-      try {
-        // Fields after the command name: state, ppid, pgrp.
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-        const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-        return Number(pgrp) === pgid && state !== 'Z'
-      } catch {
-        return false // gone while we looked
-      }
-    })
-    if (!alive) return
-    if (Date.now() > deadline) throw new Error(`processes of group ${pgid} still running ${timeoutMs} ms after the signal`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3'
 import { describe, expect, it, vi } from 'vitest'
 import { registerCleanup } from '../helpers/cleanup.ts'
 import { portOpen } from '../helpers/ports.ts'
+import { signalGroup } from '../helpers/process-group.ts'
 import { tempDir } from '../helpers/tmp.ts'
 import { loginFirstAdmin } from '../helpers/first-admin.ts'
 
@@ -59,11 +60,7 @@ function startDemo(dataDir: string, extra: string[] = ['--history-days', '7']): 
   )
   registerCleanup(async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, 'SIGKILL')
-      } catch {
-        // already gone
-      }
+      signalGroup(child, 'SIGKILL')
       await exited
     }
   })
@@ -187,12 +184,12 @@ describe('npm start (the demo)', () => {
     expect(seeded.oldest).toBeLessThan(startedAt - 18 * 86_400_000)
     expect(seeded.n).toBeGreaterThan(seeded.days * 200)
     expect(seeded.unattributed).toBe(0)
-    process.kill(-first.child.pid!, 'SIGINT')
+    signalGroup(first.child, 'SIGINT')
     expectCleanExit(await first.exited, 'SIGINT')
 
     const second = startDemo(dataDir, ['--history-days', '21'])
     await waitFor('the banner', () => (/Ctrl-C stops the demo/.test(second.output()) ? true : null), second, 120_000)
-    process.kill(-second.child.pid!, 'SIGINT')
+    signalGroup(second.child, 'SIGINT')
     expectCleanExit(await second.exited, 'SIGINT')
     expect(readStore<{ n: number }>(dataDir, past, startedAt).n).toBe(seeded.n)
   }, 300_000)
@@ -201,7 +198,7 @@ describe('npm start (the demo)', () => {
     const dataDir = tempDir('chamdiem-demo-test-')
     const demo = startDemo(dataDir)
     await upAndPressing(demo, dataDir)
-    process.kill(-demo.child.pid!, 'SIGINT')
+    signalGroup(demo.child, 'SIGINT')
     expectCleanExit(await demo.exited, 'SIGINT')
     expect(demo.output()).toMatch(/demo stopped: (\d+) presses sent, \1 acknowledged/)
     // Half the counters have a queue system: the demo shows the response rate of its windows.
@@ -214,7 +211,7 @@ describe('npm start (the demo)', () => {
     const dataDir = tempDir('chamdiem-demo-test-')
     const demo = startDemo(dataDir)
     await upAndPressing(demo, dataDir)
-    process.kill(-demo.child.pid!, 'SIGTERM')
+    signalGroup(demo.child, 'SIGTERM')
     expectCleanExit(await demo.exited, 'SIGTERM')
     expect(demo.output()).toMatch(/demo stopped/)
   })
