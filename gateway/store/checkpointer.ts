@@ -42,7 +42,7 @@ const timer = setInterval(() => {
       const [t] = db.pragma('wal_checkpoint(TRUNCATE)')
       truncated = t.busy === 0
     }
-    parentPort.postMessage({ ok: true, log: r.log, checkpointed: r.checkpointed, truncated, walBytes: walSize() })
+    parentPort.postMessage({ ok: true, log: r.log, checkpointed: r.checkpointed, truncated })
   } catch (err) {
     parentPort.postMessage({ ok: false, error: String(err && err.message || err) })
   }
@@ -73,7 +73,6 @@ interface WorkerReport {
   log?: number
   checkpointed?: number
   truncated?: boolean
-  walBytes?: number
   error?: string
 }
 
@@ -145,16 +144,30 @@ export class Checkpointer {
     if (seen !== this.seen) {
       this.seen = seen
       this.changedAt = now
-      if (st && st.size > 0 && !this.worker && !this.inline && !this.stopping) this.startWorker()
+      if (st && st.size > 0 && !this.worker && !this.inline && !this.stopping) this.startWorkerOrInline()
       return
     }
     const calm = now - this.changedAt >= (this.deps.idleStopMs ?? 15_000)
-    if (this.worker && calm && this.stats.checkpointed === this.stats.walFrames)
-      void this.stopWorker()
+    if (this.worker && calm && this.stats.checkpointed === this.stats.walFrames) void this.stopWorker()
+  }
+
+  /** Called from a timer: a worker that cannot even be created must not take the gateway down. */
+  private startWorkerOrInline(): void {
+    try {
+      this.startWorker()
+    } catch (err) {
+      this.fallBackInline(err as Error)
+    }
+  }
+
+  private fallBackInline(err: Error): void {
+    this.deps.log.error({ err }, 'checkpoint worker failed; the gateway checkpoints in-line again')
+    this.inline = true
+    if (this.deps.db.open) this.deps.db.pragma('wal_autocheckpoint = 1000')
   }
 
   private startWorker(): void {
-    const { db, file, log } = this.deps
+    const { file, log } = this.deps
     const driver = import.meta.resolve('better-sqlite3')
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -181,11 +194,7 @@ export class Checkpointer {
         log.warn({ err: m.error }, 'WAL checkpoint failed; will retry')
       }
     })
-    worker.on('error', (err) => {
-      log.error({ err }, 'checkpoint worker failed; the gateway checkpoints in-line again')
-      this.inline = true
-      db.pragma('wal_autocheckpoint = 1000')
-    })
+    worker.on('error', (err) => this.fallBackInline(err))
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = undefined
       this.stats.workerRunning = false
