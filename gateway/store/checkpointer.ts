@@ -99,6 +99,8 @@ export class Checkpointer {
     workerRunning: false,
   }
   private worker?: Worker
+  /** The exit of the last worker asked to stop. */
+  private exited: Promise<void> = Promise.resolve()
   private watch?: NodeJS.Timeout
   /** The WAL file as last seen (size and mtime), and when it last changed (ms, monotonic). */
   private seen = ''
@@ -197,20 +199,23 @@ export class Checkpointer {
     worker.on('error', (err) => this.fallBackInline(err))
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = undefined
-      this.stats.workerRunning = false
+      // A worker asked to stop can exit after the next one has started.
+      this.stats.workerRunning = this.worker !== undefined
     })
     worker.unref()
   }
 
-  private async stopWorker(): Promise<void> {
+  /** Resolves once the worker has exited; also when a stop asked for earlier (a calm WAL) is still under way. */
+  private stopWorker(): Promise<void> {
     const w = this.worker
     this.worker = undefined
-    if (!w) return
-    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()))
-    // The worker is unref'd so it never keeps a finished process alive; while we wait for it
-    // to exit it must, or the process could end in the middle of stopping.
-    w.ref()
-    w.postMessage('stop')
-    await exited
+    if (w) {
+      this.exited = new Promise<void>((resolve) => w.once('exit', () => resolve()))
+      // The worker is unref'd so it never keeps a finished process alive; while we wait for it
+      // to exit it must, or the process could end in the middle of stopping.
+      w.ref()
+      w.postMessage('stop')
+    }
+    return this.exited
   }
 }
