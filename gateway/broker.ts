@@ -19,7 +19,7 @@ import type { MetricSample } from './metrics.ts'
 import { Listener } from './mqtt-listeners.ts'
 import { PacketGuard } from './packet-guard.ts'
 import type { Registry } from './registry.ts'
-import { exactRetainedPersistence } from './retained-index.ts'
+import { exactRetainedPersistence, type RetainedSource } from './retained-index.ts'
 import type { WindowApps } from './window-apps.ts'
 
 export interface BrokerDeps {
@@ -61,6 +61,8 @@ export class Broker {
   private readonly now: () => number
   private readonly counts = { oversize: 0, idRefused: 0, takeovers: 0, takeoverRefused: 0 }
   private readonly oversizeLogged = new Map<string, number>()
+  /** Parts that hold retained messages themselves (the box configs): asked, not copied. */
+  private readonly retainedSources: RetainedSource[] = []
 
   constructor(private readonly deps: BrokerDeps) {
     this.now = deps.now ?? Date.now
@@ -120,7 +122,7 @@ export class Broker {
     const { config, log } = this.deps
     this.aedes = await Aedes.createBroker({
       concurrency: config.concurrency,
-      persistence: exactRetainedPersistence(),
+      persistence: exactRetainedPersistence(this.retainedSources),
       preConnect: (client, packet, cb) => {
         // MQTT-3.1.3-8: an empty client id with CleanSession 0 must be refused with 0x02.
         // Aedes accepts it (it invents an id), so we mark it here and refuse in authenticate.
@@ -218,7 +220,15 @@ export class Broker {
     }
   }
 
-  /** Publishes from the gateway itself (retained box configs). */
+  /**
+   * Makes `source` the keeper of its topics' retained messages: a subscriber is sent what it
+   * holds, and its owner publishes changes with `retain: false` (live subscribers only).
+   */
+  serveRetained(source: RetainedSource): void {
+    this.retainedSources.push(source)
+  }
+
+  /** Publishes from the gateway itself (box configs, windows, counter apps' answers). */
   publish(topic: string, payload: Buffer, opts: { retain: boolean }): Promise<void> {
     const aedes = this.aedes
     if (!aedes) return Promise.reject(new Error('broker not started'))

@@ -2,6 +2,11 @@
  * Keeps each box's retained `config` topic true (DESIGN.md contract): cooldown, feedback time,
  * counter name and the officer on duty now. Only changes are sent.
  *
+ * The publisher is itself the keeper of the retained configs (a `RetainedSource` the broker
+ * asks when a box subscribes): it holds each box's current config as text, once, and
+ * publishes a change to the boxes subscribed now without the broker retaining a second copy
+ * (issue 14: megabytes of an idle gateway with 10,000 boxes provisioned).
+ *
  * A registry change recomputes the boxes it concerns (config-scope.ts): a duty or shift
  * change or a rename at a counter, the boxes standing there; an officer's sign-in or rename,
  * also the boxes showing that officer now (a sign-in elsewhere ends their session here); a
@@ -10,7 +15,7 @@
  * since the last sweep. A change made by another process (`external`), or an event that
  * does not say what it concerns, recomputes every box.
  */
-import { configTopic, encode, type ConfigPayload } from '../protocol/index.ts'
+import { configTopic, encode, encodeText, parseTopic, type ConfigPayload } from '../protocol/index.ts'
 import type { Attributor } from './attribution.ts'
 import { systemClock, type Clock } from './clock.ts'
 import type { GatewayConfig } from './config.ts'
@@ -18,6 +23,7 @@ import { ConfigScope } from './config-scope.ts'
 import type { GatewayBus, RegistryChange } from './events.ts'
 import type { Logger } from './log.ts'
 import type { Registry } from './registry.ts'
+import type { RetainedSource } from './retained-index.ts'
 import type { Db } from './store/database.ts'
 
 export interface ConfigPublisherDeps {
@@ -49,12 +55,14 @@ interface CounterView {
 
 const nothingPending = (): Pending => ({ all: false, boxes: new Set(), counters: new Set(), officers: new Set() })
 
-export class ConfigPublisher {
+export class ConfigPublisher implements RetainedSource {
   /**
-   * Each box's config as last published: the very Buffer the broker retains (one copy per
-   * box, not a string beside it: 10,000 boxes' configs are megabytes).
+   * Each box's config as last published, as JSON text: the retained message of its config
+   * topic (text, not a Buffer: a Buffer object alone is about the size of the text).
    */
-  private readonly published = new Map<string, Buffer>()
+  private readonly published = new Map<string, string>()
+  /** Boxes whose last change could not be sent to their subscribers: sent again at the next pass. */
+  private readonly unsent = new Set<string>()
   /** The officer each box's published config names: whom a rename or a sign-in elsewhere concerns. */
   private readonly shownOfficer = new Map<string, string>()
   /** In-process boxes (USB) that get their config as a callback instead of over MQTT. */
@@ -94,6 +102,17 @@ export class ConfigPublisher {
     this.watchers.set(boxId, set)
     onConfig(encode('config', this.configFor(boxId)))
     return () => set.delete(onConfig)
+  }
+
+  /** The retained message of a box's config topic: the config last published. */
+  retained(topic: string): Buffer | undefined {
+    const parsed = parseTopic(topic)
+    const text = parsed?.kind === 'config' ? this.published.get(parsed.boxId) : undefined
+    return text === undefined ? undefined : Buffer.from(text)
+  }
+
+  *retainedTopics(): Iterable<string> {
+    for (const boxId of this.published.keys()) yield configTopic(boxId)
   }
 
   /** The config a box should have now. */
@@ -205,9 +224,12 @@ export class ConfigPublisher {
       const { config, officerId } = this.resolve(boxId, now, counters)
       if (officerId) this.shownOfficer.set(boxId, officerId)
       else this.shownOfficer.delete(boxId)
-      const payload = encode('config', config)
-      if (this.published.get(boxId)?.equals(payload)) continue
-      this.published.set(boxId, payload)
+      const text = encodeText('config', config)
+      if (this.published.get(boxId) === text && !this.unsent.has(boxId)) continue
+      // From here on a box that subscribes gets the new config (retained(), above).
+      this.published.set(boxId, text)
+      this.unsent.delete(boxId)
+      const payload = Buffer.from(text)
       for (const onConfig of this.watchers.get(boxId) ?? []) {
         try {
           onConfig(payload)
@@ -216,8 +238,8 @@ export class ConfigPublisher {
         }
       }
       sends.push(
-        this.deps.publish(configTopic(boxId), payload, { retain: true }).catch((err) => {
-          this.published.delete(boxId)
+        this.deps.publish(configTopic(boxId), payload, { retain: false }).catch((err) => {
+          this.unsent.add(boxId)
           this.deps.log.warn({ err, box: boxId }, 'config publish failed; will retry')
         }),
       )

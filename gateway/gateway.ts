@@ -241,6 +241,7 @@ export class Gateway {
       log: log.child({ area: 'config' }),
       now: this.now,
     })
+    this.broker.serveRetained(this.configPublisher)
     await this.startPart({ name: 'box-config', start: () => this.configPublisher.start(), stop: () => this.configPublisher.stop() })
     for (const { name, build } of this.optional) {
       try {

@@ -5,8 +5,13 @@
  * persistence answers each subscription by testing every retained message against it (one
  * retained status and one retained config per box), so connecting N boxes costs O(N²). Exact
  * topics are looked up directly here; a wildcard subscription tests every retained message,
- * as the stock one does. The retained messages are kept here only, not also in the stock
- * store: one copy of each box's config and status instead of two (issue 14's idle memory).
+ * as the stock one does.
+ *
+ * Memory (issue 14): each retained message is kept once, as its payload and QoS, not as a
+ * copy of the whole packet nor also in the stock store. And a part that already holds the
+ * current message of a whole family of topics (the config publisher: every box's config) is
+ * asked for it as a `RetainedSource` instead of the broker keeping a second copy: for 10,000
+ * provisioned boxes that is megabytes of an idle gateway.
  */
 import { createRequire } from 'node:module'
 import { Readable } from 'node:stream'
@@ -24,8 +29,19 @@ const { QlobberTrue } = createRequire(require.resolve('aedes-persistence/asyncPe
 const QLOBBER_OPTIONS = { wildcard_one: '+', wildcard_some: '#', separator: '/' }
 
 interface RetainedPacket {
+  cmd: 'publish'
   topic: string
   payload: Buffer
+  qos: number
+  retain: boolean
+}
+
+/** Retained messages held by their owner: the broker asks it rather than keeping a copy. */
+export interface RetainedSource {
+  /** The retained payload of `topic` (QoS 1), or undefined when the source holds none. */
+  retained(topic: string): Buffer | undefined
+  /** Every topic the source holds a retained payload for (wildcard subscriptions test them). */
+  retainedTopics(): Iterable<string>
 }
 
 interface AsyncMemory {
@@ -37,12 +53,20 @@ interface AsyncMemory {
 const isExact = (pattern: string) => !pattern.includes('+') && !pattern.includes('#')
 
 class ExactRetainedMemory extends MemoryPersistence {
-  private readonly exact = new Map<string, RetainedPacket>()
+  /** Payload and QoS by topic: what a subscriber is sent (Aedes builds the packet anew). */
+  private readonly exact = new Map<string, { payload: Buffer; qos: number }>()
+
+  constructor(
+    opts: object,
+    private readonly sources: readonly RetainedSource[],
+  ) {
+    super(opts)
+  }
 
   override async storeRetained(pkt: RetainedPacket): Promise<void> {
     // MQTT-3.3.1-10: an empty retained payload removes the retained message.
     if (pkt.payload.length === 0) this.exact.delete(pkt.topic)
-    else this.exact.set(pkt.topic, { ...pkt })
+    else this.exact.set(pkt.topic, { payload: pkt.payload, qos: pkt.qos })
   }
 
   override createRetainedStream(pattern: string): Readable {
@@ -54,18 +78,33 @@ class ExactRetainedMemory extends MemoryPersistence {
   }
 
   private exactly(topic: string): RetainedPacket[] {
-    const packet = this.exact.get(topic)
+    const packet = this.packet(topic)
     return packet ? [packet] : []
   }
 
   private matching(pattern: string): RetainedPacket[] {
     const matcher = new QlobberTrue(QLOBBER_OPTIONS)
     matcher.add(pattern)
-    return [...this.exact.values()].filter((p) => matcher.test(p.topic))
+    const topics = new Set(this.exact.keys())
+    for (const source of this.sources) for (const topic of source.retainedTopics()) topics.add(topic)
+    return [...topics].filter((t) => matcher.test(t)).flatMap((t) => this.exactly(t))
+  }
+
+  /** A source's message wins over one stored here: the source is the owner of its topics. */
+  private packet(topic: string): RetainedPacket | undefined {
+    for (const source of this.sources) {
+      const payload = source.retained(topic)
+      if (payload) return { cmd: 'publish', topic, payload, qos: 1, retain: true }
+    }
+    const kept = this.exact.get(topic)
+    return kept && { cmd: 'publish', topic, payload: kept.payload, qos: kept.qos, retain: true }
   }
 }
 
-/** The persistence to give Aedes (`persistence:` option). */
-export function exactRetainedPersistence(): unknown {
-  return new CallBackPersistence((opts) => new ExactRetainedMemory(opts))
+/**
+ * The persistence to give Aedes (`persistence:` option). `sources` may be added to later
+ * (a source registers once the part that owns it has started).
+ */
+export function exactRetainedPersistence(sources: readonly RetainedSource[] = []): unknown {
+  return new CallBackPersistence((opts) => new ExactRetainedMemory(opts, sources))
 }
