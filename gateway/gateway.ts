@@ -188,7 +188,7 @@ export class Gateway {
     }, 1000)
     this.externalChanges.unref()
     const checkpointer = new Checkpointer({ db: this.db, file: this.dbFile, log: log.child({ area: 'store' }), walMaxBytes: config.storage.walMaxMB * 1048576 })
-    await this.startPart({ name: 'checkpointer', start: () => checkpointer.start(), stop: () => checkpointer.stop() })
+    await this.startPart({ name: 'checkpointer', start: () => checkpointer.start(), stop: () => checkpointer.stop(), status: () => ({ ...checkpointer.stats }) })
     this.diskSpace = new DiskSpace({ dir: config.dataDir, minFreeBytes: config.storage.minFreeMB * 1048576, log: log.child({ area: 'store' }), checkpoints: checkpointer.stats })
     await this.startPart(this.diskSpace)
     const newestPress = sql(this.db, 'SELECT received_at FROM presses ORDER BY id DESC LIMIT 1', { pluck: true })

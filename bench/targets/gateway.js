@@ -13,7 +13,8 @@
  * so the parent can read the live event stream (`/api/live/events`) as a browser would.
  * Requests: `count` (stored presses), `probe` (start recording press events: box, seq,
  * epoch ms of the bus event), `probed` (return and clear them), `stats` (the ingest's counters),
- * `gc` (a full garbage collection, when started with --expose-gc).
+ * `gc` (a full garbage collection, when started with --expose-gc), `checkpointWorker` (whether
+ * the checkpoint worker thread runs now).
  */
 import { performance } from 'node:perf_hooks'
 import { collectGarbage, serveParent } from '../lib/serve-parent.js'
@@ -71,6 +72,8 @@ serveParent(
     // Group commits so far: their number and average size show how well commits are grouped.
     stats: () => ({ ...gw.ingest.stats }),
     gc: () => collectGarbage(),
+    // The checkpoint worker runs only while the database is written: an idle gateway has none.
+    checkpointWorker: () => gw.health().parts.find((p) => p.name === 'checkpointer')?.status?.workerRunning ?? false,
     probe: () => {
       probing = []
       return true
