@@ -91,6 +91,11 @@ export class Broker {
     return this.connections.size
   }
 
+  /** Whether the box has an open connection now. */
+  isConnected(boxId: string): boolean {
+    return this.connections.has(boxId)
+  }
+
   metrics(): MetricSample[] {
     const counter = (name: string, help: string, value: number): MetricSample => ({ name, help, type: 'counter', value })
     return [

@@ -3,9 +3,12 @@
  * counter name and the officer on duty now. Only changes are sent.
  *
  * The publisher is itself the keeper of the retained configs (a `RetainedSource` the broker
- * asks when a box subscribes): it holds each box's current config as text, once, and
- * publishes a change to the boxes subscribed now without the broker retaining a second copy
- * (issue 14: megabytes of an idle gateway with 10,000 boxes provisioned).
+ * asks when a box subscribes), and it keeps them only for the boxes that follow them: a box
+ * that subscribed to its config and is still connected, or an in-process (USB) box watching
+ * it. A box's config is computed when it subscribes, held as text, once, and a change is
+ * published to it without the broker retaining a second copy. A provisioned box that is not
+ * connected costs nothing: nights, weekends, a centre whose boxes are switched off (issue 14:
+ * 10,000 provisioned boxes cost an idle gateway 7 MiB when every config was computed at start).
  *
  * A registry change recomputes the boxes it concerns (config-scope.ts): a duty or shift
  * change or a rename at a counter, the boxes standing there; an officer's sign-in or rename,
@@ -13,7 +16,8 @@
  * box provisioned, moved or retired, that box. Shifts start and end with no event, so every
  * `intervalMs` a sweep recomputes the boxes whose counter had a shift or session boundary
  * since the last sweep. A change made by another process (`external`), or an event that
- * does not say what it concerns, recomputes every box.
+ * does not say what it concerns, recomputes every box followed. The sweep also forgets the
+ * boxes no longer connected; one that connects again gets its config anew at its SUBSCRIBE.
  */
 import { configTopic, encode, encodeText, parseTopic, type ConfigPayload } from '../protocol/index.ts'
 import type { Attributor } from './attribution.ts'
@@ -32,6 +36,8 @@ export interface ConfigPublisherDeps {
   attributor: Attributor
   bus: GatewayBus
   publish: (topic: string, payload: Buffer, opts: { retain: boolean }) => Promise<void>
+  /** Whether a box has an MQTT connection now (the broker's); without it, boxes are never forgotten. */
+  connected?: (boxId: string) => boolean
   config: GatewayConfig['ingest']
   log: Logger
   intervalMs?: number
@@ -57,8 +63,9 @@ const nothingPending = (): Pending => ({ all: false, boxes: new Set(), counters:
 
 export class ConfigPublisher implements RetainedSource {
   /**
-   * Each box's config as last published, as JSON text: the retained message of its config
-   * topic (text, not a Buffer: a Buffer object alone is about the size of the text).
+   * The boxes followed, each with its config as last published, as JSON text: the retained
+   * message of its config topic (text, not a Buffer: a Buffer object alone is about the size
+   * of the text).
    */
   private readonly published = new Map<string, string>()
   /** Boxes whose last change could not be sent to their subscribers: sent again at the next pass. */
@@ -100,19 +107,20 @@ export class ConfigPublisher implements RetainedSource {
     const set = this.watchers.get(boxId) ?? new Set()
     set.add(onConfig)
     this.watchers.set(boxId, set)
-    onConfig(encode('config', this.configFor(boxId)))
+    onConfig(this.followed(boxId) ? Buffer.from(this.published.get(boxId)!) : encode('config', this.configFor(boxId)))
     return () => set.delete(onConfig)
   }
 
-  /** The retained message of a box's config topic: the config last published. */
+  /** The retained message of a box's config topic (asked when something subscribes to it): the box is followed from then on. */
   retained(topic: string): Buffer | undefined {
     const parsed = parseTopic(topic)
-    const text = parsed?.kind === 'config' ? this.published.get(parsed.boxId) : undefined
-    return text === undefined ? undefined : Buffer.from(text)
+    if (parsed?.kind !== 'config' || !this.followed(parsed.boxId)) return undefined
+    return Buffer.from(this.published.get(parsed.boxId)!)
   }
 
+  /** Every box in service has a config (a wildcard subscriber is sent them all, and follows them). */
   *retainedTopics(): Iterable<string> {
-    for (const boxId of this.published.keys()) yield configTopic(boxId)
+    for (const box of this.deps.registry.boxes()) if (box.retiredAt === null) yield configTopic(box.id)
   }
 
   /** The config a box should have now. */
@@ -120,12 +128,33 @@ export class ConfigPublisher implements RetainedSource {
     return this.resolve(boxId, at).config
   }
 
-  /** Publishes every box config that differs from what was last published. */
+  /** Publishes every followed box's config that differs from what was last published. */
   async refresh(): Promise<void> {
     const now = this.now()
     this.lastSweepAt = now
-    const ids = this.deps.registry.boxes().filter((b) => b.retiredAt === null).map((b) => b.id)
-    await this.publishChanged(ids, now)
+    if (this.published.size === 0) return // no box follows its config (and the registry is not read)
+    const inService = new Set(this.deps.registry.boxes().filter((b) => b.retiredAt === null).map((b) => b.id))
+    for (const boxId of this.published.keys()) if (!inService.has(boxId)) this.forget(boxId)
+    await this.publishChanged([...this.published.keys()], now)
+  }
+
+  /**
+   * Makes sure a box is followed (its config computed and kept): false for a box not in
+   * service (unknown or retired), which has no config.
+   */
+  private followed(boxId: string): boolean {
+    if (this.published.has(boxId)) return true
+    if (!this.scope.isActive(boxId)) return false
+    const { config, officerId } = this.resolve(boxId, this.now())
+    this.published.set(boxId, encodeText('config', config))
+    if (officerId) this.shownOfficer.set(boxId, officerId)
+    return true
+  }
+
+  private forget(boxId: string): void {
+    this.published.delete(boxId)
+    this.shownOfficer.delete(boxId)
+    this.unsent.delete(boxId)
   }
 
   /**
@@ -187,6 +216,8 @@ export class ConfigPublisher implements RetainedSource {
 
   /** The periodic pass: boxes at counters whose shift or duty session began or ended since the last one. */
   private sweep(): void {
+    const { connected } = this.deps
+    if (connected) for (const boxId of this.published.keys()) if (!connected(boxId) && !this.watchers.get(boxId)?.size) this.forget(boxId)
     const now = this.now()
     const boxes = this.scope.changedBetween(this.lastSweepAt, now)
     this.lastSweepAt = now
@@ -209,8 +240,13 @@ export class ConfigPublisher implements RetainedSource {
   private async pass(p: Pending): Promise<void> {
     if (p.all) return this.refresh()
     const now = this.now()
-    const ids = new Set([...p.boxes].filter((id) => this.scope.isActive(id)))
-    for (const counterId of p.counters) for (const id of this.scope.boxesAt(counterId, now)) ids.add(id)
+    const ids = new Set<string>()
+    for (const id of p.boxes) {
+      if (!this.published.has(id)) continue
+      if (this.scope.isActive(id)) ids.add(id)
+      else this.forget(id) // retired: it has no config any more
+    }
+    for (const counterId of p.counters) for (const id of this.scope.boxesAt(counterId, now)) if (this.published.has(id)) ids.add(id)
     if (p.officers.size > 0) {
       for (const [id, officerId] of this.shownOfficer) if (p.officers.has(officerId)) ids.add(id)
     }

@@ -237,6 +237,7 @@ export class Gateway {
       attributor: this.attributor,
       bus: this.bus,
       publish: (topic, payload, opts) => this.broker.publish(topic, payload, opts),
+      connected: (boxId) => this.broker.isConnected(boxId),
       config: config.ingest,
       log: log.child({ area: 'config' }),
       now: this.now,
