@@ -92,6 +92,19 @@ export class PacketGuard extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.forward(chunk, callback)
+  }
+
+  /**
+   * Chunks written while the guard was corked, as one write to the connection. mqtt-packet
+   * writes a packet in pieces (a PUBACK in three) inside a cork, and Aedes answers the
+   * presses of one group commit together: without this, each piece was a system call.
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (err?: Error | null) => void): void {
+    this.forward(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)), callback)
+  }
+
+  private forward(chunk: Buffer, callback: (err?: Error | null) => void): void {
     // The inner stream's own backpressure: the next write waits only while it is full. If it
     // closes meanwhile, destroying the guard fails the pending write.
     if (this.inner.write(chunk)) callback()

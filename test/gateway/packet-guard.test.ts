@@ -4,7 +4,7 @@
  * its header wherever the chunk boundaries fall. The end-to-end behaviour is in
  * packet-limit.test.ts.
  */
-import { PassThrough } from 'node:stream'
+import { Duplex, PassThrough, Writable } from 'node:stream'
 import mqttPacket from 'mqtt-packet'
 import { describe, expect, it } from 'vitest'
 import { PacketGuard } from '../../gateway/packet-guard.ts'
@@ -61,5 +61,23 @@ describe('packet guard', () => {
     const r = await run([Buffer.from([0x10, 0x80]), Buffer.from([0x80]), Buffer.from([0x80]), Buffer.from([0x32]), Buffer.alloc(65536)], 4096)
     expect(r.refused).toEqual([[100 * 1024 * 1024, 0x10]])
     expect([...r.passed]).toEqual([0x10, 0x80, 0x80, 0x80])
+  })
+
+  // Aedes acknowledges the presses of one group commit together, and mqtt-packet writes each
+  // PUBACK in three pieces inside a cork: the guard must hand them on as one write, or every
+  // piece is a system call (issue 14: the gateway's ingest rose from 12.4k to 15.2k presses/s).
+  it('hands what was written while corked to the connection as one write, byte for byte', async () => {
+    const writes: Buffer[] = []
+    const sink = new Writable({ write: (chunk: Buffer, _enc, cb) => (writes.push(chunk), cb()) })
+    const inner = Duplex.from({ readable: new PassThrough(), writable: sink })
+    const guard = new PacketGuard(inner, { limit: 4096, onOversize: () => undefined })
+    const acks = [1, 2, 300].map((messageId) => ({ cmd: 'puback' as const, messageId }))
+    guard.cork()
+    for (const ack of acks) mqttPacket.writeToStream(ack, guard)
+    await new Promise((r) => process.nextTick(r))
+    guard.uncork()
+    await new Promise((r) => setImmediate(r))
+    expect(writes).toHaveLength(1)
+    expect(Buffer.compare(writes[0], Buffer.concat(acks.map((a) => mqttPacket.generate(a))))).toBe(0)
   })
 })
