@@ -154,6 +154,7 @@ export class Broker {
       if (!boxId) return
       this.connections.set(boxId, (this.connections.get(boxId) ?? 0) + 1)
       this.deps.ingest.connection(boxId, 'online')
+      if (!client.clean) for (const source of this.retainedSources) source.sessionResumed?.(boxId)
     })
     this.aedes.on('clientDisconnect', (client) => {
       const boxId = boxOf.get(client)

@@ -17,7 +17,8 @@
  * `intervalMs` a sweep recomputes the boxes whose counter had a shift or session boundary
  * since the last sweep. A change made by another process (`external`), or an event that
  * does not say what it concerns, recomputes every box followed. The sweep also forgets the
- * boxes no longer connected; one that connects again gets its config anew at its SUBSCRIBE.
+ * boxes no longer connected; one that connects again gets its config anew at its SUBSCRIBE
+ * (or, resuming a persistent session, which needs none, when the broker says so).
  */
 import { configTopic, encode, encodeText, parseTopic, type ConfigPayload } from '../protocol/index.ts'
 import type { Attributor } from './attribution.ts'
@@ -116,6 +117,11 @@ export class ConfigPublisher implements RetainedSource {
     const parsed = parseTopic(topic)
     if (parsed?.kind !== 'config' || !this.followed(parsed.boxId)) return undefined
     return Buffer.from(this.published.get(parsed.boxId)!)
+  }
+
+  /** A box back in a persistent session is still subscribed: it is followed again. */
+  sessionResumed(boxId: string): void {
+    this.followed(boxId)
   }
 
   /** Every box in service has a config (a wildcard subscriber is sent them all, and follows them). */

@@ -42,6 +42,12 @@ export interface RetainedSource {
   retained(topic: string): Buffer | undefined
   /** Every topic the source holds a retained payload for (wildcard subscriptions test them). */
   retainedTopics(): Iterable<string>
+  /**
+   * A box resumed a persistent session (CleanSession 0): its subscriptions came back without a
+   * SUBSCRIBE, so `retained` was not asked; a source that serves only the boxes that asked
+   * must serve this one too.
+   */
+  sessionResumed?(boxId: string): void
 }
 
 interface AsyncMemory {

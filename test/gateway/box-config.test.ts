@@ -93,8 +93,25 @@ describe('box config topic', () => {
       expect(sent).toEqual([configTopic('box-1')])
       // Back: its config is computed anew when it subscribes again.
       expect(JSON.parse(publisher.retained(configTopic('box-1'))!.toString())).toMatchObject({ officer: 'Nguyễn Văn An' })
+
+      // Back in a persistent session: still subscribed without a SUBSCRIBE, so followed when the broker says so.
+      online.delete('box-1')
+      await new Promise((r) => setTimeout(r, 150))
+      online.add('box-1')
+      publisher.sessionResumed('box-1')
+      t.gw.registry.signIn('binh', 'q1')
+      await expect.poll(() => sent).toEqual([configTopic('box-1'), configTopic('box-1')])
     } finally {
       publisher.stop()
     }
+  })
+
+  it('the broker tells the config keeper when a box resumes a persistent session, which sends no SUBSCRIBE', async () => {
+    const t = await startTestGateway({ registry: OFFICE })
+    const resumed: string[] = []
+    t.gw.broker.serveRetained({ retained: () => undefined, retainedTopics: () => [], sessionResumed: (boxId) => resumed.push(boxId) })
+    await (await t.connectBox('box-1', SECRET('box-1'), { clean: false, clientId: 'box-1' })).endAsync()
+    await (await t.connectBox('box-2', SECRET('box-2'))).endAsync()
+    expect(resumed).toEqual(['box-1'])
   })
 })
