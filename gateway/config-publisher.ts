@@ -108,20 +108,21 @@ export class ConfigPublisher implements RetainedSource {
     const set = this.watchers.get(boxId) ?? new Set()
     set.add(onConfig)
     this.watchers.set(boxId, set)
-    onConfig(this.followed(boxId) ? Buffer.from(this.published.get(boxId)!) : encode('config', this.configFor(boxId)))
+    const text = this.follow(boxId)
+    onConfig(text === undefined ? encode('config', this.configFor(boxId)) : Buffer.from(text))
     return () => set.delete(onConfig)
   }
 
   /** The retained message of a box's config topic (asked when something subscribes to it): the box is followed from then on. */
   retained(topic: string): Buffer | undefined {
     const parsed = parseTopic(topic)
-    if (parsed?.kind !== 'config' || !this.followed(parsed.boxId)) return undefined
-    return Buffer.from(this.published.get(parsed.boxId)!)
+    const text = parsed?.kind === 'config' ? this.follow(parsed.boxId) : undefined
+    return text === undefined ? undefined : Buffer.from(text)
   }
 
   /** A box back in a persistent session is still subscribed: it is followed again. */
   sessionResumed(boxId: string): void {
-    this.followed(boxId)
+    this.follow(boxId)
   }
 
   /** Every box in service has a config (a wildcard subscriber is sent them all, and follows them). */
@@ -145,16 +146,18 @@ export class ConfigPublisher implements RetainedSource {
   }
 
   /**
-   * Makes sure a box is followed (its config computed and kept): false for a box not in
-   * service (unknown or retired), which has no config.
+   * Follows a box from now on (its config computed once and kept) and returns its config
+   * text; undefined for a box not in service (unknown or retired), which has no config.
    */
-  private followed(boxId: string): boolean {
-    if (this.published.has(boxId)) return true
-    if (!this.scope.isActive(boxId)) return false
+  private follow(boxId: string): string | undefined {
+    const known = this.published.get(boxId)
+    if (known !== undefined) return known
+    if (!this.scope.isActive(boxId)) return undefined
     const { config, officerId } = this.resolve(boxId, this.now())
-    this.published.set(boxId, encodeText('config', config))
+    const text = encodeText('config', config)
+    this.published.set(boxId, text)
     if (officerId) this.shownOfficer.set(boxId, officerId)
-    return true
+    return text
   }
 
   private forget(boxId: string): void {
