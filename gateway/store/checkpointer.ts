@@ -34,7 +34,14 @@ const fs = require('node:fs')
 const db = new Database(workerData.file)
 db.pragma('busy_timeout = 5000')
 const walSize = () => { try { return fs.statSync(workerData.file + '-wal').size } catch { return 0 } }
+// The size is looked at every WATCH_MS, more often than the checkpoint runs: a fast writer
+// adds megabytes a second, and a limit looked at once a second was overshot by as much.
+const WATCH_MS = Math.min(100, workerData.intervalMs)
+let lastRun = -Infinity
 const timer = setInterval(() => {
+  const over = walSize() > workerData.walMaxBytes
+  if (!over && Date.now() - lastRun < workerData.intervalMs) return
+  lastRun = Date.now()
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)')
     let truncated = false
@@ -46,7 +53,7 @@ const timer = setInterval(() => {
   } catch (err) {
     parentPort.postMessage({ ok: false, error: String(err && err.message || err) })
   }
-}, workerData.intervalMs)
+}, WATCH_MS)
 parentPort.on('message', (m) => {
   if (m === 'stop') { clearInterval(timer); db.close(); process.exit(0) }
 })
